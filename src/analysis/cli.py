@@ -1,0 +1,189 @@
+"""``python -m analysis``: one scripted entry point for every published output.
+
+Subcommands
+-----------
+demo     write the two synthetic demo waves (exports + manifests) into ``data/raw/``
+ingest   register and/or ingest a wave into ``data/processed/<wave>/``
+run      execute the parameterised notebooks for a wave into ``reports/<wave>/notebooks/``
+report   build ``reports/<wave>/findings.html`` (and ``findings.en.html``)
+all      demo -> ingest -> run -> report for the demo waves (the README's main command)
+lab      open JupyterLab on the project
+
+User errors exit with status 2 and one line on standard error; a failing notebook exits 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from analysis.errors import UserError
+
+DEMO_WAVES = ("demo-2022", "demo-2023")
+
+
+def _add_demo(sub) -> None:
+    p = sub.add_parser("demo", help="write the synthetic demo waves into data/raw/",
+                       description="Write two synthetic waves (demo-2022: Nettskjema CSV, instrument 1; "
+                       "demo-2023: SPSS .sav, instrument 2) with manifests, a fictional municipality "
+                       "frame and the ground truth of their planted effects. Deterministic from --seed.")
+    p.add_argument("--seed", type=int, default=20221115, help="random seed (default: %(default)s)")
+    p.add_argument("--force", action="store_true", help="overwrite existing demo waves")
+
+
+def _add_ingest(sub) -> None:
+    p = sub.add_parser("ingest", help="register and ingest a wave",
+                       description="Register a new wave from an export (--wave WAVE --source FILE), or "
+                       "re-ingest a registered wave from its manifest (ingest WAVE). Writes "
+                       "data/processed/WAVE/: responses.parquet, quarantine.parquet, quality.json.")
+    p.add_argument("wave_pos", nargs="?", metavar="WAVE", help="a registered wave to re-ingest")
+    p.add_argument("--wave", help="name of the wave to register (e.g. 2024)")
+    p.add_argument("--source", type=Path, help="the export file as delivered")
+    p.add_argument("--format", default="auto", choices=["auto", "nettskjema", "surveyxact", "spss", "forms"],
+                   help="export format (default: detect from the file)")
+    p.add_argument("--instrument", type=int, choices=[1, 2], help="instrument version the wave used")
+    p.add_argument("--frame", type=Path, help="municipality frame CSV for the wave's year")
+    p.add_argument("--design", choices=["convenience", "census", "probability"],
+                   help="sampling design of the municipal stratum (default: convenience)")
+
+
+def _add_run(sub) -> None:
+    p = sub.add_parser("run", help="execute the notebooks for a wave",
+                       description="Execute the parameterised notebooks with papermill into "
+                       "reports/WAVE/notebooks/, in parallel, skipping notebooks whose inputs did not change.")
+    p.add_argument("wave", help="an ingested wave")
+    p.add_argument("--compare-with", metavar="WAVE", help="an earlier ingested wave to compare with")
+    p.add_argument("-p", "--parameter", action="append", default=[], metavar="NAME=VALUE",
+                   help="set a notebook parameter (repeatable); checked against the parameters cell")
+    p.add_argument("--jobs", type=int, default=None, help="notebooks at once (default: one per core)")
+    p.add_argument("--force", action="store_true", help="execute even if nothing changed")
+
+
+def _add_report(sub) -> None:
+    p = sub.add_parser("report", help="build the findings report for a wave",
+                       description="Build reports/WAVE/findings.html (Norwegian) or findings.en.html "
+                       "(English) from the findings notebook: offline, accessible, code hidden.")
+    p.add_argument("wave", help="an ingested wave")
+    p.add_argument("--lang", choices=["nb", "en"], default="nb", help="report language (default: nb)")
+    p.add_argument("--disclosure", choices=["public", "internal"], default="public",
+                   help="public suppresses small cells and single municipalities (default: public)")
+    p.add_argument("--compare-with", metavar="WAVE", help="an earlier wave to compare with")
+
+
+def _add_all(sub) -> None:
+    p = sub.add_parser("all", help="demo -> ingest -> run -> report for the demo waves",
+                       description="The main job: writes the demo waves, ingests them, runs every "
+                       "notebook and builds the findings reports in both languages.")
+    p.add_argument("--seed", type=int, default=20221115, help="demo seed (default: %(default)s)")
+
+
+def _add_lab(sub) -> None:
+    sub.add_parser("lab", help="open JupyterLab on the project",
+                   description="Start JupyterLab in the project root; the notebooks import the package.")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m analysis",
+        description="Leieboermedvirkning survey: ingest exports, run notebooks, publish the findings report.",
+    )
+    from analysis import __version__
+
+    parser.add_argument("--version", action="version", version=f"analysis {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for add in (_add_demo, _add_ingest, _add_run, _add_report, _add_all, _add_lab):
+        add(sub)
+    return parser
+
+
+def _parse_params(items: Sequence[str]) -> dict[str, str]:
+    out = {}
+    for item in items:
+        if "=" not in item:
+            raise UserError(f"parameter {item!r} must be NAME=VALUE")
+        name, value = item.split("=", 1)
+        out[name.strip()] = value
+    return out
+
+
+def cmd_demo(args) -> int:
+    from analysis.demo import write_demo
+
+    for path in write_demo(seed=args.seed, force=args.force):
+        print(f"wrote {path}")
+    return 0
+
+
+def cmd_ingest(args) -> int:
+    from analysis.ingest import ingest_command
+
+    return ingest_command(wave=args.wave_pos or args.wave, register=args.wave is not None,
+                          source=args.source, fmt=args.format, instrument=args.instrument,
+                          frame=args.frame, design=args.design)
+
+
+def cmd_run(args) -> int:
+    from analysis.pipeline import run_wave
+
+    return run_wave(args.wave, compare_with=args.compare_with, params=_parse_params(args.parameter),
+                    jobs=args.jobs, force=args.force)
+
+
+def cmd_report(args) -> int:
+    from analysis.report import build_report
+
+    path = build_report(args.wave, lang=args.lang, disclosure=args.disclosure,
+                        compare_with=args.compare_with)
+    print(f"wrote {path}")
+    return 0
+
+
+def cmd_all(args) -> int:
+    from analysis.demo import write_demo
+    from analysis.ingest import ingest_command
+    from analysis.pipeline import run_wave
+    from analysis.report import build_report
+
+    t0 = time.perf_counter()
+    write_demo(seed=args.seed, force=True)
+    for wave in DEMO_WAVES:
+        ingest_command(wave=wave)
+    older, newer = DEMO_WAVES
+    status = run_wave(older) or run_wave(newer, compare_with=older)
+    if status:
+        return status
+    for wave, compare in ((older, None), (newer, older)):
+        for lang in ("nb", "en"):
+            print(f"wrote {build_report(wave, lang=lang, compare_with=compare)}")
+    print(f"done in {time.perf_counter() - t0:.1f} s")
+    return 0
+
+
+def cmd_lab(args) -> int:
+    import subprocess
+
+    from analysis.paths import project_root
+
+    root = project_root()
+    return subprocess.call([sys.executable, "-m", "jupyter", "lab", f"--notebook-dir={root}"], cwd=root)
+
+
+COMMANDS = {"demo": cmd_demo, "ingest": cmd_ingest, "run": cmd_run, "report": cmd_report,
+            "all": cmd_all, "lab": cmd_lab}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(COMMANDS[args.command](args) or 0)
+    except UserError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130

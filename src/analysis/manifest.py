@@ -1,0 +1,109 @@
+"""The manifest that travels with every raw wave: ``data/raw/<wave>/manifest.json``.
+
+It records where the export came from and how to read it, so that ``python -m analysis ingest
+WAVE`` can re-ingest from it and the report can state its provenance.
+
+Examples
+--------
+>>> import tempfile, pathlib
+>>> d = pathlib.Path(tempfile.mkdtemp())
+>>> _ = (d / "export.csv").write_text("x")
+>>> m = Manifest(wave="2024", source_file="export.csv", format="nettskjema", instrument_version=1,
+...              sha256=sha256_file(d / "export.csv"), source="Nettskjema", received="2024-11-01")
+>>> m.write(d)
+PosixPath('.../manifest.json')
+>>> Manifest.read(d).sha256[:12]
+'2d711642b726'
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Literal
+
+from analysis.errors import InputFileError
+
+Design = Literal["convenience", "census", "probability"]
+FORMATS = ("nettskjema", "surveyxact", "spss", "forms")
+DESIGNS = ("convenience", "census", "probability")
+MANIFEST_NAME = "manifest.json"
+
+
+def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
+    """SHA-256 of a file's bytes, as lower-case hex."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(chunk):
+            h.update(block)
+    return h.hexdigest()
+
+
+@dataclass
+class Manifest:
+    """What a raw wave is and how to read it.
+
+    Paths (``source_file``, ``frame_file``) are relative to the wave's raw folder. For SurveyXact
+    exports delivered as three CSV files, ``source_file`` names the dataset and ``extra_files``
+    the structure and labels files.
+    """
+
+    wave: str
+    source_file: str
+    format: str
+    instrument_version: int
+    sha256: str
+    source: str = ""  # free description: service, who exported it
+    received: str = ""  # ISO date the export was received/registered
+    design: str = "convenience"  # convenience | census | probability (of the municipal frame)
+    frame_file: str | None = None
+    frame_sha256: str | None = None
+    fieldwork_start: str | None = None
+    fieldwork_end: str | None = None
+    extra_files: dict[str, str] = field(default_factory=dict)  # role -> file name
+    extra_sha256: dict[str, str] = field(default_factory=dict)  # file name -> sha256
+    notes: str = ""
+
+    def write(self, folder: str | Path) -> Path:
+        path = Path(folder) / MANIFEST_NAME
+        path.write_text(json.dumps(asdict(self), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        return path
+
+    @classmethod
+    def read(cls, folder: str | Path) -> Manifest:
+        path = Path(folder) / MANIFEST_NAME
+        if not path.is_file():
+            raise InputFileError(path, "no manifest: register the wave first with "
+                                 "'python -m analysis ingest --wave WAVE --source FILE'")
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise InputFileError(path, f"manifest is not valid JSON ({exc})") from None
+        known = {f.name for f in fields(cls)}
+        missing = [n for n in ("wave", "source_file", "format", "instrument_version", "sha256") if n not in data]
+        if missing:
+            raise InputFileError(path, f"manifest lacks {', '.join(missing)}")
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise InputFileError(path, f"manifest has unknown keys {', '.join(unknown)}")
+        m = cls(**data)
+        if m.format not in FORMATS:
+            raise InputFileError(path, f"format {m.format!r} is not one of {', '.join(FORMATS)}")
+        if m.design not in DESIGNS:
+            raise InputFileError(path, f"design {m.design!r} is not one of {', '.join(DESIGNS)}")
+        if int(m.instrument_version) not in (1, 2):
+            raise InputFileError(path, f"instrument_version {m.instrument_version!r} is not 1 or 2")
+        return m
+
+    def verify(self, folder: str | Path) -> None:
+        """Raise if the raw file's checksum no longer matches (raw data must not change)."""
+        folder = Path(folder)
+        actual = sha256_file(folder / self.source_file)
+        if actual != self.sha256:
+            raise InputFileError(folder / self.source_file,
+                                 "checksum differs from the manifest: the raw export was changed")
+        for name, digest in self.extra_sha256.items():
+            if sha256_file(folder / name) != digest:
+                raise InputFileError(folder / name, "checksum differs from the manifest")
