@@ -1,0 +1,55 @@
+"""Shared fixtures.
+
+- ``project_tmp``: an empty project root (``ANALYSIS_ROOT``) for one test.
+- ``reference_frame_path``: the real 2022 municipality register in ``../shared/reference/``
+  (test data only; the project never ships it).
+- ``demo_root``: a session-wide project root holding both demo waves written by
+  ``analysis.demo.write_demo`` and ingested by ``analysis.ingest.ingest_wave``; read-only for tests.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+DEMO_WAVES = ("demo-2022", "demo-2023")
+
+
+@pytest.fixture
+def project_tmp(tmp_path, monkeypatch) -> Path:
+    monkeypatch.setenv("ANALYSIS_ROOT", str(tmp_path))
+    return tmp_path
+
+
+@pytest.fixture(scope="session")
+def reference_frame_path() -> Path:
+    path = SHARED / "reference" / "municipalities_2022.csv"
+    if not path.is_file():
+        if os.environ.get("CI"):
+            pytest.fail(f"{path} is missing: CI must have shared/ beside the clone")
+        pytest.skip(f"{path} not found (shared/ must sit beside the repository)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def demo_root(tmp_path_factory) -> Path:
+    from analysis.demo import write_demo
+    from analysis.ingest import ingest_wave
+
+    root = tmp_path_factory.mktemp("demo_root")
+    old = os.environ.get("ANALYSIS_ROOT")
+    os.environ["ANALYSIS_ROOT"] = str(root)
+    try:
+        write_demo(root=root)
+        for wave in DEMO_WAVES:
+            ingest_wave(wave, root=root)
+    finally:
+        if old is None:
+            os.environ.pop("ANALYSIS_ROOT", None)
+        else:
+            os.environ["ANALYSIS_ROOT"] = old
+    return root
