@@ -172,6 +172,15 @@ def cmd_lab(args) -> int:
     return subprocess.call([sys.executable, "-m", "jupyter", "lab", f"--notebook-dir={root}"], cwd=root)
 
 
+def _check_wave_names(args) -> None:
+    from analysis.paths import check_wave
+
+    for attr in ("wave", "wave_pos", "compare_with"):
+        value = getattr(args, attr, None)
+        if value is not None:
+            check_wave(value)
+
+
 COMMANDS = {"demo": cmd_demo, "ingest": cmd_ingest, "run": cmd_run, "report": cmd_report,
             "all": cmd_all, "lab": cmd_lab}
 
@@ -180,6 +189,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        _check_wave_names(args)
         return int(COMMANDS[args.command](args) or 0)
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)
