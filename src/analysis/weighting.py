@@ -101,7 +101,7 @@ def _collapse(frame_cat: pd.Series, sample_cats: set, ordered_levels: list | Non
 
 
 def rake_weights(df: pd.DataFrame, frame: pd.DataFrame, *, margins: Sequence[str] = ("fylke", "storrelse"),
-                 bounds: tuple[float, float] | None = (0.3, 3.0), max_iter: int = 50,
+                 bounds: tuple[float, float] | None = (0.3, 3.0), max_iter: int = 20,
                  tol: float = 1e-8) -> pd.Series:
     """Raked weights for the municipal respondents.
 
@@ -190,13 +190,17 @@ def rake_weights(df: pd.DataFrame, frame: pd.DataFrame, *, margins: Sequence[str
     w = np.full(n, N / n)
     sw = _sample_weight()
     lo, hi = (bounds[0] * N / n, bounds[1] * N / n) if bounds is not None else (0.0, np.inf)
+    prev = None
     for it in range(1, max_iter + 1):
         w = sw.rake(samp_weight=w, margins=sample_margins, control=controls, tol=tol, ctrl_tol=tol,
-                    max_iter=1000)
+                    max_iter=300)
         attrs["iterations"] = it
         if bounds is None or ((w >= lo * (1 - 1e-9)).all() and (w <= hi * (1 + 1e-9)).all()):
             attrs["bounded"] = True
             break
+        if prev is not None and np.max(np.abs(w - prev)) <= 1e-6 * N / n:
+            break  # trimming and raking undo each other: the bounds cannot be met
+        prev = w
         w = np.clip(w, lo, hi)
     ok = all(
         np.allclose([w[sample_margins[m] == k].sum() for k in controls[m]], list(controls[m].values()),
