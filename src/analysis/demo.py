@@ -715,7 +715,8 @@ def _build_2022(seed: int, fa: _FrameArrays) -> tuple[pd.DataFrame, list[dict]]:
     ids = 26_000_000 + int(srng.integers(100_000, 900_000)) + np.cumsum(srng.integers(1, 60, n + 1))
     answer_ms = np.round(np.exp(srng.normal(np.log(420_000), 0.5, n + 1))).astype(int)
 
-    capital_rows = np.flatnonzero(df["kommunenummer"].to_numpy() == CAPITAL_CODE)
+    capital_rows = np.flatnonzero((df["kommunenummer"].to_numpy() == CAPITAL_CODE)
+                                  & (df["utleiertype"].to_numpy() <= 3))  # a city district or agency
     with_forms = np.flatnonzero((df["former_ingen"] == 0).to_numpy())
     row_301 = _pick_rows(rng, capital_rows, 1)[0]
     rest = np.setdiff1d(np.arange(n), [row_301])
