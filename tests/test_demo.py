@@ -215,6 +215,16 @@ def test_checkbox_consistency_2022(ns):
     assert ((sub <= 1) | (sub == 9)).all().all()
 
 
+def test_competence_items_are_a_plausible_scale(ns):
+    import pingouin as pg
+
+    komp = ns[[f"komp.{r}" for r in KOMP7]].replace({"": np.nan, "9": np.nan, "7": np.nan}).astype(float)
+    # pingouin.cronbach_alpha(data=komp.dropna()) (listwise deletion of "vet ikke" and blanks)
+    alpha, _ = pg.cronbach_alpha(data=komp.dropna())
+    assert 0.7 < alpha < 0.9
+    assert 2.5 < np.nanmean(komp.to_numpy()) < 3.5
+
+
 def test_dont_know_and_blank_rates(ns):
     komp = ns[[f"komp.{r}" for r in KOMP7]]
     assert 0.01 < (komp == "9").to_numpy().mean() < 0.06

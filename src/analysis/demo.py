@@ -22,9 +22,10 @@ Sample design (one wave)
 Municipal units come from 120 municipalities: the capital (0301) with certainty and 119 others
 drawn without replacement with probability proportional to the square root of the population.
 The capital answers through 10 city districts (utleiertype 2), one municipal enterprise (3) and
-one agency (1); other municipalities of 20 000+ give 1 + Poisson(0.9) units (at most 4; extra
-units are enterprises (3) or further agencies (1)), municipalities of 5 000–19 999 one unit, or
-two with probability 0.2, smaller ones one unit. Then 60 non-profit (4) and 40 commercial (5)
+one agency (1); other municipalities of 20 000+ give 1 + Poisson(1.4) units (at most 4; extra
+units are enterprises (3) with probability 0.4, else further agencies (1)), municipalities of
+5 000–19 999 one unit, or two with probability 0.3, smaller ones one unit (about 200 municipal
+units in all). Then 60 non-profit (4) and 40 commercial (5)
 landlords; 85 % of them name the municipality of their main area, drawn proportional to
 population. Rows are shuffled. Both waves use the same design; version 2 codes 3 as 2.
 
