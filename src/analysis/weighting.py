@@ -13,11 +13,14 @@ etater, foretak). Weights are therefore built in two steps:
    one municipality together carry that municipality's weight (a municipality is not counted
    more because it answered through more units).
 
-Bounds: municipality weights are kept within ``bounds`` times their mean (N / n) by a
-trim-and-rerake loop (samplics' ``rake`` only checks bounds, it does not enforce them). If the
-bounds and the margins cannot both be met (a county with one responding municipality out of
-30, say) the loop stops after ``max_iter`` rounds and returns the raked weights (margins met,
-bounds not), with ``attrs["bounded"] = False`` and a warning.
+Bounds: municipality weights are kept within ``bounds`` times their mean (N / n).
+samplics' ``rake`` only checks bounds, it does not enforce them, and a trim-and-rerake loop
+around it converges only asymptotically (or stalls) in practice; so the unbounded samplics
+solution is taken when it is inside the bounds, and otherwise bounded raking continues from it
+(:func:`_bounded_ipf`: each margin step caps the weights and solves for the common factor of
+each category so that its total is met exactly). If the bounds and the margins cannot both be
+met (a county with one responding municipality out of 30, say) the unbounded raked weights are
+returned (margins met, bounds not) with ``attrs["bounded"] = False`` and a warning.
 
 Empty cells: a frame category with no responding municipality cannot be raked to; it is
 collapsed into a neighbour (for an ordered margin such as ``storrelse`` the next smaller class,
@@ -100,8 +103,39 @@ def _collapse(frame_cat: pd.Series, sample_cats: set, ordered_levels: list | Non
     return frame_cat.map(lambda v: mapping.get(v, v)), notes
 
 
+def _bounded_ipf(w: np.ndarray, sample_margins: dict, controls: dict, lo: float, hi: float, *,
+                 tol: float, max_iter: int) -> tuple[np.ndarray, int]:
+    """Raking with weights capped to [lo, hi] (each step solves sum clip(w f) = control for f).
+
+    Cycles over the margins; within a category the common factor f is found by bisection on
+    the monotone function f -> sum(clip(w * f, lo, hi)), so capped units stay at their bound
+    while the others absorb the rest (and may leave the bound again in later steps).
+    """
+    w = np.clip(w, lo, hi)
+    groups = [(sample_margins[m] == k, float(v)) for m in controls for k, v in controls[m].items()]
+    for it in range(1, max_iter + 1):
+        for mask, target in groups:
+            x = w[mask]
+            if not (lo * len(x) <= target <= hi * len(x)):
+                return w, it  # infeasible category: cannot be met within the bounds
+            a, b = 0.0, 1.0
+            while np.clip(x * b, lo, hi).sum() < target:
+                b *= 2.0
+            for _ in range(100):
+                f = 0.5 * (a + b)
+                if np.clip(x * f, lo, hi).sum() < target:
+                    a = f
+                else:
+                    b = f
+            w[mask] = np.clip(x * 0.5 * (a + b), lo, hi)
+        err = max(abs(w[mask].sum() - target) / target for mask, target in groups)
+        if err <= tol:
+            return w, it
+    return w, max_iter
+
+
 def rake_weights(df: pd.DataFrame, frame: pd.DataFrame, *, margins: Sequence[str] = ("fylke", "storrelse"),
-                 bounds: tuple[float, float] | None = (0.3, 3.0), max_iter: int = 20,
+                 bounds: tuple[float, float] | None = (0.3, 3.0), max_iter: int = 2000,
                  tol: float = 1e-8) -> pd.Series:
     """Raked weights for the municipal respondents.
 
@@ -118,7 +152,7 @@ def rake_weights(df: pd.DataFrame, frame: pd.DataFrame, *, margins: Sequence[str
         Lower and upper limit of a municipality's weight as a multiple of the mean weight
         N / n; None for unbounded raking.
     max_iter : int
-        Rounds of trim-and-rerake (each a full samplics rake).
+        Rounds (over all margins) of the bounded raking.
     tol : float
         Convergence tolerance of the rake (relative change and distance to the controls).
 
@@ -190,18 +224,21 @@ def rake_weights(df: pd.DataFrame, frame: pd.DataFrame, *, margins: Sequence[str
     w = np.full(n, N / n)
     sw = _sample_weight()
     lo, hi = (bounds[0] * N / n, bounds[1] * N / n) if bounds is not None else (0.0, np.inf)
-    prev = None
-    for it in range(1, max_iter + 1):
-        w = sw.rake(samp_weight=w, margins=sample_margins, control=controls, tol=tol, ctrl_tol=tol,
-                    max_iter=300)
-        attrs["iterations"] = it
-        if bounds is None or ((w >= lo * (1 - 1e-9)).all() and (w <= hi * (1 + 1e-9)).all()):
+    # unbounded raking with samplics; if that breaks the bounds, bounded IPF from there
+    w = sw.rake(samp_weight=w, margins=sample_margins, control=controls, tol=tol, ctrl_tol=tol,
+                max_iter=1000)
+    attrs["iterations"] = 1
+    inside = (w >= lo * (1 - 1e-6)).all() and (w <= hi * (1 + 1e-6)).all()
+    if bounds is None or inside:
+        attrs["bounded"] = True
+    else:
+        wb, rounds = _bounded_ipf(w, sample_margins, controls, lo, hi, tol=tol, max_iter=max_iter)
+        attrs["iterations"] += rounds
+        ok_b = all(np.allclose([wb[sample_margins[m] == k].sum() for k in controls[m]],
+                               list(controls[m].values()), rtol=1e-6) for m in margins)
+        if ok_b:
+            w = wb
             attrs["bounded"] = True
-            break
-        if prev is not None and np.max(np.abs(w - prev)) <= 1e-6 * N / n:
-            break  # trimming and raking undo each other: the bounds cannot be met
-        prev = w
-        w = np.clip(w, lo, hi)
     ok = all(
         np.allclose([w[sample_margins[m] == k].sum() for k in controls[m]], list(controls[m].values()),
                     rtol=1e-6)
