@@ -913,13 +913,15 @@ def write_demo(seed: int = DEFAULT_SEED, force: bool = False, root: Path | None 
     Examples
     --------
     >>> import tempfile, pathlib
-    >>> root = pathlib.Path(tempfile.mkdtemp())
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> root = pathlib.Path(tmp.name)
     >>> len(write_demo(seed=3, root=root))
     8
     >>> write_demo(seed=3, root=root)
     Traceback (most recent call last):
     ...
     analysis.errors.UserError: .../data/raw/demo-2022 already exists: pass --force (force=True) to overwrite the demo waves
+    >>> tmp.cleanup()
     """
     from analysis.paths import project_root, raw_dir
 

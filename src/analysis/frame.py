@@ -13,7 +13,8 @@ the file and adds the size class ``storrelse`` (:data:`analysis.codebook.SIZE_CL
 Examples
 --------
 >>> import tempfile, pathlib
->>> path = pathlib.Path(tempfile.mkdtemp()) / "frame.csv"
+>>> tmp = tempfile.TemporaryDirectory()
+>>> path = pathlib.Path(tmp.name) / "frame.csv"
 >>> _ = path.write_text("kommunenummer,kommune,fylkesnummer,fylke,population_2022\\n"
 ...                     "0301,Hovedby,03,Oslo,700000\\n1190,Testvik,11,Rogaland,4200\\n"
 ...                     "1191,Fiktivdal,11,Rogaland,12000\\n", encoding="utf-8")
@@ -30,6 +31,7 @@ Examples
 2           03      Oslo       20 000+               1      700000
 3           11  Rogaland   under 5 000               1        4200
 4           11  Rogaland  5 000–19 999               1       12000
+>>> tmp.cleanup()
 """
 
 from __future__ import annotations
@@ -136,13 +138,15 @@ def load_frame(path: str | Path) -> pd.DataFrame:
     Examples
     --------
     >>> import tempfile, pathlib
-    >>> path = pathlib.Path(tempfile.mkdtemp()) / "frame.csv"
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> path = pathlib.Path(tmp.name) / "frame.csv"
     >>> _ = path.write_text("kommunenummer,kommune,fylkesnummer,fylke,population_2023\\n"
     ...                     "301,Hovedby,03,Oslo,700000\\n", encoding="utf-8")
     >>> load_frame(path)
     Traceback (most recent call last):
     ...
     analysis.errors.InputFileError: .../frame.csv, row 1, column kommunenummer: municipality code '301' is not 4 digits (a lost leading zero? keep codes as text)
+    >>> tmp.cleanup()
     """
     path = Path(path)
     raw = _read_csv(path)
@@ -220,10 +224,12 @@ def write_frame(frame: pd.DataFrame, path: str | Path, *, year: int | None = Non
     >>> import tempfile, pathlib
     >>> f = pd.DataFrame({"kommunenummer": ["1190"], "kommune": ["Testvik"], "fylkesnummer": ["11"],
     ...                   "fylke": ["Rogaland"], "population": [4200]})
-    >>> p = write_frame(f, pathlib.Path(tempfile.mkdtemp()) / "frame.csv", year=2022)
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> p = write_frame(f, pathlib.Path(tmp.name) / "frame.csv", year=2022)
     >>> print(p.read_text(encoding="utf-8"), end="")
     kommunenummer,kommune,fylkesnummer,fylke,population_2022
     1190,Testvik,11,Rogaland,4200
+    >>> tmp.cleanup()
     """
     year = year if year is not None else frame.attrs.get("year")
     if year is None:
