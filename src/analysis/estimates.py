@@ -323,25 +323,52 @@ class _Grouping:
         self.S = S
 
 
-def _linearised(y: np.ndarray, valid: np.ndarray, grp: _Grouping, design: _Design):
-    """Weighted means, their Taylor variance, cluster counts and SRS variance per group."""
+class _Values:
+    """Per-variable row arrays shared by every grouping: validity, w, w*y and w*y^2 (0 where invalid)."""
+
+    def __init__(self, y: np.ndarray, valid: np.ndarray, design: _Design):
+        self.vf = valid.astype("float64")
+        yv = np.where(valid, y, 0.0)
+        self.wv = self.vf if not design.weighted else np.where(valid, design.w, 0.0)
+        self.wy = self.wv * yv
+        self.wy2 = self.wy * yv
+
+
+def _key_sum(grp: _Grouping, weights: np.ndarray) -> np.ndarray:
+    return np.bincount(grp.key, weights=weights, minlength=grp.K)
+
+
+def _linearised(vals: _Values, grp: _Grouping, design: _Design):
+    """Weighted means, their Taylor variance, cluster counts and SRS variance per group.
+
+    Everything is aggregated to PSU keys (group x stratum x cluster) in four passes over the
+    rows; the linearised cluster totals are Z_c = (S_c - m_g W_c) / W_g.
+    """
     G, S = grp.G, grp.S
-    v = valid & (grp.g >= 0)
-    g = grp.g[v]
-    w = design.w[v]
-    yv = y[v]
-    n = np.bincount(g, minlength=G)
-    W = np.bincount(g, weights=w, minlength=G)
+    cnt_k = _key_sum(grp, vals.vf)
+    W_k = cnt_k if vals.wv is vals.vf else _key_sum(grp, vals.wv)
+    S_k = _key_sum(grp, vals.wy)
+    Q_k = _key_sum(grp, vals.wy2)
+    kg = grp.key_g
+    inside = kg >= 0
+    kgi = kg[inside]
+
+    def to_groups(a):
+        return np.bincount(kgi, weights=a[inside], minlength=G)
+
+    n = np.rint(to_groups(cnt_k)).astype(np.int64)
+    W = to_groups(W_k)
+    Sg = to_groups(S_k)
+    Qg = to_groups(Q_k)
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.bincount(g, weights=w * yv, minlength=G) / W
-        resid = yv - mean[g]
-        z = w * resid / W[g]
-        # SRS variance of the (weighted) mean: s_w^2 / n with s_w^2 = n/(n-1) sum w r^2 / W
-        ss_w = np.bincount(g, weights=w * resid**2, minlength=G) / W
+        mean = Sg / W
+        # SRS variance of the (weighted) mean: s_w^2 / n with s_w^2 = n/(n-1) sum w (y-m)^2 / W
+        ss_w = np.maximum(Qg - mean * Sg, 0.0) / W
         v_srs = ss_w / (n - 1)
-    k = grp.key[v]
-    Z = np.bincount(k, weights=z, minlength=grp.K)
-    has = np.bincount(k, minlength=grp.K) > 0
+        m_k = np.where(inside, mean[np.maximum(kg, 0)], 0.0)
+        W_gk = np.where(inside, W[np.maximum(kg, 0)], 1.0)
+        Z = (S_k - m_k * W_k) / W_gk
+    has = cnt_k > 0
     gs = grp.key_gs
     okk = has & (gs >= 0)
     GS = G * S
@@ -356,7 +383,7 @@ def _linearised(y: np.ndarray, valid: np.ndarray, grp: _Grouping, design: _Desig
     var = contrib.reshape(G, S).sum(axis=1)
     n_clusters = n_h.reshape(G, S).sum(axis=1).astype(np.int64)
     n_str = (n_h.reshape(G, S) > 0).sum(axis=1)
-    return n, mean, var, n_clusters, n_str, v_srs
+    return n, mean, var, n_clusters, n_str, v_srs, W
 
 
 def _as_list(x) -> list:
@@ -439,9 +466,9 @@ def group_means(df: pd.DataFrame, value: str | Sequence[str], by: str | Sequence
     parts = []
     for var in _as_list(value):
         y = _numeric(df, var)
-        valid = ~np.isnan(y)
+        vals = _Values(y, ~np.isnan(y), dz)
         for grp in groupings:
-            n, mean, var_, ncl, nstr, v_srs = _linearised(y, valid, grp, dz)
+            n, mean, var_, ncl, nstr, v_srs, _ = _linearised(vals, grp, dz)
             keep = n > 0
             dfree = ncl - nstr
             with np.errstate(invalid="ignore", divide="ignore"):
@@ -541,14 +568,20 @@ def group_proportions(df: pd.DataFrame, items: str | Sequence[str], by: str | Se
         answered = ~np.isnan(x)
         dk = answered & (x == DONT_KNOW)
         subst = answered & ~dk
-        y = np.where(subst, np.isin(x, success), 0.0).astype("float64")
+        y = np.isin(x, success).astype("float64")
+        vals = _Values(y, subst, dz)
+        dkf = dk.astype("float64")
+        wdk = dkf if not dz.weighted else np.where(dk, dz.w, 0.0)
         for grp in groupings:
-            n, p, var_, ncl, nstr, v_srs = _linearised(y, subst, grp, dz)
-            ok = answered & (grp.g >= 0)
-            n_all = np.bincount(grp.g[ok], minlength=grp.G)
-            w_all = np.bincount(grp.g[ok], weights=dz.w[ok], minlength=grp.G)
-            n_dk = np.bincount(grp.g[dk & ok], minlength=grp.G)
-            w_dk = np.bincount(grp.g[dk & ok], weights=dz.w[dk & ok], minlength=grp.G)
+            n, p, var_, ncl, nstr, _, w_sub = _linearised(vals, grp, dz)
+            kg = grp.key_g
+            inside = kg >= 0
+            n_dk = np.rint(np.bincount(kg[inside], weights=_key_sum(grp, dkf)[inside],
+                                       minlength=grp.G)).astype(np.int64)
+            w_dk = (n_dk.astype(float) if wdk is dkf else
+                    np.bincount(kg[inside], weights=_key_sum(grp, wdk)[inside], minlength=grp.G))
+            n_all = n + n_dk
+            w_all = w_sub + w_dk
             dfree = ncl - nstr
             with np.errstate(invalid="ignore", divide="ignore"):
                 share_dk = w_dk / w_all

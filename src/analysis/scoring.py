@@ -107,7 +107,7 @@ def _block(df: pd.DataFrame, cols: tuple[str, ...], valid: tuple[int, ...]) -> n
     missing = [c for c in cols if c not in df.columns]
     if missing:
         raise ValueError(f"score items missing from the data: {', '.join(missing)}")
-    out = np.empty((len(df), len(cols)), dtype="float64")
+    out = np.empty((len(df), len(cols)), dtype="float64", order="F")
     valid_arr = np.asarray(valid, dtype="float64")
     for j, c in enumerate(cols):
         s = df[c]
