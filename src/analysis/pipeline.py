@@ -74,8 +74,10 @@ INJECTED = ("wave", "compare_with", "data_root")
 TYPES = ("None", "bool", "int", "float", "str")
 #: Kernel the notebooks run in (the project's .venv; see the Makefile's ipykernel install).
 KERNEL_NAME = "python3"
-#: The kernel logs only errors (not its warning about local TCP sockets on every start).
-KERNEL_ARGS = ["--IPKernelApp.log_level=ERROR"]
+#: Quiet kernel logs: every start warns about local TCP sockets, and jupyter_client interrupts
+#: each kernel before shutting it down, which ipykernel logs as an error. Cell errors are not
+#: affected (they are captured in the notebook); a dead kernel still fails the notebook.
+KERNEL_ARGS = ["--IPKernelApp.log_level=CRITICAL"]
 FINGERPRINTS = ".fingerprints.json"
 #: ``data_root`` as seen from ``reports/WAVE/notebooks/``.
 RELATIVE_ROOT = "../../.."
@@ -520,12 +522,20 @@ def _clean_metadata(nb_path: Path, spec: NotebookSpec, out_name: str) -> None:
 def _execute(
     job: Job, out_dir: Path, summary: RunSummary, lock: threading.Lock, fingerprints: dict[str, str]
 ) -> None:
+    import tempfile
+
     import papermill as pm
+    from traitlets.config import Config
 
     spec = job.spec
     tmp_dir = out_dir / ".tmp"
     tmp_path = tmp_dir / spec.path.name
     failed_path = out_dir / "failed" / spec.path.name
+    # The kernel talks over local IPC sockets in a private folder (mode 0700) of its own: no TCP
+    # ports, so kernels started at the same time cannot race for a free port, and nothing is
+    # sent unencrypted over the network stack.
+    sockets = tempfile.mkdtemp(prefix="analysis-kernel-")
+    config = Config({"KernelManager": {"transport": "ipc", "ip": os.path.join(sockets, "k")}})
     try:
         pm.execute_notebook(
             str(spec.path),
@@ -538,6 +548,7 @@ def _execute(
             cwd=str(out_dir),
             request_save_on_cell_execute=False,
             extra_arguments=KERNEL_ARGS,
+            config=config,
         )
     except pm.PapermillExecutionError as exc:
         index = exc.cell_index
@@ -568,6 +579,8 @@ def _execute(
                 f"notebook {spec.name} could not be executed: {type(exc).__name__}: {exc}".strip()
             )
         return
+    finally:
+        shutil.rmtree(sockets, ignore_errors=True)
     _clean_metadata(tmp_path, spec, spec.path.name)
     os.replace(tmp_path, out_dir / spec.path.name)
     if failed_path.exists():

@@ -346,6 +346,26 @@ def _suppressed_as_symbol(table: pd.DataFrame) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------------------------------------
+# loading
+# ---------------------------------------------------------------------------------------------
+
+
+def load_scored(wave: str, *, root=None) -> pd.DataFrame:
+    """Processed responses of a wave with the scores added (:func:`analysis.scoring.add_scores`).
+
+    ``root`` is the project root holding ``data/`` (a relative path is taken from the working
+    folder; None: :func:`analysis.paths.project_root`).
+    """
+    from analysis.ingest import load_processed
+    from analysis.scoring import add_scores
+
+    df = load_processed(wave, root=root)
+    versions = pd.to_numeric(df.get("instrument_version"), errors="coerce").dropna().unique()
+    version = int(versions[0]) if len(versions) == 1 else None
+    return add_scores(df, version=version)
+
+
+# ---------------------------------------------------------------------------------------------
 # 01 data quality
 # ---------------------------------------------------------------------------------------------
 
@@ -449,6 +469,8 @@ def quality_changes(quality: Mapping, *, lang: str = "nb") -> TableResult:
     for k, v in (quality.get("flags") or {}).items():
         if v:
             rows.append((kinds[2], str(k), "", int(v)))
+    for w in quality.get("warnings") or []:
+        rows.append(("Advarsel" if lang == "nb" else "Warning", "", str(w), 1))
     head = (
         ["Endring", "Kolonne", "Årsak", "Antall"]
         if lang == "nb"
@@ -1359,6 +1381,116 @@ def plot_shares(
         }
     )
     return PlotResult(fig, alt, data, what, lang)
+
+
+def question_shares(
+    df: pd.DataFrame,
+    question: str,
+    *,
+    by: str | None = None,
+    disclosure: str = "internal",
+    min_cell: int = 5,
+    lang: str = "nb",
+) -> pd.DataFrame:
+    """Shares choosing each option of a checkbox question (or each code of a single question).
+
+    Checkbox options: :func:`~analysis.estimates.group_proportions` with ``success=(1,)``
+    (respondents who did not answer the question are left out). A single-choice question such
+    as ``behov_viktigst``: one row per code, the share of substantive answers with that code.
+    Cluster-robust intervals (municipal units by municipality); disclosure control applied.
+
+    Returns
+    -------
+    DataFrame
+        The estimates table with a ``label`` column (option text in ``lang``), disclosed.
+    """
+    from analysis.estimates import group_proportions
+
+    cb = load_codebook(1)
+    q = cb.question(question)
+    if q.type == "checkbox":
+        items = [c for c in q.columns if c in df.columns]
+        t = group_proportions(df, items, by, success=(1,), lang=lang)
+        t["label"] = [item_label(v, lang) for v in t["variable"]]
+    elif q.type == "single" and q.scale:
+        parts = []
+        for code, text in q.scale.items():
+            if code == DONT_KNOW:
+                continue
+            part = group_proportions(df, question, by, success=(code,), lang=lang)
+            part["variable"] = f"{question}={code}"
+            part["label"] = text(lang)
+            parts.append(part)
+        t = pd.concat(parts, ignore_index=True)
+    else:
+        raise ValueError(f"{question!r} is neither a checkbox nor a single-choice question")
+    return disclose(t, disclosure=disclosure, min_cell=min_cell, lang=lang, group_cols=["variable"])
+
+
+def plot_question_shares(
+    df: pd.DataFrame,
+    question: str,
+    *,
+    by: str | None = None,
+    disclosure: str = "internal",
+    min_cell: int = 5,
+    lang: str = "nb",
+) -> PlotResult:
+    """Bar chart of :func:`question_shares` (one colour per group when ``by`` is given).
+
+    The total row is drawn when ``by`` is None; with ``by``, one bar per group and option.
+    """
+    t = question_shares(df, question, by=by, disclosure=disclosure, min_cell=min_cell, lang=lang)
+    t = t[t["group_var"] == (by or "total")]
+    if by:
+        t = t.assign(group=[group_label(by, g, lang) for g in t["group"]])
+    qtext = load_codebook(1).question(question).text(lang)
+    res = plot_shares(
+        t,
+        lang=lang,
+        title=f"«{qtext}»" if lang == "nb" else f'"{qtext}"',
+        by_col="group" if by else None,
+    )
+    if by:
+        res = res._replace(
+            alt=res.alt.replace(
+                ": ", f" {'etter' if lang == 'nb' else 'by'} {group_var_label(by, lang)}: ", 1
+            )
+        )
+    return res._replace(caption=qtext)
+
+
+def question_shares_table(
+    df: pd.DataFrame,
+    question: str,
+    *,
+    by: str | None = None,
+    disclosure: str = "internal",
+    min_cell: int = 5,
+    lang: str = "nb",
+) -> TableResult:
+    """Table of :func:`question_shares` in per cent, suppressed cells as ``":"``."""
+    t = question_shares(df, question, by=by, disclosure=disclosure, min_cell=min_cell, lang=lang)
+    note = t.attrs.get("note")
+    t = t.copy()
+    for c in ("estimate", "ci_low", "ci_high", "share_dont_know"):
+        t[c] = 100 * _numeric(t[c])
+    t["variable"] = t["label"]
+    t = t.drop(columns=["label"])
+    out = _labelled_estimates(t, lang).rename(
+        columns={_HEAD[lang]["estimate"]: _HEAD[lang]["estimate"] + " (%)"}
+    )
+    out = out.drop(
+        columns=[
+            c
+            for c in (_HEAD[lang]["n_dont_know"], _HEAD[lang]["share_dont_know"])
+            if c in out.columns
+            and question != "behov_viktigst"
+            and load_codebook(1).question(question).type == "checkbox"
+        ]
+    )
+    qtext = load_codebook(1).question(question).text(lang)
+    return TableResult(out, qtext, note, lang, decimals=1)
 
 
 def plot_change(
