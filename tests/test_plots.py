@@ -336,3 +336,65 @@ def test_languages_switch_labels(scored):
     assert "," in nb.alt.split(":")[1] and "Dot plot" in en.alt and "Punktdiagram" in nb.alt
     with pytest.raises(ValueError, match="language"):
         plots.plot_missingness(scored, lang="de")
+
+
+def test_wave_change_against_independent_means():
+    later, earlier = add_scores(fake_processed(400, 2, 2)), add_scores(fake_processed(400, 1, 1))
+    t = plots.wave_change(later, earlier, by="utleierkategori")
+    row = t[(t["variable"] == "kompetanse") & (t["group_var"] == "total")].iloc[0]
+    assert row["difference"] == pytest.approx(
+        later["kompetanse"].mean() - earlier["kompetanse"].mean()
+    )
+    # se of each wave's mean, cluster-robust on kommunenummer (estimates.group_means), combined
+    from analysis.estimates import group_means
+
+    se = np.hypot(
+        group_means(later, "kompetanse")["se"][0], group_means(earlier, "kompetanse")["se"][0]
+    )
+    assert row["ci_high"] - row["difference"] == pytest.approx(1.959964 * se, rel=1e-5)
+    assert list(t.loc[t["variable"] == "kompetanse", "group"]) == [
+        "Alle",
+        "kommunal",
+        "ideell",
+        "kommersiell",
+    ]
+    dig = t[t["variable"] == "komp_digitalt"]
+    assert len(dig) == 1 and not dig["comparable"].iloc[0] and np.isnan(dig["difference"].iloc[0])
+    assert "komp_digitalt" not in set(
+        plots.wave_change(earlier, later)["variable"]
+    )  # v1 later: no such row
+
+
+def test_model_tables_reformat_models_output_and_suppress_small_levels():
+    from analysis.models import pairwise_comparisons, score_regression
+
+    df = add_scores(fake_processed(300, 3))
+    r = score_regression(df, "kompetanse", lang="en")
+    t = plots.regression_table(df, "kompetanse", lang="en").table
+    assert t["Coefficient"].tolist() == pytest.approx(r["estimate"].tolist())
+    small = df.copy()
+    small.loc[
+        small.index[(small["utleierkategori"] == "kommersiell").to_numpy()][4:], "utleierkategori"
+    ] = "ideell"
+    pub = plots.regression_table(small, "kompetanse", disclosure="public", lang="en").table
+    row = pub[pub["Term"].str.contains("Commercial")].iloc[0]
+    assert row["Coefficient"] == ":" and row["p"] == ":"
+    pw = pairwise_comparisons(df, "kompetanse")
+    t = plots.pairwise_table(df, "kompetanse", lang="en").table
+    assert t["Difference a − b"].tolist() == pytest.approx(pw["diff"].tolist())
+    pub = plots.pairwise_table(small, "kompetanse", disclosure="public", lang="en").table
+    assert (
+        pub.loc[(pub["Group a"] == "Commercial") | (pub["Group b"] == "Commercial"), "n a"] == ":"
+    ).all()
+
+
+def test_low_competence_needs_split_at_lowest_third(scored):
+    r = plots.plot_low_competence_needs(scored, lang="en")
+    cut = float(np.nanquantile(scored["kompetanse"].astype(float), 1 / 3))
+    low = scored[scored["kompetanse"].astype(float) <= cut]
+    expect = low["behov_metoder"].dropna().astype(float).mean()
+    got = r.data[
+        (r.data["Group"] == "low competence") & (r.data["Question"] == "Methods for participation")
+    ]
+    assert float(got["Estimate (%)"].iloc[0]) == pytest.approx(100 * expect)
+    assert f"{cut:.1f} or lower" in r.alt

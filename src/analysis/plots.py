@@ -1493,6 +1493,41 @@ def question_shares_table(
     return TableResult(out, qtext, note, lang, decimals=1)
 
 
+def plot_low_competence_needs(
+    df: pd.DataFrame,
+    *,
+    quantile: float = 1 / 3,
+    disclosure: str = "internal",
+    min_cell: int = 5,
+    lang: str = "nb",
+) -> PlotResult:
+    """Themes wanted by respondents with low competence (``kompetanse`` in the lowest third) vs the rest.
+
+    The cut is the ``quantile`` of ``kompetanse`` among scored respondents (stated in the alt
+    text and caption); respondents without a competence score are left out.
+    """
+    _check_lang(lang)
+    k = _numeric(df["kompetanse"])
+    cut = float(np.nanquantile(k, quantile))
+    low, rest = ("lav kompetanse", "øvrige") if lang == "nb" else ("low competence", "others")
+    d = df.assign(
+        kompetansegruppe=pd.Categorical(
+            np.where(np.isnan(k), None, np.where(k <= cut, low, rest)), categories=[low, rest]
+        )
+    )
+    res = plot_question_shares(
+        d, "behov", by="kompetansegruppe", disclosure=disclosure, min_cell=min_cell, lang=lang
+    )
+    cut_txt = _num(cut, lang)
+    if lang == "nb":
+        extra = f" Lav kompetanse: kompetanseskår {cut_txt} eller lavere (nederste tredjedel)."
+        cap = "Ønskede temaer: lav kompetanse mot øvrige"
+    else:
+        extra = f" Low competence: competence score {cut_txt} or lower (lowest third)."
+        cap = "Themes wanted: low competence vs others"
+    return res._replace(alt=res.alt + extra, caption=cap)
+
+
 def plot_change(
     table: pd.DataFrame,
     *,
@@ -1573,6 +1608,336 @@ def plot_change(
             alt += " Not comparable: " + ", ".join(notc) + "."
         cap = "Change between waves"
     return PlotResult(fig, alt, t, cap, lang)
+
+
+def wave_change(
+    df: pd.DataFrame,
+    earlier: pd.DataFrame,
+    *,
+    by: str | None = "utleierkategori",
+    scores: Sequence[str] | None = None,
+    disclosure: str = "internal",
+    min_cell: int = 5,
+    lang: str = "nb",
+    alpha: float = 0.05,
+) -> pd.DataFrame:
+    """Change of the harmonised scores between two waves, with confidence intervals.
+
+    Scores are computed with the rules shared by both instrument versions (``komp_digitalt``
+    never enters ``kompetanse``; landlord categories mean the same in both versions). Per score
+    and group: the cluster-robust mean in each wave (:func:`~analysis.estimates.group_means`),
+    the difference later minus earlier, and a normal-theory interval with
+    ``se = sqrt(se_later^2 + se_earlier^2)``: the waves are treated as independent samples (a
+    municipality answering in both waves makes them positively correlated, so the interval is
+    then conservative). Rows of ``komp_digitalt`` (version 2 only) are listed as not
+    comparable. Disclosure: ``n`` is the smaller wave's count.
+
+    Returns
+    -------
+    DataFrame
+        ``variable, group_var, group, n, n_later, n_earlier, estimate_earlier, estimate_later,
+        difference, ci_low, ci_high, comparable`` (+ ``suppressed``/``suppression``).
+    """
+    from scipy import stats
+
+    from analysis.estimates import group_means
+    from analysis.scoring import SCORES
+
+    scores = list(scores or SCORES)
+    new = group_means(df, scores, by, lang=lang, alpha=alpha)
+    old = group_means(earlier, scores, by, lang=lang, alpha=alpha)
+    key = ["variable", "group_var", "group"]
+    m = new.merge(old, on=key, suffixes=("_later", "_earlier"), how="left", sort=False)
+    z = stats.norm.ppf(1 - alpha / 2)
+    se = np.sqrt(_numeric(m["se_later"]) ** 2 + _numeric(m["se_earlier"]) ** 2)
+    diff = _numeric(m["estimate_later"]) - _numeric(m["estimate_earlier"])
+    out = pd.DataFrame(
+        {
+            "variable": m["variable"],
+            "group_var": m["group_var"],
+            "group": m["group"],
+            "n": np.fmin(_numeric(m["n_later"]), _numeric(m["n_earlier"])),
+            "n_later": m["n_later"],
+            "n_earlier": m["n_earlier"],
+            "estimate_earlier": m["estimate_earlier"],
+            "estimate_later": m["estimate_later"],
+            "difference": diff,
+            "ci_low": diff - z * se,
+            "ci_high": diff + z * se,
+            "comparable": True,
+        }
+    )
+    out["n"] = pd.array(np.where(np.isnan(out["n"]), 0, out["n"]).astype(int), dtype="Int64")
+    v2 = "komp_digitalt" in df.columns and df["komp_digitalt"].notna().any()
+    if v2:
+        share = group_proportions_digital(df, lang=lang)
+        out = pd.concat([out, share], ignore_index=True)
+    order = {s: i for i, s in enumerate([*scores, "komp_digitalt"])}
+    out = out.sort_values(
+        ["variable", "group_var"],
+        key=lambda c: c.map(order) if c.name == "variable" else (c != "total").astype(int),
+        kind="mergesort",
+    ).reset_index(drop=True)
+    return disclose(out, disclosure=disclosure, min_cell=min_cell, lang=lang)
+
+
+def group_proportions_digital(df: pd.DataFrame, *, lang: str = "nb") -> pd.DataFrame:
+    """The version-2-only item ``komp_digitalt`` as a non-comparable row (later wave's share 4–5)."""
+    from analysis.estimates import group_proportions
+
+    t = group_proportions(df, "komp_digitalt", success=(4, 5), lang=lang)
+    return pd.DataFrame(
+        {
+            "variable": "komp_digitalt",
+            "group_var": "total",
+            "group": t["group"],
+            "n": pd.array(t["n"], dtype="Int64"),
+            "n_later": t["n"],
+            "n_earlier": 0,
+            "estimate_earlier": np.nan,
+            "estimate_later": 100 * t["estimate"],
+            "difference": np.nan,
+            "ci_low": np.nan,
+            "ci_high": np.nan,
+            "comparable": False,
+        }
+    )
+
+
+def show_wave_comparison(
+    wave: str,
+    compare_with: str | None,
+    *,
+    root=None,
+    disclosure: str = "internal",
+    min_cell: int = 5,
+    lang: str = "nb",
+) -> None:
+    """Notebook 05 in one call: the change figure and table, or one line when there is no earlier wave."""
+    from analysis.display import show_markdown
+
+    _check_lang(lang)
+    if compare_with is None:
+        show_markdown(
+            "Ingen sammenligningsrunde er oppgitt (`compare_with = None`): ingen endring å vise."
+            if lang == "nb"
+            else "No comparison wave was given (`compare_with = None`): no change to show."
+        )
+        return
+    later, earlier = load_scored(wave, root=root), load_scored(compare_with, root=root)
+    t = wave_change(
+        later, earlier, by="utleierkategori", disclosure=disclosure, min_cell=min_cell, lang=lang
+    )
+    note = t.attrs.get("note")
+    tot = t[t["group_var"] == "total"].copy()
+    tot["label"] = [
+        score_label(v, lang)
+        if v in _SCORE_RANGE
+        else item_label(v, lang) + (" (andel 4–5 %)" if lang == "nb" else " (share 4–5, %)")
+        for v in tot["variable"]
+    ]
+    shown = tot[~tot["suppressed"].to_numpy(bool)] if "suppressed" in tot else tot
+    res = plot_change(shown, lang=lang)
+    what = f"{compare_with} → {wave}"
+    res._replace(caption=f"{res.caption}: {what}").show()
+    table = t.copy()
+    table["variable"] = [
+        score_label(v, lang) if v in _SCORE_RANGE else item_label(v, lang)
+        for v in table["variable"]
+    ]
+    table["group"] = [
+        group_label(gv, g, lang) for gv, g in zip(table["group_var"], table["group"], strict=True)
+    ]
+    table["group_var"] = [group_var_label(gv, lang) for gv in table["group_var"]]
+    table["comparable"] = [
+        ("ja" if c else "nei") if lang == "nb" else ("yes" if c else "no")
+        for c in table["comparable"]
+    ]
+    table = _suppressed_as_symbol(table.drop(columns=["n"]))
+    heads = {
+        "nb": {
+            "n_later": f"Antall {wave}",
+            "n_earlier": f"Antall {compare_with}",
+            "estimate_earlier": compare_with,
+            "estimate_later": wave,
+            "difference": "Endring",
+            "comparable": "Sammenlignbar",
+        },
+        "en": {
+            "n_later": f"Responses {wave}",
+            "n_earlier": f"Responses {compare_with}",
+            "estimate_earlier": compare_with,
+            "estimate_later": wave,
+            "difference": "Change",
+            "comparable": "Comparable",
+        },
+    }[lang]
+    table = table.rename(columns={**_HEAD[lang], **heads})
+    cap = (
+        f"Endring i skårer {what} (95 % KI)"
+        if lang == "nb"
+        else f"Change in scores {what} (95% CI)"
+    )
+    TableResult(table, cap, note, lang, decimals=1).show()
+
+
+_MODEL_HEAD = {
+    "nb": {
+        "label": "Ledd",
+        "estimate": "Koeffisient",
+        "se": "Standardfeil",
+        "t": "t",
+        "p": "p",
+        "ci_low": "KI nedre",
+        "ci_high": "KI øvre",
+        "a": "Gruppe a",
+        "b": "Gruppe b",
+        "n_a": "Antall a",
+        "n_b": "Antall b",
+        "mean_a": "Snitt a",
+        "mean_b": "Snitt b",
+        "diff": "Differanse a − b",
+        "diff_ci_low": "KI nedre",
+        "diff_ci_high": "KI øvre",
+        "p_adj": "p (justert)",
+        "hedges_g": "Hedges' g",
+    },
+    "en": {
+        "label": "Term",
+        "estimate": "Coefficient",
+        "se": "Standard error",
+        "t": "t",
+        "p": "p",
+        "ci_low": "CI low",
+        "ci_high": "CI high",
+        "a": "Group a",
+        "b": "Group b",
+        "n_a": "n a",
+        "n_b": "n b",
+        "mean_a": "Mean a",
+        "mean_b": "Mean b",
+        "diff": "Difference a − b",
+        "diff_ci_low": "CI low",
+        "diff_ci_high": "CI high",
+        "p_adj": "p (adjusted)",
+        "hedges_g": "Hedges' g",
+    },
+}
+
+
+def _symbolise(table: pd.DataFrame, rows: np.ndarray, keep: Sequence[str]) -> pd.DataFrame:
+    from analysis.disclosure import SUPPRESSED
+
+    out = table.copy()
+    for c in out.columns:
+        if c in keep or not rows.any():
+            continue
+        col = out[c].astype(object)
+        col[rows] = SUPPRESSED
+        out[c] = col
+    return out
+
+
+def regression_table(
+    df: pd.DataFrame,
+    score: str = "kompetanse",
+    *,
+    disclosure: str = "internal",
+    min_cell: int = 5,
+    lang: str = "nb",
+) -> TableResult:
+    """:func:`analysis.models.score_regression` (cluster-robust OLS) as a labelled table.
+
+    In public output, a dummy whose level has ``min_cell`` or fewer respondents in the model's
+    data is suppressed (``":"``).
+    """
+    from analysis.disclosure import disclosure_note
+    from analysis.models import score_regression
+
+    _check_lang(lang)
+    r = score_regression(df, score, lang=lang)
+    small = np.zeros(len(r), bool)
+    if disclosure == "public":
+        for i, term in enumerate(r["term"]):
+            if "[T." in term:
+                var, level = term.split("[T.", 1)
+                level = level.rstrip("]")
+                if var in df.columns:
+                    count = (
+                        int((df[var].astype("string") == level).sum())
+                        if level != "ukjent"
+                        else int(df[var].isna().sum())
+                    )
+                    small[i] = count <= min_cell
+    out = _symbolise(r[["label", "estimate", "se", "ci_low", "ci_high", "p"]], small, ["label"])
+    out = out.rename(columns=_MODEL_HEAD[lang])
+    n, g, r2 = r.attrs.get("n"), r.attrs.get("n_clusters"), r.attrs.get("r2")
+    if lang == "nb":
+        cap = f"Regresjon av {score_label(score, lang)} (klyngerobuste standardfeil)"
+        note = f"n = {n}, klynger = {g}, R² = {_num(r2, lang, 2)}. Referanse: kommunal utleier, minste kommunestørrelse."
+    else:
+        cap = f"Regression of {score_label(score, lang)} (cluster-robust standard errors)"
+        note = f"n = {n}, clusters = {g}, R² = {_num(r2, lang, 2)}. Reference: municipal landlord, smallest size class."
+    note += " " + disclosure_note(min_cell, lang, level=disclosure)
+    return TableResult(out, cap, note, lang, decimals={c: 3 for c in out.columns[1:]})
+
+
+def pairwise_table(
+    df: pd.DataFrame,
+    score: str = "kompetanse",
+    *,
+    between: str = "utleierkategori",
+    disclosure: str = "internal",
+    min_cell: int = 5,
+    lang: str = "nb",
+) -> TableResult:
+    """:func:`analysis.models.pairwise_comparisons` (Welch, Holm-adjusted, Hedges' g) as a table.
+
+    Public output suppresses a pair when either group has ``min_cell`` or fewer respondents.
+    """
+    from analysis.disclosure import disclosure_note
+    from analysis.models import pairwise_comparisons
+
+    _check_lang(lang)
+    r = pairwise_comparisons(df, score, between=between)
+    small = (
+        ((r["n_a"] <= min_cell) | (r["n_b"] <= min_cell)).to_numpy(bool)
+        if disclosure == "public"
+        else (np.zeros(len(r), bool))
+    )
+    t = r[
+        [
+            "a",
+            "b",
+            "n_a",
+            "n_b",
+            "mean_a",
+            "mean_b",
+            "diff",
+            "diff_ci_low",
+            "diff_ci_high",
+            "p_adj",
+            "hedges_g",
+        ]
+    ].copy()
+    t["a"] = [group_label(between, v, lang) for v in t["a"]]
+    t["b"] = [group_label(between, v, lang) for v in t["b"]]
+    t = _symbolise(t, small, ["a", "b"]).rename(columns=_MODEL_HEAD[lang])
+    if lang == "nb":
+        cap = f"Parvise sammenligninger av {score_label(score, lang)} etter {group_var_label(between, lang)}"
+        note = (
+            "Welch t-test, Holm-justerte p-verdier; Hedges' g er effektstørrelsen. Testene ser bort fra "
+            "klyngingen av kommunale enheter og er derfor noe liberale for kommunale grupper."
+        )
+    else:
+        cap = f"Pairwise comparisons of {score_label(score, lang)} by {group_var_label(between, lang)}"
+        note = (
+            "Welch t-tests, Holm-adjusted p-values; Hedges' g is the effect size. The tests ignore the "
+            "clustering of municipal units and are therefore somewhat liberal for municipal groups."
+        )
+    note += " " + disclosure_note(min_cell, lang, level=disclosure)
+    dec = {c: 2 for c in t.columns[2:]}
+    return TableResult(t, cap, note, lang, decimals=dec)
 
 
 def municipality_table(
