@@ -464,9 +464,14 @@ def ordinal_regression(df: pd.DataFrame, item: str, *, predictors: Sequence[str]
         "or_ci_high": np.where(coef, np.exp(hi), np.nan),
         "n": n, "n_clusters": n_cl,
     })
+    converged = bool(res.mle_retvals.get("converged", True))
+    if not converged:
+        import warnings
+
+        warnings.warn(f"ordinal_regression({item!r}): the optimiser did not converge; do not report "
+                      "these estimates", RuntimeWarning, stacklevel=2)
     out.attrs = {"item": item, "n": n, "n_clusters": n_cl, "n_dropped": int(len(df) - n),
-                 "levels": levels, "references": dict(design.references),
-                 "converged": bool(res.mle_retvals.get("converged", True))}
+                 "levels": levels, "references": dict(design.references), "converged": converged}
     return out[list(ORDINAL_COLUMNS)]
 
 
