@@ -338,33 +338,6 @@ def test_languages_switch_labels(scored):
         plots.plot_missingness(scored, lang="de")
 
 
-def test_wave_change_against_independent_means():
-    later, earlier = add_scores(fake_processed(400, 2, 2)), add_scores(fake_processed(400, 1, 1))
-    t = plots.wave_change(later, earlier, by="utleierkategori")
-    row = t[(t["variable"] == "kompetanse") & (t["group_var"] == "total")].iloc[0]
-    assert row["difference"] == pytest.approx(
-        later["kompetanse"].mean() - earlier["kompetanse"].mean()
-    )
-    # se of each wave's mean, cluster-robust on kommunenummer (estimates.group_means), combined
-    from analysis.estimates import group_means
-
-    se = np.hypot(
-        group_means(later, "kompetanse")["se"][0], group_means(earlier, "kompetanse")["se"][0]
-    )
-    assert row["ci_high"] - row["difference"] == pytest.approx(1.959964 * se, rel=1e-5)
-    assert list(t.loc[t["variable"] == "kompetanse", "group"]) == [
-        "Alle",
-        "kommunal",
-        "ideell",
-        "kommersiell",
-    ]
-    dig = t[t["variable"] == "komp_digitalt"]
-    assert len(dig) == 1 and not dig["comparable"].iloc[0] and np.isnan(dig["difference"].iloc[0])
-    assert "komp_digitalt" not in set(
-        plots.wave_change(earlier, later)["variable"]
-    )  # v1 later: no such row
-
-
 def test_model_tables_reformat_models_output_and_suppress_small_levels():
     from analysis.models import pairwise_comparisons, score_regression
 
@@ -388,13 +361,30 @@ def test_model_tables_reformat_models_output_and_suppress_small_levels():
     ).all()
 
 
-def test_low_competence_needs_split_at_lowest_third(scored):
+def test_low_competence_needs_from_themes(scored):
+    from analysis.themes import low_competence_needs
+
     r = plots.plot_low_competence_needs(scored, lang="en")
+    ref = low_competence_needs(scored, lang="en")
     cut = float(np.nanquantile(scored["kompetanse"].astype(float), 1 / 3))
     low = scored[scored["kompetanse"].astype(float) <= cut]
-    expect = low["behov_metoder"].dropna().astype(float).mean()
+    # independent of themes.py, answered-question rule: among those who ticked anything or
+    # left explicit 0s in "behov" (not all options blank), a blank option counts as not chosen
+    block = low[[c for c in low.columns if c.startswith("behov_") and c != "behov_viktigst"]]
+    answered = block.notna().any(axis=1)
+    expect = (low.loc[answered, "behov_metoder"] == 1).sum() / answered.sum()
     got = r.data[
         (r.data["Group"] == "low competence") & (r.data["Question"] == "Methods for participation")
     ]
     assert float(got["Estimate (%)"].iloc[0]) == pytest.approx(100 * expect)
-    assert f"{cut:.1f} or lower" in r.alt
+    assert float(ref.loc[ref["option"] == "metoder", "share_low"].iloc[0]) == pytest.approx(expect)
+    assert f"{cut:.1f} or lower" in r.alt and "percentage points" in r.alt
+
+
+def test_theme_ranking_table_matches_themes(scored):
+    from analysis.themes import theme_ranking
+
+    ref = theme_ranking(scored, lang="en")
+    t = plots.theme_ranking_table(scored, lang="en").table
+    assert t["Theme"].tolist() == ref["label"].tolist()
+    assert t["Share (%)"].tolist() == pytest.approx((100 * ref["share"]).tolist())

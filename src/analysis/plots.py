@@ -342,7 +342,7 @@ def _suppressed_as_symbol(table: pd.DataFrame) -> pd.DataFrame:
         col = out[c].astype(object)
         col[rows] = SUPPRESSED
         out[c] = col
-    return out.drop(columns=["suppressed", "suppression"])
+    return out.drop(columns=[c for c in ("suppressed", "suppression") if c in out.columns])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1493,41 +1493,6 @@ def question_shares_table(
     return TableResult(out, qtext, note, lang, decimals=1)
 
 
-def plot_low_competence_needs(
-    df: pd.DataFrame,
-    *,
-    quantile: float = 1 / 3,
-    disclosure: str = "internal",
-    min_cell: int = 5,
-    lang: str = "nb",
-) -> PlotResult:
-    """Themes wanted by respondents with low competence (``kompetanse`` in the lowest third) vs the rest.
-
-    The cut is the ``quantile`` of ``kompetanse`` among scored respondents (stated in the alt
-    text and caption); respondents without a competence score are left out.
-    """
-    _check_lang(lang)
-    k = _numeric(df["kompetanse"])
-    cut = float(np.nanquantile(k, quantile))
-    low, rest = ("lav kompetanse", "øvrige") if lang == "nb" else ("low competence", "others")
-    d = df.assign(
-        kompetansegruppe=pd.Categorical(
-            np.where(np.isnan(k), None, np.where(k <= cut, low, rest)), categories=[low, rest]
-        )
-    )
-    res = plot_question_shares(
-        d, "behov", by="kompetansegruppe", disclosure=disclosure, min_cell=min_cell, lang=lang
-    )
-    cut_txt = _num(cut, lang)
-    if lang == "nb":
-        extra = f" Lav kompetanse: kompetanseskår {cut_txt} eller lavere (nederste tredjedel)."
-        cap = "Ønskede temaer: lav kompetanse mot øvrige"
-    else:
-        extra = f" Low competence: competence score {cut_txt} or lower (lowest third)."
-        cap = "Themes wanted: low competence vs others"
-    return res._replace(alt=res.alt + extra, caption=cap)
-
-
 def plot_change(
     table: pd.DataFrame,
     *,
@@ -1608,177 +1573,6 @@ def plot_change(
             alt += " Not comparable: " + ", ".join(notc) + "."
         cap = "Change between waves"
     return PlotResult(fig, alt, t, cap, lang)
-
-
-def wave_change(
-    df: pd.DataFrame,
-    earlier: pd.DataFrame,
-    *,
-    by: str | None = "utleierkategori",
-    scores: Sequence[str] | None = None,
-    disclosure: str = "internal",
-    min_cell: int = 5,
-    lang: str = "nb",
-    alpha: float = 0.05,
-) -> pd.DataFrame:
-    """Change of the harmonised scores between two waves, with confidence intervals.
-
-    Scores are computed with the rules shared by both instrument versions (``komp_digitalt``
-    never enters ``kompetanse``; landlord categories mean the same in both versions). Per score
-    and group: the cluster-robust mean in each wave (:func:`~analysis.estimates.group_means`),
-    the difference later minus earlier, and a normal-theory interval with
-    ``se = sqrt(se_later^2 + se_earlier^2)``: the waves are treated as independent samples (a
-    municipality answering in both waves makes them positively correlated, so the interval is
-    then conservative). Rows of ``komp_digitalt`` (version 2 only) are listed as not
-    comparable. Disclosure: ``n`` is the smaller wave's count.
-
-    Returns
-    -------
-    DataFrame
-        ``variable, group_var, group, n, n_later, n_earlier, estimate_earlier, estimate_later,
-        difference, ci_low, ci_high, comparable`` (+ ``suppressed``/``suppression``).
-    """
-    from scipy import stats
-
-    from analysis.estimates import group_means
-    from analysis.scoring import SCORES
-
-    scores = list(scores or SCORES)
-    new = group_means(df, scores, by, lang=lang, alpha=alpha)
-    old = group_means(earlier, scores, by, lang=lang, alpha=alpha)
-    key = ["variable", "group_var", "group"]
-    m = new.merge(old, on=key, suffixes=("_later", "_earlier"), how="left", sort=False)
-    z = stats.norm.ppf(1 - alpha / 2)
-    se = np.sqrt(_numeric(m["se_later"]) ** 2 + _numeric(m["se_earlier"]) ** 2)
-    diff = _numeric(m["estimate_later"]) - _numeric(m["estimate_earlier"])
-    out = pd.DataFrame(
-        {
-            "variable": m["variable"],
-            "group_var": m["group_var"],
-            "group": m["group"],
-            "n": np.fmin(_numeric(m["n_later"]), _numeric(m["n_earlier"])),
-            "n_later": m["n_later"],
-            "n_earlier": m["n_earlier"],
-            "estimate_earlier": m["estimate_earlier"],
-            "estimate_later": m["estimate_later"],
-            "difference": diff,
-            "ci_low": diff - z * se,
-            "ci_high": diff + z * se,
-            "comparable": True,
-        }
-    )
-    out["n"] = pd.array(np.where(np.isnan(out["n"]), 0, out["n"]).astype(int), dtype="Int64")
-    v2 = "komp_digitalt" in df.columns and df["komp_digitalt"].notna().any()
-    if v2:
-        share = group_proportions_digital(df, lang=lang)
-        out = pd.concat([out, share], ignore_index=True)
-    order = {s: i for i, s in enumerate([*scores, "komp_digitalt"])}
-    out = out.sort_values(
-        ["variable", "group_var"],
-        key=lambda c: c.map(order) if c.name == "variable" else (c != "total").astype(int),
-        kind="mergesort",
-    ).reset_index(drop=True)
-    return disclose(out, disclosure=disclosure, min_cell=min_cell, lang=lang)
-
-
-def group_proportions_digital(df: pd.DataFrame, *, lang: str = "nb") -> pd.DataFrame:
-    """The version-2-only item ``komp_digitalt`` as a non-comparable row (later wave's share 4–5)."""
-    from analysis.estimates import group_proportions
-
-    t = group_proportions(df, "komp_digitalt", success=(4, 5), lang=lang)
-    return pd.DataFrame(
-        {
-            "variable": "komp_digitalt",
-            "group_var": "total",
-            "group": t["group"],
-            "n": pd.array(t["n"], dtype="Int64"),
-            "n_later": t["n"],
-            "n_earlier": 0,
-            "estimate_earlier": np.nan,
-            "estimate_later": 100 * t["estimate"],
-            "difference": np.nan,
-            "ci_low": np.nan,
-            "ci_high": np.nan,
-            "comparable": False,
-        }
-    )
-
-
-def show_wave_comparison(
-    wave: str,
-    compare_with: str | None,
-    *,
-    root=None,
-    disclosure: str = "internal",
-    min_cell: int = 5,
-    lang: str = "nb",
-) -> None:
-    """Notebook 05 in one call: the change figure and table, or one line when there is no earlier wave."""
-    from analysis.display import show_markdown
-
-    _check_lang(lang)
-    if compare_with is None:
-        show_markdown(
-            "Ingen sammenligningsrunde er oppgitt (`compare_with = None`): ingen endring å vise."
-            if lang == "nb"
-            else "No comparison wave was given (`compare_with = None`): no change to show."
-        )
-        return
-    later, earlier = load_scored(wave, root=root), load_scored(compare_with, root=root)
-    t = wave_change(
-        later, earlier, by="utleierkategori", disclosure=disclosure, min_cell=min_cell, lang=lang
-    )
-    note = t.attrs.get("note")
-    tot = t[t["group_var"] == "total"].copy()
-    tot["label"] = [
-        score_label(v, lang)
-        if v in _SCORE_RANGE
-        else item_label(v, lang) + (" (andel 4–5 %)" if lang == "nb" else " (share 4–5, %)")
-        for v in tot["variable"]
-    ]
-    shown = tot[~tot["suppressed"].to_numpy(bool)] if "suppressed" in tot else tot
-    res = plot_change(shown, lang=lang)
-    what = f"{compare_with} → {wave}"
-    res._replace(caption=f"{res.caption}: {what}").show()
-    table = t.copy()
-    table["variable"] = [
-        score_label(v, lang) if v in _SCORE_RANGE else item_label(v, lang)
-        for v in table["variable"]
-    ]
-    table["group"] = [
-        group_label(gv, g, lang) for gv, g in zip(table["group_var"], table["group"], strict=True)
-    ]
-    table["group_var"] = [group_var_label(gv, lang) for gv in table["group_var"]]
-    table["comparable"] = [
-        ("ja" if c else "nei") if lang == "nb" else ("yes" if c else "no")
-        for c in table["comparable"]
-    ]
-    table = _suppressed_as_symbol(table.drop(columns=["n"]))
-    heads = {
-        "nb": {
-            "n_later": f"Antall {wave}",
-            "n_earlier": f"Antall {compare_with}",
-            "estimate_earlier": compare_with,
-            "estimate_later": wave,
-            "difference": "Endring",
-            "comparable": "Sammenlignbar",
-        },
-        "en": {
-            "n_later": f"Responses {wave}",
-            "n_earlier": f"Responses {compare_with}",
-            "estimate_earlier": compare_with,
-            "estimate_later": wave,
-            "difference": "Change",
-            "comparable": "Comparable",
-        },
-    }[lang]
-    table = table.rename(columns={**_HEAD[lang], **heads})
-    cap = (
-        f"Endring i skårer {what} (95 % KI)"
-        if lang == "nb"
-        else f"Change in scores {what} (95% CI)"
-    )
-    TableResult(table, cap, note, lang, decimals=1).show()
 
 
 _MODEL_HEAD = {
@@ -1938,6 +1732,281 @@ def pairwise_table(
     note += " " + disclosure_note(min_cell, lang, level=disclosure)
     dec = {c: 2 for c in t.columns[2:]}
     return TableResult(t, cap, note, lang, decimals=dec)
+
+
+def show_wave_comparison(
+    wave: str,
+    compare_with: str | None,
+    *,
+    root=None,
+    disclosure: str = "internal",
+    min_cell: int = 5,
+    lang: str = "nb",
+) -> None:
+    """Notebook 05 in one call: change between two waves, or one line when there is no earlier wave.
+
+    Uses :func:`analysis.compare.compare_waves` (harmonised: version 1 coded as version 2,
+    ``kompetanse`` from the rows both versions share, ``komp_digitalt`` marked not comparable)
+    with the totals and landlord categories. Shows a figure of the change in the 0–100 scores,
+    a figure of the change in item shares (percentage points; rows not comparable marked), and
+    the full table. Disclosure control treats the smaller wave's count as a row's ``n``.
+    """
+    from analysis.compare import compare_waves
+    from analysis.display import show_markdown
+
+    _check_lang(lang)
+    if compare_with is None:
+        show_markdown(
+            "Ingen sammenligningsrunde er oppgitt (`compare_with = None`): ingen endring å vise."
+            if lang == "nb"
+            else "No comparison wave was given (`compare_with = None`): no change to show."
+        )
+        return
+    earlier, later = load_scored(compare_with, root=root), load_scored(wave, root=root)
+    t = compare_waves(
+        earlier, later, by="utleierkategori", lang=lang, wave_a=compare_with, wave_b=wave
+    )
+    t["n"] = (
+        pd.array(np.fmin(_numeric(t["n_a"]), _numeric(t["n_b"])), dtype="Float64")
+        .round()
+        .astype("Int64")
+    )
+    t["n"] = t["n"].fillna(0)
+    t = disclose(
+        t,
+        disclosure=disclosure,
+        min_cell=min_cell,
+        lang=lang,
+        group_cols=["kind", "variable"],
+        value_cols=[
+            "n_a",
+            "estimate_a",
+            "se_a",
+            "n_b",
+            "estimate_b",
+            "se_b",
+            "diff",
+            "se",
+            "ci_low",
+            "ci_high",
+            "p",
+        ],
+    )
+    note = t.attrs.get("note")
+    sup = t["suppressed"].to_numpy(bool)
+    tot = t[(t["group_var"] == "total") & ~sup]
+    what = f"{compare_with} → {wave}"
+    sc = tot[(tot["kind"] == "score") & tot["variable"].isin(["kompetanse", "holdning"])].copy()
+    sc["label"] = [score_label(v, lang) for v in sc["variable"]]
+    res = plot_change(sc, lang=lang, diff_col="diff", unit="poeng" if lang == "nb" else "points")
+    res._replace(
+        caption=f"{res.caption} ({score_label('kompetanse', lang, with_range=False).lower()}, "
+        f"{score_label('holdning', lang, with_range=False).lower()}): {what}"
+    ).show()
+    sh = tot[tot["kind"] == "share"].copy()
+    for c in ("diff", "ci_low", "ci_high"):
+        sh[c] = 100 * _numeric(sh[c])
+    res = plot_change(
+        sh, lang=lang, diff_col="diff", unit="prosentpoeng" if lang == "nb" else "percentage points"
+    )
+    cap = (
+        "Endring i andeler (kompetanse i stor/svært stor grad; ønskede temaer)"
+        if lang == "nb"
+        else "Change in shares (competence to a large/very large extent; themes wanted)"
+    )
+    res._replace(caption=f"{cap}: {what}").show()
+    table = t.drop(columns=["n", "wave_a", "wave_b", "se_a", "se_b", "df", "kind"]).copy()
+    share = (t["kind"] == "share").to_numpy()
+    for c in ("estimate_a", "estimate_b", "diff", "ci_low", "ci_high"):
+        v = _numeric(table[c])
+        table[c] = np.where(share, 100 * v, v)
+    table["variable"] = table["label"]
+    table = table.drop(columns=["label"])
+    table["group"] = [
+        group_label(gv, g, lang) for gv, g in zip(table["group_var"], table["group"], strict=True)
+    ]
+    table["group_var"] = [group_var_label(gv, lang) for gv in table["group_var"]]
+    table["comparable"] = [
+        ("ja" if c else "nei") if lang == "nb" else ("yes" if c else "no")
+        for c in table["comparable"]
+    ]
+    table = _suppressed_as_symbol(table)
+    heads = {
+        "nb": {
+            "n_a": f"Antall {compare_with}",
+            "n_b": f"Antall {wave}",
+            "estimate_a": compare_with,
+            "estimate_b": wave,
+            "diff": "Endring",
+            "comparable": "Sammenlignbar",
+            "note": "Merknad",
+        },
+        "en": {
+            "n_a": f"Responses {compare_with}",
+            "n_b": f"Responses {wave}",
+            "estimate_a": compare_with,
+            "estimate_b": wave,
+            "diff": "Change",
+            "comparable": "Comparable",
+            "note": "Note",
+        },
+    }[lang]
+    table = table.rename(columns={**_HEAD[lang], **heads})
+    cap = (
+        f"Endring {what}: skårer (gjennomsnitt) og andeler (%), 95 % KI"
+        if lang == "nb"
+        else f"Change {what}: scores (means) and shares (%), 95% CI"
+    )
+    TableResult(table, cap, note, lang, decimals=1).show()
+
+
+def theme_ranking_table(
+    df: pd.DataFrame, *, disclosure: str = "internal", min_cell: int = 5, lang: str = "nb"
+) -> TableResult:
+    """:func:`analysis.themes.theme_ranking` (cluster-bootstrap rank intervals) as a table."""
+    from analysis.disclosure import disclosure_note
+    from analysis.themes import theme_ranking
+
+    _check_lang(lang)
+    r = theme_ranking(df, lang=lang)
+    small = (
+        (r["n"] <= min_cell).to_numpy(bool) if disclosure == "public" else np.zeros(len(r), bool)
+    )
+    t = pd.DataFrame(
+        {
+            "rank": r["rank"],
+            "label": r["label"],
+            "share": 100 * r["share"],
+            "lo": 100 * r["share_ci_low"],
+            "hi": 100 * r["share_ci_high"],
+            "ranks": [
+                f"{int(lo)}–{int(hi)}" if lo != hi else f"{int(lo)}"
+                for lo, hi in zip(r["rank_low"], r["rank_high"], strict=True)
+            ],
+            "p_first": 100 * r["p_first"],
+        }
+    )
+    t = _symbolise(t, small, ["rank", "label"])
+    heads = {
+        "nb": [
+            "Rang",
+            "Tema",
+            "Andel (%)",
+            "KI nedre",
+            "KI øvre",
+            "Mulige rangplasser (95 %)",
+            "Sannsynlighet for førsteplass (%)",
+        ],
+        "en": [
+            "Rank",
+            "Theme",
+            "Share (%)",
+            "CI low",
+            "CI high",
+            "Plausible ranks (95%)",
+            "Chance of first place (%)",
+        ],
+    }[lang]
+    t.columns = heads
+    n_boot = int(r["n_boot"].iloc[0]) if len(r) else 0
+    if lang == "nb":
+        cap = "Rangering av ønskede temaer med usikkerhet"
+        note = (
+            f"Rangplassene er {n_boot} bootstrap-replikater med kommunen som klynge; temaer med "
+            "overlappende rangintervaller kan ikke skilles sikkert."
+        )
+    else:
+        cap = "Ranking of the themes wanted, with uncertainty"
+        note = (
+            f"Ranks from {n_boot} cluster-bootstrap replicates (municipality as cluster); themes with "
+            "overlapping rank intervals cannot be told apart with confidence."
+        )
+    return TableResult(
+        t, cap, note + " " + disclosure_note(min_cell, lang, level=disclosure), lang, decimals=1
+    )
+
+
+def plot_low_competence_needs(
+    df: pd.DataFrame, *, disclosure: str = "internal", min_cell: int = 5, lang: str = "nb"
+) -> PlotResult:
+    """Themes wanted by low-competence respondents (lowest third of ``kompetanse``) vs the rest.
+
+    From :func:`analysis.themes.low_competence_needs` (cluster-robust difference). Dodged bars
+    of the two shares; the alt text lists the largest differences with their intervals.
+    Public output hides a theme when either group has ``min_cell`` or fewer respondents.
+    """
+    from analysis.themes import low_competence_needs
+
+    _check_lang(lang)
+    r = low_competence_needs(df, lang=lang)
+    low, rest = ("lav kompetanse", "øvrige") if lang == "nb" else ("low competence", "others")
+    small = (
+        ((r["n_low"] <= min_cell) | (r["n_rest"] <= min_cell)).to_numpy(bool)
+        if disclosure == "public"
+        else np.zeros(len(r), bool)
+    )
+    long = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "label": r["label"],
+                    "group": low,
+                    "n": r["n_low"],
+                    "estimate": r["share_low"],
+                    "suppressed": small,
+                }
+            ),
+            pd.DataFrame(
+                {
+                    "label": r["label"],
+                    "group": rest,
+                    "n": r["n_rest"],
+                    "estimate": r["share_rest"],
+                    "suppressed": small,
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
+    res = plot_shares(
+        long,
+        lang=lang,
+        label_col="label",
+        by_col="group",
+        title="ønskede temaer" if lang == "nb" else "themes wanted",
+    )
+    cut = float(r.attrs.get("cut", np.nan))
+    top = (
+        r[~small]
+        .assign(absd=lambda x: x["diff"].abs())
+        .sort_values("absd", ascending=False)
+        .head(3)
+    )
+
+    def pp(v):
+        s = _num(100 * v, lang, 0)
+        return s if s.startswith(("−", "-")) else "+" + s
+
+    diffs = "; ".join(
+        f"{lab} {pp(d)} ({_num(100 * lo, lang, 0)} {'til' if lang == 'nb' else 'to'} "
+        f"{_num(100 * hi, lang, 0)})"
+        for lab, d, lo, hi in zip(
+            top["label"], top["diff"], top["ci_low"], top["ci_high"], strict=True
+        )
+    )
+    if lang == "nb":
+        extra = (
+            f" Lav kompetanse: kompetanseskår {_num(cut, lang)} eller lavere (nederste tredjedel). "
+            f"Største forskjeller (prosentpoeng, 95 % KI): {diffs}."
+        )
+        cap = "Ønskede temaer: lav kompetanse mot øvrige"
+    else:
+        extra = (
+            f" Low competence: competence score {_num(cut, lang)} or lower (lowest third). "
+            f"Largest differences (percentage points, 95% CI): {diffs}."
+        )
+        cap = "Themes wanted: low competence vs others"
+    return res._replace(alt=res.alt + extra, caption=cap)
 
 
 def municipality_table(
