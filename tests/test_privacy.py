@@ -16,9 +16,9 @@ def _control_digits(nine: str) -> str:
     w1 = (3, 7, 6, 1, 8, 9, 4, 5, 2)
     w2 = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
     d = [int(c) for c in nine]
-    k1 = 11 - sum(a * b for a, b in zip(d, w1)) % 11
+    k1 = 11 - sum(a * b for a, b in zip(d, w1, strict=True)) % 11
     k1 = 0 if k1 == 11 else k1
-    k2 = 11 - sum(a * b for a, b in zip(d + [k1], w2)) % 11
+    k2 = 11 - sum(a * b for a, b in zip(d + [k1], w2, strict=True)) % 11
     k2 = 0 if k2 == 11 else k2
     if 10 in (k1, k2):
         raise ValueError("no valid number with these nine digits")
