@@ -34,7 +34,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import Literal
 
@@ -403,7 +403,7 @@ def _check(cb: Codebook) -> None:
             raise CodebookError(f"question {q.id} has no scale")
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_codebook(version: int = 1) -> Codebook:
     """Load instrument ``version`` (1 or 2) from the package data.
 
