@@ -18,7 +18,6 @@ import json
 import os
 import shutil
 import stat
-import sys
 import tempfile
 from collections import Counter
 from datetime import date
@@ -53,7 +52,7 @@ TEXT_COLUMNS = ("kommunenummer", "eksempel", "kommentar")
 
 
 def _log(msg: str) -> None:
-    print(msg, file=sys.stderr, flush=True)
+    print(msg, flush=True)
 
 
 # ------------------------------------------------------------------------------------------
@@ -89,8 +88,7 @@ def register_wave(wave: str, source: Path, *, fmt: str = "auto", instrument: int
         enc = f", encoding: {loaded.encoding}" if loaded.encoding else ""
         _log(f"detected format: {loaded.format}{enc}")
     if instrument is None:
-        how = "inferred from the columns" if loaded.version_inferred else "given"
-        _log(f"instrument version {loaded.version} ({how}; pass --instrument to override)")
+        _log(f"instrument version: {loaded.version} ({loaded.version_how}; --instrument overrides)")
     if frame is not None:
         load_frame(frame)  # validate before anything is copied
     else:
@@ -212,8 +210,9 @@ def process_export(loaded, *, wave: str, frame: pd.DataFrame | None) -> tuple[pd
 
     # flags and derived columns on kept rows
     fl = flags(keep, cb)
-    keep["utleierkategori"] = pd.Categorical(
-        [cb.category_of(int(v)) for v in keep["utleiertype"]], categories=list(CATEGORIES))
+    category_of = {code: cat.id for cat in cb.categories.values() for code in cat.codes}
+    keep["utleierkategori"] = pd.Categorical(keep["utleiertype"].map(category_of),
+                                             categories=list(CATEGORIES))
     if frame is not None:
         fr = frame.set_index("kommunenummer")
         knr = keep["kommunenummer"]

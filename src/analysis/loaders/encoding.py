@@ -1,0 +1,175 @@
+"""Read text exports without assuming their encoding or delimiter.
+
+Exports arrive as UTF-8, UTF-8 with BOM, Windows-1252 (re-saved in Excel) or UTF-16 (SurveyXact's
+default, with BOM). :func:`decode_bytes` detects, in this order:
+
+1. a byte-order mark (UTF-8, UTF-16 LE/BE, UTF-32);
+2. UTF-16 without a BOM (every other byte NUL in the first kilobyte);
+3. binary content (other NUL bytes, or many control characters): an :class:`InputFileError`;
+4. strict UTF-8;
+5. Windows-1252 (strict: its five undefined bytes fail), then charset-normalizer's best guess;
+   nothing fits: an :class:`InputFileError`.
+
+Examples
+--------
+>>> decode_bytes("Vet ikke;Bomiljø".encode("cp1252"))
+('Vet ikke;Bomiljø', 'cp1252')
+>>> decode_bytes("\\ufeffNR\\tOpprettet".encode("utf-8"))
+('NR\\tOpprettet', 'utf-8-sig')
+>>> decode_bytes("a;b".encode("utf-16"))[1]
+'utf-16'
+>>> sniff_delimiter('"a";"b,c";"d"')
+';'
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.errors import InputFileError
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_CONTROL = bytes(b for b in range(32) if b not in (9, 10, 12, 13))
+
+
+class _Undecodable(Exception):
+    pass
+
+
+def _looks_utf16_without_bom(raw: bytes) -> str | None:
+    head = raw[:1024]
+    if len(head) < 4:
+        return None
+    even, odd = head[0::2], head[1::2]
+    if odd.count(0) > 0.4 * len(odd) and even.count(0) == 0:
+        return "utf-16-le"
+    if even.count(0) > 0.4 * len(even) and odd.count(0) == 0:
+        return "utf-16-be"
+    return None
+
+
+def decode_bytes(raw: bytes, path: str | Path = "<bytes>") -> tuple[str, str]:
+    """Decode an export's bytes; returns ``(text, encoding)``.
+
+    Raises
+    ------
+    InputFileError
+        Empty, binary or undecodable content.
+    """
+    if not raw:
+        raise InputFileError(path, "the file is empty")
+    for bom, name in _BOMS:
+        if raw.startswith(bom):
+            try:
+                return raw.decode(name), name
+            except UnicodeDecodeError as exc:
+                raise InputFileError(path, f"starts with a {name} byte-order mark but is not valid "
+                                     f"{name} (byte {exc.start})") from None
+    guess16 = _looks_utf16_without_bom(raw)
+    if guess16:
+        try:
+            return raw.decode(guess16), guess16
+        except UnicodeDecodeError:
+            pass
+    head = raw[:65536]
+    if b"\x00" in head or sum(head.count(c) for c in _CONTROL) > 0.01 * len(head) + 2:
+        raise InputFileError(path, "binary content: not a text export (is it a .sav, .xlsx or a "
+                             "damaged file?)")
+    try:
+        return raw.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        pass
+    try:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(raw).best()
+    except Exception:  # pragma: no cover - charset-normalizer is a dependency of requests
+        best = None
+    if best is not None and best.encoding:
+        try:
+            return raw.decode(best.encoding), best.encoding
+        except (UnicodeDecodeError, LookupError):
+            pass
+    raise InputFileError(path, "cannot decode the text: not UTF-8, UTF-16 or Windows-1252")
+
+
+def read_text(path: str | Path) -> tuple[str, str]:
+    """Read and decode a text export; returns ``(text, encoding)``."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputFileError(path, f"cannot read the file ({exc.strerror or exc})") from None
+    text, enc = decode_bytes(raw, path)
+    if not text.strip():
+        raise InputFileError(path, "the file is empty")
+    return text, enc
+
+
+def sniff_delimiter(header: str, candidates: str = "\t;,") -> str:
+    """The delimiter of a header line: the candidate occurring most often outside quotes."""
+    outside = []
+    quoted = False
+    for ch in header:
+        if ch == '"':
+            quoted = not quoted
+        elif not quoted:
+            outside.append(ch)
+    flat = "".join(outside)
+    counts = {c: flat.count(c) for c in candidates}
+    best = max(counts, key=lambda c: counts[c])
+    return best if counts[best] else candidates[0]
+
+
+def first_line(text: str) -> str:
+    end = text.find("\n")
+    return (text if end < 0 else text[:end]).rstrip("\r")
+
+
+def read_table(path: str | Path, *, text: str | None = None, header: bool = True,
+               delimiter: str | None = None) -> tuple[pd.DataFrame, str | None, str]:
+    """Read a delimited text export as strings: ``(table, encoding, delimiter)``.
+
+    Every column is a pandas categorical of strings (``""`` for an empty field): survey answers
+    repeat a handful of values, so this keeps 100,000 responses small in memory. A row with fewer fields than the header,
+    a damaged quote or a header-only file raises :class:`InputFileError` naming the row.
+    """
+    encoding = None
+    if text is None:
+        text, encoding = read_text(path)
+    delimiter = delimiter or sniff_delimiter(first_line(text))
+    try:
+        df = pd.read_csv(io.StringIO(text), sep=delimiter, dtype="category", keep_default_na=False,
+                         header=0 if header else None, quotechar='"', skip_blank_lines=True,
+                         engine="c")
+    except pd.errors.EmptyDataError:
+        raise InputFileError(path, "the file is empty") from None
+    except (pd.errors.ParserError, ValueError) as exc:
+        msg = str(exc).replace("Error tokenizing data. C error: ", "").strip()
+        raise InputFileError(path, f"cannot parse as {_name(delimiter)}-separated text ({msg})") from None
+    if df.empty:
+        raise InputFileError(path, "the file has a header but no data rows")
+    short = df.isna().any(axis=1).to_numpy()
+    if short.any():
+        row = int(short.argmax()) + 1
+        raise InputFileError(path, "the row has fewer fields than the header (truncated or damaged file?)",
+                             row=row)
+    return df, encoding, delimiter
+
+
+def _name(delimiter: str) -> str:
+    return {"\t": "tab", ";": "semicolon", ",": "comma"}.get(delimiter, repr(delimiter))
