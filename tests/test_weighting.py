@@ -3,6 +3,8 @@ cells, sharing among units, and the weighting summary."""
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -158,3 +160,113 @@ def test_frame_problems_are_reported():
         rake_weights(df.drop(columns="utleierkategori"), frame, margins=("r",))
     none = rake_weights(df.assign(utleierkategori="ideell"), frame, margins=("r",))
     assert none.isna().all()
+
+
+def unequal_response_sample(seed=2, n_frame=200):
+    """The sample of test_bounds_are_enforced_with_margins_kept: large municipalities answer
+    far more often, so the unbounded raked weights of small ones fall below 0.45 x mean."""
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame({"kommunenummer": [f"{i:04d}" for i in range(n_frame)],
+                          "fylke": rng.choice(list("ABCDE"), n_frame),
+                          "population": rng.lognormal(9, 1.2, n_frame).round()})
+    p = np.where(frame["population"] >= 20000, 0.8, np.where(frame["population"] >= 5000, 0.5, 0.3))
+    sample = frame[rng.random(n_frame) < p]
+    frame = frame.assign(storrelse=size_class(frame["population"]))
+    return frame, pd.DataFrame({"kommunenummer": sample["kommunenummer"], "utleierkategori": "kommunal"})
+
+
+def test_svy_enforces_the_bounds_its_plain_rake_only_checks():
+    import polars as pl
+    import svy
+    from svy.errors import WeightingError
+
+    frame, df = unequal_response_sample()
+    n, N = len(df), len(frame)
+    mean = N / n
+    sub = frame.set_index("kommunenummer").loc[df["kommunenummer"]]
+    controls = {m: {str(k): float(v) for k, v in frame[m].value_counts().items() if v} for m in ("fylke", "storrelse")}
+    sample = svy.Sample(pl.DataFrame({"fylke": sub["fylke"].astype(str).tolist(),
+                                      "storrelse": sub["storrelse"].astype(str).tolist(),
+                                      "w": [mean] * n}), svy.Design(wgt="w"))
+    # svy's plain rake only checks its bounds on g = w / w0 = w / mean: it refuses here
+    with pytest.raises(WeightingError) as err:
+        sample.weighting.rake(controls=controls, bounds=(0.5, 2.0), tol=1e-8, max_iter=2000)
+    assert err.value.code == "BOUNDS_EXCEEDED"
+    free = rake_weights(df, frame, bounds=None)
+    assert (free / mean).min() < 0.5
+    w = rake_weights(df, frame, bounds=(0.5, 2.0))
+    assert w.attrs["bounded"] and w.attrs["converged"]
+    assert w.attrs["iterations"] > 2  # the unbounded rake, then svy's trim-rake cycles
+    ratio = (w / mean).to_numpy()
+    assert ratio.min() >= 0.5 * (1 - 1e-8) and ratio.max() <= 2.0 * (1 + 1e-8)
+    assert ratio.min() == pytest.approx(0.5, rel=1e-6)  # the lower bound is active
+    merged = df.assign(w=w).merge(frame, on="kommunenummer")
+    for m in ("fylke", "storrelse"):
+        got = merged.groupby(m, observed=True)["w"].sum()
+        want = frame.groupby(m, observed=True).size().astype(float)
+        assert np.abs(got / want.loc[got.index] - 1).max() < 1e-6
+
+
+def simulated(seed):
+    rng = np.random.default_rng(seed)
+    n_frame = int(rng.integers(60, 300))
+    k = int(rng.integers(3, 9))
+    frame = pd.DataFrame({"kommunenummer": [f"{i:04d}" for i in range(n_frame)],
+                          "fylke": rng.choice([f"F{i}" for i in range(k)], n_frame),
+                          "population": rng.lognormal(9, 1.2, n_frame).round()})
+    frame["storrelse"] = size_class(frame["population"])
+    p = np.select([frame["population"] >= 20000, frame["population"] >= 5000], [0.8, 0.5], 0.2)
+    sample = frame[rng.random(n_frame) < p]
+    return frame, pd.DataFrame({"kommunenummer": sample["kommunenummer"], "utleierkategori": "kommunal"})
+
+
+# seeds and bounds: binding and feasible, so svy's trim-rake cycle enforces them (0, 12, 38 at
+# (0.5, 2); 24 at (0.6, 1.6)), not binding (24 at (0.5, 2)), a control out of reach of the bounds
+# (0, 2, 12, 38 at (0.6, 1.6)), and margins out of reach only jointly, so that svy's cycle runs
+# and fails (2 at (0.5, 2)); the kinds were read off attrs["iterations"] (137/36/153/50, 1, 2, 2002)
+@pytest.mark.parametrize("seed", [0, 2, 12, 24, 38])
+@pytest.mark.parametrize("bounds", [(0.5, 2.0), (0.6, 1.6)])
+def test_bounds_met_exactly_when_a_linear_program_finds_them_feasible(seed, bounds):
+    from scipy.optimize import linprog
+
+    frame, df = simulated(seed)
+    N, n = len(frame), len(df)
+    lo, hi = bounds[0] * N / n, bounds[1] * N / n
+    sub = frame.set_index("kommunenummer").loc[df["kommunenummer"]]
+    assert all(set(frame[m]) == set(sub[m]) for m in ("fylke", "storrelse"))  # nothing to collapse
+    rows, totals = [], []
+    for m in ("fylke", "storrelse"):
+        for cat, count in frame[m].value_counts().items():
+            if count:
+                rows.append((sub[m] == cat).to_numpy(float))
+                totals.append(count)
+    # independent feasibility oracle: is there w in [lo, hi]^n meeting every margin?
+    feasible = linprog(np.zeros(n), A_eq=np.array(rows), b_eq=totals, bounds=[(lo, hi)] * n,
+                       method="highs").status == 0
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        w = rake_weights(df, frame, bounds=bounds)
+    assert w.attrs["converged"] and w.attrs["bounded"] == feasible
+    assert bool(caught) != feasible
+    check_margins(df.assign(w=w), frame)
+    if feasible:
+        assert w.min() >= lo * (1 - 1e-8) and w.max() <= hi * (1 + 1e-8)
+    else:
+        assert w.min() < lo or w.max() > hi
+
+
+def test_weighting_summary_agrees_with_svy_weight_check():
+    import polars as pl
+    import svy
+
+    rng = np.random.default_rng(7)
+    w = pd.Series(rng.lognormal(0, 0.8, 50))
+    w.iloc[[3, 17]] = np.nan
+    mine = weighting_summary(w).iloc[0]
+    # svy.Sample(...).check().weights: svy's own summary (Kish deff, effective n) of a weight column
+    ref = svy.Sample(pl.DataFrame({"w": w.tolist()}).with_columns(pl.col("w").fill_nan(None)),
+                     svy.Design(wgt="w")).check().weights
+    assert ref.n_null == 2 and mine["n"] == ref.n_positive == 48
+    for ours, theirs in [("sum", "sum"), ("min", "min"), ("max", "max"), ("mean", "mean"),
+                         ("deff_kish", "deff"), ("n_eff", "ess")]:
+        assert mine[ours] == pytest.approx(getattr(ref, theirs), rel=1e-12)

@@ -6,21 +6,36 @@ etater, foretak). Weights are therefore built in two steps:
 
 1. every responding municipality (a distinct ``kommunenummer`` among the rows with
    ``utleierkategori == "kommunal"`` whose number is in the frame) is raked, starting from
-   N / n, to the frame's **counts of municipalities** per county (``fylke``) and per size class
-   (``storrelse``), using ``samplics.weighting.SampleWeight.rake`` (iterative proportional
-   fitting);
+   w0 = N / n, to the frame's **counts of municipalities** per county (``fylke``) and per size
+   class (``storrelse``), by iterative proportional fitting in ``svy``
+   (``svy.Sample.weighting.rake``; svy is the maintained successor of the archived samplics);
 2. the municipality's weight is shared equally among its responding units, so the units of
    one municipality together carry that municipality's weight (a municipality is not counted
    more because it answered through more units).
 
-Bounds: municipality weights are kept within ``bounds`` times their mean (N / n).
-samplics' ``rake`` only checks bounds, it does not enforce them, and a trim-and-rerake loop
-around it converges only asymptotically (or stalls) in practice; so the unbounded samplics
-solution is taken when it is inside the bounds, and otherwise bounded raking continues from it
-(:func:`_bounded_ipf`: each margin step caps the weights and solves for the common factor of
-each category so that its total is met exactly). If the bounds and the margins cannot both be
-met (a county with one responding municipality out of 30, say) the unbounded raked weights are
-returned (margins met, bounds not) with ``attrs["bounded"] = False`` and a warning.
+Bounds: municipality weights are kept within ``bounds`` = (lo, hi) times their mean. svy
+bounds the adjustment factor g = new / old weight, and the mapping is exact here: every
+municipality starts from the same w0 = N / n, and raked weights sum to N over n
+municipalities, so their mean is w0 and **g = w / w0 = w / mean**. Hence
+
+* ``rake(bounds=(lo, hi))`` -- svy's bounds on g, which svy *checks* (it raises
+  ``BOUNDS_EXCEEDED``) but does not enforce -- accepts the unbounded raked weights exactly when
+  they are inside our bounds, and they are taken as they are;
+* otherwise svy *enforces* the bounds with ``rake(trimming=TrimConfig(lower=lo * w0,
+  upper=hi * w0))``: the same g bounds as absolute weights (TrimConfig takes weights, and
+  each pass of the trim-rake cycle starts from the trimmed weights, not from w0, so
+  ``bounds=`` cannot be used there). svy alternates trimming (with redistribution) and raking
+  until the margins hold within ``tol`` and the weights are within the bounds up to a
+  relative slack ``tol``; ``min_cell_size=1`` because svy otherwise skips trimming for fewer
+  than 10 units.
+
+If the bounds and the margins cannot both be met (a county with one responding municipality
+out of 30, say, which a quick per-control screen catches before svy runs; or margins out of
+reach only jointly, where svy's cycle ends without meeting both) the unbounded svy-raked
+weights are returned (margins met, bounds not) with ``attrs["bounded"] = False`` and a
+warning. There is no hand-written raking: on simulated
+frames svy's trim-rake cycle met the bounds in every case a linear program showed feasible
+(tests/test_weighting.py checks this against ``scipy.optimize.linprog``).
 
 Empty cells: a frame category with no responding municipality cannot be raked to; it is
 collapsed into a neighbour (for an ordered margin such as ``storrelse`` the next smaller class,
@@ -43,6 +58,8 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
+import io
 import warnings
 from collections.abc import Sequence
 
@@ -51,12 +68,8 @@ import pandas as pd
 
 from analysis.codebook import SIZE_CLASSES
 
-
-def _sample_weight():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", FutureWarning)  # samplics announces its archiving
-        from samplics.weighting import SampleWeight
-    return SampleWeight()
+_W0 = "__w0"  # svy column of the starting weight N / n
+_WGT = "__w_raked"  # svy column of the raked weight
 
 
 def size_class(population: pd.Series) -> pd.Series:
@@ -103,35 +116,68 @@ def _collapse(frame_cat: pd.Series, sample_cats: set, ordered_levels: list | Non
     return frame_cat.map(lambda v: mapping.get(v, v)), notes
 
 
-def _bounded_ipf(w: np.ndarray, sample_margins: dict, controls: dict, lo: float, hi: float, *,
-                 tol: float, max_iter: int) -> tuple[np.ndarray, int]:
-    """Raking with weights capped to [lo, hi] (each step solves sum clip(w f) = control for f).
+def _svy_sample(sample_margins: dict[str, np.ndarray], w0: float):
+    """An svy Sample of the responding municipalities, all with design weight w0."""
+    import polars as pl
+    import svy
 
-    Cycles over the margins; within a category the common factor f is found by bisection on
-    the monotone function f -> sum(clip(w * f, lo, hi)), so capped units stay at their bound
-    while the others absorb the rest (and may leave the bound again in later steps).
+    data = pl.DataFrame({m: v.tolist() for m, v in sample_margins.items()})
+    data = data.with_columns(pl.lit(w0, dtype=pl.Float64).alias(_W0))
+    return svy.Sample(data, svy.Design(wgt=_W0))
+
+
+def _svy_rake(sample, controls: dict, *, tol: float, max_iter: int,
+              g_bounds: tuple[float, float] | None = None,
+              weight_bounds: tuple[float, float] | None = None) -> tuple[np.ndarray | None, int]:
+    """Rake with svy; return (weights, raking passes).
+
+    ``g_bounds`` are svy's bounds on g = new / old weight, checked by svy: weights outside
+    them give (None, 1). ``weight_bounds`` are absolute weight limits, enforced by svy's
+    trim-rake cycle; the number of cycles is read from svy's ``display_iter`` report.
+    Non-convergence is left to the caller, who checks margins and bounds on the result.
     """
-    w = np.clip(w, lo, hi)
-    groups = [(sample_margins[m] == k, float(v)) for m in controls for k, v in controls[m].items()]
-    for it in range(1, max_iter + 1):
-        for mask, target in groups:
-            x = w[mask]
-            if not (lo * len(x) <= target <= hi * len(x)):
-                return w, it  # infeasible category: cannot be met within the bounds
-            a, b = 0.0, 1.0
-            while np.clip(x * b, lo, hi).sum() < target:
-                b *= 2.0
-            for _ in range(100):
-                f = 0.5 * (a + b)
-                if np.clip(x * f, lo, hi).sum() < target:
-                    a = f
-                else:
-                    b = f
-            w[mask] = np.clip(x * 0.5 * (a + b), lo, hi)
-        err = max(abs(w[mask].sum() - target) / target for mask, target in groups)
-        if err <= tol:
-            return w, it
-    return w, max_iter
+    from svy import TrimConfig
+    from svy.errors import WeightingError
+
+    kwargs: dict = {"controls": controls, "tol": tol, "max_iter": max_iter,
+                    "on_nonconvergence": "ignore", "update_design_wgts": False, "wgt_name": _WGT}
+    if weight_bounds is None:
+        try:
+            out = sample.weighting.rake(bounds=g_bounds, **kwargs)
+        except WeightingError as e:
+            if g_bounds is not None and e.code == "BOUNDS_EXCEEDED":
+                return None, 1
+            raise
+        return out.data[_WGT].to_numpy().astype("float64"), 1
+    trim = TrimConfig(lower=weight_bounds[0], upper=weight_bounds[1], redistribute=True,
+                      min_cell_size=1, max_iter=max_iter)
+    report = io.StringIO()
+    with contextlib.redirect_stdout(report):
+        out = sample.weighting.rake(trimming=trim, display_iter=True, **kwargs)
+    cycles = sum(line.startswith("Cycle") for line in report.getvalue().splitlines())
+    return out.data[_WGT].to_numpy().astype("float64"), cycles
+
+
+def _cells_reachable(sample_margins: dict, controls: dict, lo: float, hi: float) -> bool:
+    """Necessary condition for bounded raking: every control lies in [lo n_k, hi n_k].
+
+    Only a quick screen (svy's trim-rake cycle would spend ``max_iter`` cycles to find the
+    same); margins can still be jointly out of reach, which svy's cycle then reports.
+    """
+    for m, ctrl in controls.items():
+        for cat, total in ctrl.items():
+            k = int((sample_margins[m] == cat).sum())
+            if not lo * k * (1 - 1e-12) <= total <= hi * k * (1 + 1e-12):
+                return False
+    return True
+
+
+def _margins_met(w: np.ndarray, sample_margins: dict, controls: dict) -> bool:
+    return all(
+        np.allclose([w[sample_margins[m] == k].sum() for k in controls[m]], list(controls[m].values()),
+                    rtol=1e-6)
+        for m in controls
+    )
 
 
 def rake_weights(df: pd.DataFrame, frame: pd.DataFrame, *, margins: Sequence[str] = ("fylke", "storrelse"),
@@ -152,9 +198,11 @@ def rake_weights(df: pd.DataFrame, frame: pd.DataFrame, *, margins: Sequence[str
         Lower and upper limit of a municipality's weight as a multiple of the mean weight
         N / n; None for unbounded raking.
     max_iter : int
-        Rounds (over all margins) of the bounded raking.
+        Cap on svy's IPF sweeps per raking pass and on its trim-rake cycles (bounded raking).
     tol : float
-        Convergence tolerance of the rake (relative change and distance to the controls).
+        svy's convergence tolerance: the largest relative distance of a margin total to its
+        control, and the relative slack allowed on the bounds. ``attrs["converged"]`` checks
+        the margins independently at a relative tolerance of 1e-6.
 
     Returns
     -------
@@ -163,8 +211,9 @@ def rake_weights(df: pd.DataFrame, frame: pd.DataFrame, *, margins: Sequence[str
         municipal rows without a known municipality. The units of a municipality share its
         weight; the weights of all units sum to the number of municipalities in the frame
         (after collapsing, every frame municipality is represented). ``attrs``: ``converged``,
-        ``bounded``, ``iterations``, ``collapsed``, ``unmatched``, ``n_municipalities``,
-        ``frame_size``.
+        ``bounded``, ``iterations`` (svy raking passes: 1 for the unbounded rake, plus the
+        trim-rake cycles when the bounds had to be enforced), ``collapsed``, ``unmatched``,
+        ``n_municipalities``, ``frame_size``.
 
     Examples
     --------
@@ -211,7 +260,7 @@ def rake_weights(df: pd.DataFrame, frame: pd.DataFrame, *, margins: Sequence[str
     for m in margins:
         col = fr[m]
         ordered = list(col.cat.categories) if isinstance(col.dtype, pd.CategoricalDtype) and col.cat.ordered else None
-        col = col.astype(object) if ordered is None else col.astype(object)
+        col = col.astype(object)
         sample_cats = set(col.loc[munis])
         col, notes = _collapse(col, sample_cats, ordered)
         for note in notes:
@@ -221,33 +270,36 @@ def rake_weights(df: pd.DataFrame, frame: pd.DataFrame, *, margins: Sequence[str
         sample_margins[m] = col.loc[munis].astype(str).to_numpy()
 
     N, n = float(len(fr)), len(munis)
-    w = np.full(n, N / n)
-    sw = _sample_weight()
-    lo, hi = (bounds[0] * N / n, bounds[1] * N / n) if bounds is not None else (0.0, np.inf)
-    # unbounded raking with samplics; if that breaks the bounds, bounded IPF from there
-    w = sw.rake(samp_weight=w, margins=sample_margins, control=controls, tol=tol, ctrl_tol=tol,
-                max_iter=1000)
-    attrs["iterations"] = 1
-    inside = (w >= lo * (1 - 1e-6)).all() and (w <= hi * (1 + 1e-6)).all()
-    if bounds is None or inside:
+    w0 = N / n
+    sample = _svy_sample(sample_margins, w0)
+    if bounds is None:
+        w, attrs["iterations"] = _svy_rake(sample, controls, tol=tol, max_iter=max_iter)
         attrs["bounded"] = True
     else:
-        wb, rounds = _bounded_ipf(w, sample_margins, controls, lo, hi, tol=tol, max_iter=max_iter)
-        attrs["iterations"] += rounds
-        ok_b = all(np.allclose([wb[sample_margins[m] == k].sum() for k in controls[m]],
-                               list(controls[m].values()), rtol=1e-6) for m in margins)
-        if ok_b:
-            w = wb
+        lo, hi = float(bounds[0]), float(bounds[1])
+        # g = w / w0 = w / mean (see the module docstring): svy's g bounds are ours
+        w, attrs["iterations"] = _svy_rake(sample, controls, tol=tol, max_iter=max_iter, g_bounds=(lo, hi))
+        if w is None or not _margins_met(w, sample_margins, controls):
+            wb, inside = None, False
+            if _cells_reachable(sample_margins, controls, lo * w0, hi * w0):
+                wb, cycles = _svy_rake(sample, controls, tol=tol, max_iter=max_iter,
+                                       weight_bounds=(lo * w0, hi * w0))
+                attrs["iterations"] += cycles
+                slack = max(tol, 1e-9)
+                inside = (wb >= lo * w0 * (1 - slack)).all() and (wb <= hi * w0 * (1 + slack)).all()
+            if inside and _margins_met(wb, sample_margins, controls):
+                w = wb
+                attrs["bounded"] = True
+            else:  # the bounds cannot be met: keep the margins, unbounded
+                w, passes = _svy_rake(sample, controls, tol=tol, max_iter=max_iter)
+                attrs["iterations"] += passes
+        else:
             attrs["bounded"] = True
-    ok = all(
-        np.allclose([w[sample_margins[m] == k].sum() for k in controls[m]], list(controls[m].values()),
-                    rtol=1e-6)
-        for m in margins
-    )
-    attrs["converged"] = bool(ok)
+    attrs["converged"] = _margins_met(w, sample_margins, controls)
     attrs["n_municipalities"] = n
     if not attrs["bounded"]:
-        warnings.warn(f"raking weights could not be kept within {bounds} x mean after {max_iter} rounds: "
+        warnings.warn(f"raking weights could not be kept within {bounds} x mean (svy trim-rake cycle, "
+                      f"max_iter={max_iter}); unbounded raking kept: "
                       f"range {w.min() / (N / n):.2f}-{w.max() / (N / n):.2f} x mean", stacklevel=2)
     muni_w = pd.Series(w, index=munis)
     units = knr[use]
