@@ -158,6 +158,20 @@ def test_multiindex_columns_flattened_and_escaping():
     assert tree.captions == ["a & b"]
 
 
+def test_integers_never_get_decimals_even_in_mixed_columns():
+    df = pd.DataFrame({"g": ["a", "b", "c"], "n": [292, ":", np.int64(7)], "m": [1.25, 2.0, ":"]})
+    tree = parse(table_html(df, caption="c", lang="nb", decimals=2))
+    tds = [t for tag, _, t in tree.cells if tag == "td"]
+    assert tds == ["292", "1,25", ":", "2,00", "7", ":"]
+
+
+def test_preformatted_intervals_are_numeric_cells():
+    df = pd.DataFrame({"g": ["a", "b", "c"], "ci": ["43,1–49,9", "\u22121,6 til 5,5", "Oslo 2"]})
+    tree = parse(table_html(df, caption="c", lang="nb"))
+    classes = [a.get("class") for tag, a, _ in tree.cells if tag == "td"]
+    assert classes == ["num", "num", None]
+
+
 def test_missing_and_boolean_cells():
     df = pd.DataFrame({"g": ["a", "b"], "v": pd.array([1, None], dtype="Int64"), "ok": [True, False]})
     tree = parse(table_html(df, caption="c", lang="nb"))

@@ -29,6 +29,7 @@ import html as _html
 import io
 import math
 import numbers
+import re
 from collections.abc import Mapping
 from typing import Literal
 
@@ -48,6 +49,8 @@ except Exception:  # noqa: BLE001
 FIGURE_DPI = 110
 
 _NBSP = "\u00a0"
+#: Preformatted numbers and intervals ("43,1–49,9", "−1,6 til 5,5"): right-aligned, not wrapped.
+_NUMLIKE = re.compile(r"^[\d.,\u00a0\u2212\-–]+(?: (?:til|to) [\d.,\u00a0\u2212\-–]+)?$")
 _MINUS = "\u2212"
 
 _TEXT = {
@@ -160,8 +163,12 @@ def _cell(value: object, *, lang: Lang, decimals: int | None) -> tuple[str, str]
         return ".", f' class="missing" title="{_esc(t["missing"])}"'
     if isinstance(value, bool | np.bool_):
         return _esc(t["true"] if value else t["false"]), ""
+    if isinstance(value, numbers.Integral):  # counts never get decimals
+        return format_number(value, lang=lang, decimals=0), ' class="num"'
     if isinstance(value, numbers.Number):
         return format_number(value, lang=lang, decimals=decimals), ' class="num"'
+    if isinstance(value, str) and _NUMLIKE.match(value):  # e.g. a preformatted interval "43,1–49,9"
+        return _esc(value), ' class="num"'
     return _esc(value), ""
 
 
@@ -224,7 +231,8 @@ def table_html(
     note : str, optional
         Shown below the table (e.g. the suppression rule).
     decimals : int or mapping column -> int, optional
-        Digits after the decimal mark for float cells (default 1; integers always 0).
+        Digits after the decimal mark for non-integer cells (default 1); integers (counts) never
+        get decimals.
     index : bool, optional
         Force the index in (True) or out (False); default: in when it is not a default integer index.
     row_headers : int, optional
