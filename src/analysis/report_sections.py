@@ -47,7 +47,7 @@ SCORE_SCALE = {"kompetanse": "scale_0_100", "holdning": "scale_0_100", "niva": "
 SCORE_LIMITS = {"kompetanse": (0, 100), "holdning": (0, 100), "niva": (0, 5), "forutsetninger": (0, 5),
                 "bredde": (0, 7)}
 #: Packages whose versions the provenance section lists.
-PACKAGES = ("analysis", "numpy", "pandas", "scipy", "statsmodels", "samplics", "matplotlib", "pyarrow",
+PACKAGES = ("analysis", "numpy", "pandas", "scipy", "statsmodels", "svy", "samplics", "matplotlib", "pyarrow",
             "pyreadstat", "papermill", "nbconvert")
 #: Colours of the figures (dark blue on white: contrast 9:1).
 INK = "#1b1b1b"
@@ -940,13 +940,19 @@ def git_commit(folder: str | Path | None = None) -> tuple[str | None, bool]:
 
 
 def package_versions() -> pd.DataFrame:
-    """Versions of Python and the packages that made the report (``Package``, ``Version``)."""
+    """Versions of Python and the installed packages of :data:`PACKAGES` (``package``, ``version``).
+
+    Examples
+    --------
+    >>> package_versions()["package"].iloc[:2].tolist()
+    ['Python', 'analysis']
+    """
     rows = [("Python", platform.python_version())]
     for name in PACKAGES:
         try:
             rows.append((name, metadata.version(name)))
-        except metadata.PackageNotFoundError:
-            rows.append((name, "–"))
+        except metadata.PackageNotFoundError:  # e.g. an optional backend not installed
+            continue
     return pd.DataFrame(rows, columns=["package", "version"])
 
 

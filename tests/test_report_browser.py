@@ -1,0 +1,101 @@
+"""The findings report in headless Chromium: zero network requests, zero axe-core violations.
+
+Uses Chromium from the system (``/usr/bin/chromium``; CI installs it from Debian packages) through
+Playwright; never downloads a browser. Skipped only when Chromium is absent outside CI. The
+reports come from the session fixtures of ``test_report.py`` (each built once). Full-page
+screenshots of both languages are saved under ``<pytest basetemp>/screenshots/`` for a person
+to look at.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from test_report import built, report_roots  # noqa: F401  (session fixtures shared with the build tests)
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing: CI must install chromium (apt-get install chromium)")
+        pytest.skip(f"{CHROMIUM} not found (install it with: apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()
+
+
+def _format_violations(violations) -> str:
+    lines = []
+    for v in violations:
+        lines.append(f"{v['id']} ({v['impact']}): {v['help']} — {v['helpUrl']}")
+        for node in v["nodes"][:5]:
+            lines.append(f"    {node['target']}: {node.get('failureSummary', '').strip()[:300]}")
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("lang", ["nb", "en"])
+def test_report_offline_and_axe_clean(browser, built, lang, tmp_path_factory):  # noqa: F811
+    from axe_playwright_python.sync_playwright import Axe
+
+    path = built(lang=lang)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    requests: list[str] = []
+    failed: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.on("requestfailed", lambda r: failed.append(r.url))
+    page.goto(path.resolve().as_uri(), wait_until="load")
+    page.wait_for_load_state("networkidle")
+    external = [u for u in requests if not u.startswith(("file:", "data:"))]
+    assert not external, f"external requests: {external}"
+    assert not failed, f"failed requests: {failed}"
+    assert page.evaluate("document.documentElement.lang") == lang
+    assert page.locator("h1").count() == 1
+    # every figure decoded (embedded PNG) and has a non-placeholder alt
+    images = page.evaluate("Array.from(document.images).map(i => [i.naturalWidth, i.alt])")
+    assert images and all(w > 0 and len(alt) > 30 for w, alt in images), images
+    # the table of contents links land on headings
+    targets = page.evaluate("Array.from(document.querySelectorAll('nav a')).map(a => a.hash.slice(1))")
+    assert targets and all(page.locator(f"#{t_}").count() == 1 for t_ in targets)
+
+    results = Axe().run(page)
+    violations = results.response["violations"]
+    assert not violations, "axe-core violations:\n" + _format_violations(violations)
+
+    shots = Path(tmp_path_factory.getbasetemp()) / "screenshots"
+    shots.mkdir(exist_ok=True)
+    shot = shots / f"findings.{lang}.png"
+    page.screenshot(path=str(shot), full_page=True)
+    report_shots = path.parent / "screenshots"
+    report_shots.mkdir(exist_ok=True)
+    shutil.copy(shot, report_shots / shot.name)
+    print(f"screenshot: {shot}")
+    context.close()
+
+
+def test_print_media_opens_number_tables(browser, built):  # noqa: F811
+    """Printing opens every 'numbers behind the figure' box (print-friendly report)."""
+    path = built(lang="nb")
+    page = browser.new_page()
+    page.goto(path.resolve().as_uri(), wait_until="load")
+    assert page.evaluate("document.querySelectorAll('details[open]').length") == 0
+    page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+    n = page.evaluate("document.querySelectorAll('details').length")
+    assert n > 0 and page.evaluate("document.querySelectorAll('details[open]').length") == n
+    page.emulate_media(media="print")
+    assert page.evaluate("getComputedStyle(document.querySelector('.skip-link')).display") == "none"
+    page.close()
