@@ -61,6 +61,8 @@ def canonical_answers(version: int = 1, seed: int = 11) -> pd.DataFrame:
             continue
         if q.type == "checkbox":
             block = rng.integers(0, 2, (N_ROWS, len(q.options))).astype(float)
+            none = block.sum(axis=1) == 0  # Forms cannot say "answered, nothing chosen": choose one
+            block[none, rng.integers(0, len(q.options), int(none.sum()))] = 1.0
             block[rng.random(N_ROWS) < 0.1] = np.nan  # question not answered
             if q.exclusive_option:
                 k = [o.id for o in q.options].index(q.exclusive_option)
@@ -90,6 +92,7 @@ def canonical_answers(version: int = 1, seed: int = 11) -> pd.DataFrame:
     checkbox = [c for q in cb.questions.values() if q.type == "checkbox" for c in q.columns]
     df.loc[GATED_ROW - 1, checkbox] = np.nan
     df = df[list(cb.item_columns)]
+    df.at[DUPLICATE_OF - 1, "eksempel"] = f"Se {PLANTED['email']}"  # redacted in quarantine too
     df.iloc[DUPLICATE_ROW - 1] = df.iloc[DUPLICATE_OF - 1]
     return df
 

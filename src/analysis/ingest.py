@@ -265,6 +265,9 @@ def process_export(loaded, *, wave: str, frame: pd.DataFrame | None) -> tuple[pd
         "warnings": warnings,
         "personal_data_removed": {**personal, "columns_dropped": list(loaded.dropped_columns)},
     }
+    created = getattr(loaded, "created", None)
+    if created is not None and created.notna().any():
+        quality["fieldwork"] = {"first": created.min().isoformat(), "last": created.max().isoformat()}
     if frame is None:
         quality["warnings"].append("no municipality frame: county and size class are empty")
     if quality["rows_read"] != quality["rows_kept"] + quality["rows_quarantined"]:
@@ -365,9 +368,14 @@ def summary(quality: dict, *, folder: Path | None = None) -> str:
                 if q["quarantined_by_reason"] else "")]
     if q["set_missing"]:
         total = sum(s["count"] for s in q["set_missing"])
-        detail = "; ".join(f"{s['column']} {s['reason']} ×{s['count']}" for s in q["set_missing"][:6])
-        more = " …" if len(q["set_missing"]) > 6 else ""
-        lines.append(f"  values set missing: {total} ({detail}{more})")
+        by_reason: dict[str, list] = {}
+        for s in q["set_missing"]:
+            by_reason.setdefault(s["reason"], []).append(s)
+        detail = "; ".join(
+            f"{reason} ×{sum(s['count'] for s in items)}"
+            + (f" ({items[0]['column']})" if len(items) == 1 else f" in {len(items)} columns")
+            for reason, items in by_reason.items())
+        lines.append(f"  values set missing: {total} ({detail})")
     if q["repairs"]:
         lines.append("  repairs: " + "; ".join(f"{r['column']} {r['kind']} ×{r['count']}" for r in q["repairs"]))
     flagged = {k: v for k, v in q["flags"].items() if v}

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -150,6 +151,7 @@ def flags(items: pd.DataFrame, cb: Codebook) -> pd.DataFrame:
     return out
 
 
+@cache
 def processed_schema() -> pa.DataFrameSchema:
     """pandera schema of ``responses.parquet`` (docs/processed-data.md)."""
     from analysis.codebook import CATEGORIES, SIZE_CLASSES, load_codebook

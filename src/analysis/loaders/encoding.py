@@ -25,6 +25,7 @@ Examples
 from __future__ import annotations
 
 import codecs
+import csv
 import io
 from pathlib import Path
 
@@ -152,6 +153,7 @@ def read_table(path: str | Path, *, text: str | None = None, header: bool = True
     if text is None:
         text, encoding = read_text(path)
     delimiter = delimiter or sniff_delimiter(first_line(text))
+    check_field_counts(text, delimiter, path, header=header)
     try:
         df = pd.read_csv(io.StringIO(text), sep=delimiter, dtype="category", keep_default_na=False,
                          header=0 if header else None, quotechar='"', skip_blank_lines=True,
@@ -169,6 +171,32 @@ def read_table(path: str | Path, *, text: str | None = None, header: bool = True
         raise InputFileError(path, "the row has fewer fields than the header (truncated or damaged file?)",
                              row=row)
     return df, encoding, delimiter
+
+
+def check_field_counts(text: str, delimiter: str, path, *, header: bool = True) -> None:
+    """Every record must have as many fields as the first; else an error naming the data row.
+
+    pandas pads a short row with empty strings, which would turn a truncated or damaged row into
+    blank answers without a word; the :mod:`csv` module sees the real field counts.
+    """
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter, quotechar='"')
+    try:
+        n = None
+        row_no = 0
+        for fields in reader:
+            if not fields:
+                continue  # a blank line (pandas skips it too)
+            if n is None:
+                n = len(fields)
+                if header:
+                    continue
+            row_no += 1
+            if len(fields) != n:
+                raise InputFileError(path, f"the row has {len(fields)} fields, the {'header' if header else 'first row'}"
+                                     f" has {n} (truncated or damaged file?)", row=row_no)
+    except csv.Error as exc:
+        raise InputFileError(path, f"cannot parse as {_name(delimiter)}-separated text ({exc})",
+                             row=row_no + 1) from None
 
 
 def _name(delimiter: str) -> str:
