@@ -341,7 +341,7 @@ def test_build_demo_report(built, report_roots, lang):
     for key in ("h_themes", "h_change", "h_about", "h_provenance", "h_about_reliability"):
         assert any(h == t(key, lang) for _, h in page.headings), key
     assert t("change_none", lang, wave="demo-2023") not in html
-    assert "95 % KI" in html if lang == "nb" else "95% CI" in html
+    assert "95\u00a0% KI" in html if lang == "nb" else "95% CI" in html
 
 
 @pytest.mark.slow

@@ -7,7 +7,7 @@ Both languages must define every key with the same placeholders (a test checks t
 Examples
 --------
 >>> t("ci", "nb", low="43", high="53")
-'95 % KI 43–53'
+'95\u00a0% KI 43–53'
 >>> t("ci", "en", low="43", high="53")
 '95% CI 43–53'
 >>> category_label("kommersiell", "en", plural=True)
@@ -46,10 +46,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "INTERNAL REPORT – not for publication: small groups are not suppressed.",
     },
     # --- numbers --------------------------------------------------------------------------------
-    "ci": {"nb": "95 % KI {low}–{high}", "en": "95% CI {low}–{high}"},
-    "ci_signed": {"nb": "95 % KI {low} til {high}", "en": "95% CI {low} to {high}"},
+    "ci": {"nb": "95\u00a0% KI {low}–{high}", "en": "95% CI {low}–{high}"},
+    "ci_signed": {"nb": "95\u00a0% KI {low} til {high}", "en": "95% CI {low} to {high}"},
     "percent": {"nb": "{x} %", "en": "{x}%"},
-    "ci_column": {"nb": "95 % KI", "en": "95% CI"},
+    "ci_column": {"nb": "95\u00a0% KI", "en": "95% CI"},
     "range": {"nb": "{low}–{high}", "en": "{low}–{high}"},
     "range_signed": {"nb": "{low} til {high}", "en": "{low} to {high}"},
     "not_stated": {"nb": "ikke oppgitt", "en": "not stated"},
@@ -58,7 +58,7 @@ TEXTS: dict[str, dict[str, str]] = {
     # --- key findings ----------------------------------------------------------------------------
     "h_key_findings": {"nb": "Hovedfunn", "en": "Key findings"},
     "key_intro": {
-        "nb": "Tallene er gjennomsnitt eller andeler med 95 % konfidensintervall (KI) i parentes.",
+        "nb": "Tallene er gjennomsnitt eller andeler med 95\u00a0% konfidensintervall (KI) i parentes.",
         "en": "Figures are means or shares with 95% confidence intervals (CI) in brackets.",
     },
     "kf_competence_diff": {
@@ -161,7 +161,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Number of forms of participation in use, from 0 to 7.",
     },
     "score_caption_fig": {
-        "nb": "{score} etter utleierkategori og kommunestørrelse: gjennomsnitt med 95 % konfidensintervall.",
+        "nb": "{score} etter utleierkategori og kommunestørrelse: gjennomsnitt med 95\u00a0% konfidensintervall.",
         "en": "{score} by landlord category and municipality size: means with 95% confidence intervals.",
     },
     "score_caption_table": {
@@ -172,11 +172,11 @@ TEXTS: dict[str, dict[str, str]] = {
     "scale_0_5": {"nb": "skala 0–5", "en": "scale 0–5"},
     "scale_0_7": {"nb": "skala 0–7", "en": "scale 0–7"},
     "alt_dot": {
-        "nb": "Punktdiagram med 95 % konfidensintervall for {what} ({scale}). {values}{hidden}",
+        "nb": "Punktdiagram med 95\u00a0% konfidensintervall for {what} ({scale}). {values}{hidden}",
         "en": "Dot plot with 95% confidence intervals of {what} ({scale}). {values}{hidden}",
     },
     "alt_bar": {
-        "nb": "Liggende stolpediagram over {what}, sortert fra høyest til lavest, med 95 % "
+        "nb": "Liggende stolpediagram over {what}, sortert fra høyest til lavest, med 95\u00a0% "
               "konfidensintervall: {values}.",
         "en": "Horizontal bar chart of {what}, sorted from highest to lowest, with 95% confidence "
               "intervals: {values}.",
@@ -223,7 +223,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Landlords could choose up to three barriers. Shares are of those who answered the question.",
     },
     "barriers_caption_fig": {
-        "nb": "Andel som nevner hver hindring, alle utleiere, med 95 % konfidensintervall.",
+        "nb": "Andel som nevner hver hindring, alle utleiere, med 95\u00a0% konfidensintervall.",
         "en": "Share naming each barrier, all landlords, with 95% confidence intervals.",
     },
     "barriers_caption_table": {
@@ -241,7 +241,7 @@ TEXTS: dict[str, dict[str, str]] = {
               "important.",
     },
     "themes_caption_fig": {
-        "nb": "Seminartemaer i prioritert rekkefølge: andel som ønsker temaet, med 95 % konfidensintervall.",
+        "nb": "Seminartemaer i prioritert rekkefølge: andel som ønsker temaet, med 95\u00a0% konfidensintervall.",
         "en": "Seminar themes in priority order: share wanting the theme, with 95% confidence intervals.",
     },
     "themes_caption_table": {
@@ -398,7 +398,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "h_about_reliability": {"nb": "Reliabilitet", "en": "Reliability"},
     "reliability_text": {
         "nb": "Cronbachs alfa måler hvor godt spørsmålene i hvert mål henger sammen (0,7 eller mer regnes "
-              "vanligvis som godt nok). Intervallet er Feldts 95 % konfidensintervall.",
+              "vanligvis som godt nok). Intervallet er Feldts 95\u00a0% konfidensintervall.",
         "en": "Cronbach's alpha measures how well the questions of each measure hang together (0.7 or more "
               "is usually taken as good enough). The interval is Feldt's 95% confidence interval.",
     },

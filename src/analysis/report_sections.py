@@ -47,7 +47,7 @@ SCORE_SCALE = {"kompetanse": "scale_0_100", "holdning": "scale_0_100", "niva": "
 SCORE_LIMITS = {"kompetanse": (0, 100), "holdning": (0, 100), "niva": (0, 5), "forutsetninger": (0, 5),
                 "bredde": (0, 7)}
 #: Packages whose versions the provenance section lists.
-PACKAGES = ("analysis", "numpy", "pandas", "scipy", "statsmodels", "svy", "samplics", "matplotlib", "pyarrow",
+PACKAGES = ("analysis", "numpy", "pandas", "scipy", "statsmodels", "svy", "matplotlib", "pyarrow",
             "pyreadstat", "papermill", "nbconvert")
 #: Colours of the figures (dark blue on white: contrast 9:1).
 INK = "#1b1b1b"
