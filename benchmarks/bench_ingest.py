@@ -104,12 +104,15 @@ def main(argv=None) -> int:
             status = ingest_command(wave="bench", register=True, source=src, fmt="auto", instrument=None,
                                    frame=frame)
         t2 = time.perf_counter()
+        with contextlib.redirect_stdout(io.StringIO()):
+            status = status or ingest_command(wave="bench")  # re-ingest from the manifest
+        t3 = time.perf_counter()
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
         print(out.getvalue().strip())
         print(f"rows: {args.rows:,}  export: {size / 2**20:.1f} MiB  (generated in {t1 - t0:.1f} s)")
-        print(f"register + ingest wall time: {t2 - t1:.2f} s")
+        print(f"register + ingest wall time: {t2 - t1:.2f} s; re-ingest from the manifest: {t3 - t2:.2f} s")
         print(f"peak resident memory (ru_maxrss, whole process): {peak / 2**10:.0f} MiB")
-        ok = status == 0 and (t2 - t1) < 5 and peak < 2**20
+        ok = status == 0 and max(t2 - t1, t3 - t2) < 5 and peak < 2**20
         print("target (< 5 s, < 1 GiB):", "met" if ok else "NOT met")
     return 0
 

@@ -18,6 +18,7 @@ import json
 import os
 import shutil
 import stat
+import sys
 import tempfile
 from collections import Counter
 from datetime import date
@@ -70,7 +71,16 @@ def _copy_read_only(src: Path, dest_dir: Path) -> Path:
 def register_wave(wave: str, source: Path, *, fmt: str = "auto", instrument: int | None = None,
                   frame: Path | None = None, design: str | None = None,
                   root: Path | None = None) -> Manifest:
-    """Copy an export (and its frame) read-only into ``data/raw/WAVE/`` and write the manifest."""
+    """Copy an export (and its frame) read-only into ``data/raw/WAVE/`` and write the manifest.
+
+    The export is read once first (format and encoding detected, instrument version chosen), so
+    that an unreadable file is refused before anything is registered.
+    """
+    return _register(wave, source, fmt=fmt, instrument=instrument, frame=frame, design=design,
+                     root=root)[0]
+
+
+def _register(wave, source, *, fmt, instrument, frame, design, root):
     from analysis.frame import load_frame
     from analysis.loaders import read_export
 
@@ -96,7 +106,8 @@ def register_wave(wave: str, source: Path, *, fmt: str = "auto", instrument: int
     raw.mkdir(parents=True, exist_ok=True)
     copied = [_copy_read_only(Path(f), raw) for f in loaded.source_files]
     main_file = copied[0]
-    extra = {f"file{i}": p.name for i, p in enumerate(copied[1:], start=1)}
+    roles = ("structure", "labels") if loaded.format == "surveyxact" else ()
+    extra = {(roles[i] if i < len(roles) else f"file{i + 1}"): p.name for i, p in enumerate(copied[1:])}
     frame_name = frame_sha = None
     if frame is not None:
         fcopy = _copy_read_only(Path(frame), raw)
@@ -110,7 +121,11 @@ def register_wave(wave: str, source: Path, *, fmt: str = "auto", instrument: int
     )
     manifest.write(raw)
     _log(f"registered {wave}: {raw}")
-    return manifest
+    # the export as read equals the registered copy byte for byte (same checksum), so ingest may
+    # use it instead of reading the copy again
+    same = sha256_file(source) == manifest.sha256 and all(
+        sha256_file(f) == manifest.extra_sha256.get(Path(f).name) for f in loaded.source_files[1:])
+    return manifest, (loaded if same else None)
 
 
 # ------------------------------------------------------------------------------------------
@@ -321,7 +336,7 @@ def _write_outputs(wave: str, root: Path | None, responses, quarantine, quality,
     return target
 
 
-def ingest_wave(wave: str, *, root: Path | None = None, quiet: bool = False) -> dict:
+def ingest_wave(wave: str, *, root: Path | None = None, quiet: bool = False, _loaded=None) -> dict:
     """Ingest a registered wave from its manifest; returns the quality report.
 
     Parameters
@@ -333,6 +348,8 @@ def ingest_wave(wave: str, *, root: Path | None = None, quiet: bool = False) -> 
     quiet : bool
         Do not print the summary.
     """
+    from tqdm import tqdm
+
     from analysis.frame import load_frame
     from analysis.loaders import read_export
 
@@ -341,19 +358,29 @@ def ingest_wave(wave: str, *, root: Path | None = None, quiet: bool = False) -> 
         raise UserError(f"wave {wave!r} is not registered (no folder {raw}); register it with "
                         f"'python -m analysis ingest --wave {wave} --source FILE'")
     manifest = Manifest.read(raw)
-    manifest.verify(raw)
-    frame = None
-    if manifest.frame_file:
-        fpath = raw / manifest.frame_file
-        if manifest.frame_sha256 and sha256_file(fpath) != manifest.frame_sha256:
-            raise InputFileError(fpath, "checksum differs from the manifest: the frame was changed")
-        frame = load_frame(fpath)
-    loaded = read_export(raw / manifest.source_file, fmt=manifest.format,
-                         version=int(manifest.instrument_version))
-    responses, quarantine, quality = process_export(loaded, wave=wave, frame=frame)
-    quality = {"wave": wave, "source_file": manifest.source_file, "sha256": manifest.sha256,
-               "design": manifest.design, **{k: v for k, v in quality.items() if k != "wave"}}
-    out = _write_outputs(wave, root, responses, quarantine, quality, frame)
+    # progress on stderr, shown only on a terminal (tqdm's disable=None)
+    with tqdm(total=4, desc=f"ingest {wave}", unit="step", file=sys.stderr, disable=None, leave=False) as bar:
+        bar.set_postfix_str("checksums")
+        manifest.verify(raw)
+        frame = None
+        if manifest.frame_file:
+            fpath = raw / manifest.frame_file
+            if manifest.frame_sha256 and sha256_file(fpath) != manifest.frame_sha256:
+                raise InputFileError(fpath, "checksum differs from the manifest: the frame was changed")
+            frame = load_frame(fpath)
+        bar.update()
+        bar.set_postfix_str("reading")
+        loaded = _loaded or read_export(raw / manifest.source_file, fmt=manifest.format,
+                                        version=int(manifest.instrument_version))
+        bar.update()
+        bar.set_postfix_str("validating, redacting")
+        responses, quarantine, quality = process_export(loaded, wave=wave, frame=frame)
+        quality = {"wave": wave, "source_file": manifest.source_file, "sha256": manifest.sha256,
+                   "design": manifest.design, **{k: v for k, v in quality.items() if k != "wave"}}
+        bar.update()
+        bar.set_postfix_str("writing")
+        out = _write_outputs(wave, root, responses, quarantine, quality, frame)
+        bar.update()
     if not quiet:
         print(summary(quality, folder=out))
     return quality
@@ -405,7 +432,10 @@ def ingest_command(wave: str | None, *, register: bool = False, source: Path | N
     if register or source is not None:
         if source is None:
             raise UserError("--source FILE is required to register a new wave")
-        register_wave(wave, source, fmt=fmt, instrument=instrument, frame=frame, design=design, root=root)
+        _, loaded = _register(wave, source, fmt=fmt, instrument=instrument, frame=frame, design=design,
+                              root=root)
+        ingest_wave(wave, root=root, _loaded=loaded)
+        return 0
     elif any(v is not None for v in (instrument, frame, design)) or fmt != "auto":
         raise UserError("--format, --instrument, --frame and --design are for registering a wave "
                         "(with --wave and --source); a registered wave is re-ingested from its manifest")
