@@ -330,7 +330,7 @@ def export_bytes(tmp_path_factory):
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
-def test_truncated_or_random_input_never_crashes(tmp_path, export_bytes, data):
+def test_truncated_damaged_or_random_input_never_crashes(tmp_path, export_bytes, data):
     from analysis.loaders import read_export
 
     name = data.draw(st.sampled_from(sorted(export_bytes) + ["random"]))
@@ -338,7 +338,14 @@ def test_truncated_or_random_input_never_crashes(tmp_path, export_bytes, data):
         blob, suffix = data.draw(st.binary(max_size=400)), ".csv"
     else:
         full, suffix = export_bytes[name]
-        blob = full[: data.draw(st.integers(0, len(full)))]
+        if data.draw(st.booleans()):  # truncated
+            blob = full[: data.draw(st.integers(0, len(full)))]
+        else:  # damaged: a few bytes overwritten (this found a ReadStat segfault)
+            b = bytearray(full)
+            for pos, val in data.draw(st.lists(st.tuples(st.integers(0, len(full) - 1), st.integers(0, 255)),
+                                               min_size=1, max_size=10)):
+                b[pos] = val
+            blob = bytes(b)
     p = tmp_path / f"x{suffix}"
     p.write_bytes(blob)
     try:

@@ -260,3 +260,17 @@ def test_sniff_delimiter_ignores_quoted():
     assert sniff_delimiter('"a,b,c";"d"') == ";"
     assert sniff_delimiter("a\tb\tc") == "\t"
     assert sniff_delimiter("a,b") == ","
+
+
+def test_spss_reader_crash_becomes_an_input_error(tmp_path, monkeypatch):
+    """ReadStat segfaults on some damaged .sav files (found by fuzzing); the forked reader turns
+    that into one clear error instead of killing the process."""
+    import os
+    import signal
+
+    from analysis.loaders import spss
+
+    p = fx.write_spss(fx.canonical_answers(1), tmp_path / "a.sav")
+    monkeypatch.setattr(spss, "_read_sav", lambda path: os.kill(os.getpid(), signal.SIGSEGV))
+    with pytest.raises(InputFileError, match="SPSS reader crashed"):
+        read_export(p)

@@ -71,7 +71,10 @@ def _detect_workbook(path: Path) -> str:
         if {"dataset", "structure", "labels"} <= names:
             return "surveyxact"
         ws = wb.worksheets[0]
-        header = next(ws.iter_rows(min_row=1, max_row=1, values_only=True), None) or ()
+        try:
+            header = next(ws.iter_rows(min_row=1, max_row=1, values_only=True), None) or ()
+        except Exception as exc:  # a damaged sheet (parsed lazily)
+            raise InputFileError(path, f"damaged worksheet ({type(exc).__name__})") from None
     finally:
         wb.close()
     fields = [norm(h) for h in header if h is not None]

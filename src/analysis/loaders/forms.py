@@ -61,13 +61,19 @@ def open_workbook(path: Path):
         raise InputFileError(path, f"not a readable Excel workbook ({type(exc).__name__})") from None
 
 
-def sheet_rows(ws, keep=None) -> list[tuple]:
-    """Rows of a worksheet as tuples, trailing empty rows dropped; ``keep`` selects column positions."""
+def sheet_rows(ws, keep=None, *, path="<workbook>") -> list[tuple]:
+    """Rows of a worksheet as tuples, trailing empty rows dropped; ``keep`` selects column positions.
+
+    A read-only workbook parses its XML lazily, so damage shows up here: an :class:`InputFileError`.
+    """
     rows = []
-    for r in ws.iter_rows(values_only=True):
-        if keep is not None:
-            r = tuple(r[i] if i < len(r) else None for i in keep)
-        rows.append(r)
+    try:
+        for r in ws.iter_rows(values_only=True):
+            if keep is not None:
+                r = tuple(r[i] if i < len(r) else None for i in keep)
+            rows.append(r)
+    except Exception as exc:  # zipfile, XML and openpyxl errors on a damaged sheet
+        raise InputFileError(path, f"damaged worksheet {ws.title!r} ({type(exc).__name__})") from None
     while rows and all(v is None or str(v).strip() == "" for v in rows[-1]):
         rows.pop()
     return rows
@@ -112,13 +118,16 @@ def read_forms(path: str | Path, *, version: int | None = None) -> LoadedExport:
     wb = open_workbook(path)
     try:
         ws = wb.worksheets[0]
-        header_row = next(ws.iter_rows(min_row=1, max_row=1, values_only=True), None)
+        try:
+            header_row = next(ws.iter_rows(min_row=1, max_row=1, values_only=True), None)
+        except Exception as exc:  # a damaged sheet (parsed lazily)
+            raise InputFileError(path, f"damaged worksheet ({type(exc).__name__})") from None
         if not header_row or all(h is None for h in header_row):
             raise InputFileError(path, "the workbook's first sheet is empty")
         header = ["" if h is None else str(h) for h in header_row]
         personal = [i for i, h in enumerate(header) if norm(h) in PERSONAL_HEADERS]
         keep = [i for i in range(len(header)) if i not in personal]
-        rows = sheet_rows(ws, keep=keep)  # personal columns are never taken from the sheet
+        rows = sheet_rows(ws, keep=keep, path=path)  # personal columns are never taken from the sheet
     finally:
         wb.close()
     dropped = [header[i] for i in personal]

@@ -48,19 +48,67 @@ def _user_missing_mask(values: pd.Series, ranges: list[dict]) -> np.ndarray:
     return mask
 
 
-def read_spss(path: str | Path, *, version: int | None = None) -> LoadedExport:
-    """Read an SPSS ``.sav`` export into canonical columns (see the module docstring)."""
+def _read_sav(path: str):
+    """``(df, missing_ranges, file_encoding)`` or ``("error", message)``."""
     import pyreadstat
 
+    try:
+        df, meta = pyreadstat.read_sav(path, user_missing=True)
+    except Exception as exc:  # pyreadstat raises its own ReadstatError / PyreadstatError
+        return "error", str(exc).strip() or type(exc).__name__
+    return df, dict(meta.missing_ranges or {}), getattr(meta, "file_encoding", None)
+
+
+def _child(conn, path: str) -> None:  # pragma: no cover - runs in the forked reader
+    conn.send(_read_sav(path))
+    conn.close()
+
+
+def read_sav_isolated(path: Path):
+    """Run ReadStat in a forked child process.
+
+    ReadStat (under pyreadstat) can crash the whole interpreter with a segmentation fault on a
+    damaged ``.sav`` (seen when fuzzing the fixtures), which no ``except`` can catch; in a child
+    the crash becomes an :class:`InputFileError`. Where ``fork`` is unavailable the file is read
+    in-process.
+    """
+    import multiprocessing as mp
+
+    if not ISOLATE or "fork" not in mp.get_all_start_methods():
+        return _read_sav(str(path))
+    ctx = mp.get_context("fork")
+    receiver, sender = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_child, args=(sender, str(path)), daemon=True)
+    proc.start()
+    sender.close()
+    try:
+        result = receiver.recv()
+    except EOFError:
+        result = None
+    finally:
+        receiver.close()
+        proc.join()
+    if result is None:
+        raise InputFileError(path, f"the SPSS reader crashed on this file (exit status {proc.exitcode}): "
+                             "a damaged .sav file?")
+    return result
+
+
+#: Read ``.sav`` files in a forked child (see :func:`read_sav_isolated`).
+ISOLATE = True
+
+
+def read_spss(path: str | Path, *, version: int | None = None) -> LoadedExport:
+    """Read an SPSS ``.sav`` export into canonical columns (see the module docstring)."""
     path = Path(path)
     if not path.is_file():
         raise InputFileError(path, "file not found")
     if path.stat().st_size == 0:
         raise InputFileError(path, "the file is empty")
-    try:
-        df, meta = pyreadstat.read_sav(str(path), user_missing=True)
-    except Exception as exc:  # pyreadstat raises its own ReadstatError / PyreadstatError
-        raise InputFileError(path, f"not a readable SPSS .sav file ({str(exc).strip() or type(exc).__name__})") from None
+    result = read_sav_isolated(path)
+    if isinstance(result[0], str):
+        raise InputFileError(path, f"not a readable SPSS .sav file ({result[1]})")
+    df, ranges, file_encoding = result
     if df.empty:
         raise InputFileError(path, "the file has variables but no cases (no responses)")
     notes = Notes()
@@ -70,7 +118,6 @@ def read_spss(path: str | Path, *, version: int | None = None) -> LoadedExport:
     version, how = choose_version(items, "spss", version, path)
     cb = load_codebook(version)
     expected = expected_headers(cb, "spss")
-    ranges = meta.missing_ranges or {}
     columns: dict[str, pd.Series] = {}
     unknown = []
     for h in items:
@@ -96,6 +143,6 @@ def read_spss(path: str | Path, *, version: int | None = None) -> LoadedExport:
     else:
         sub = to_text(df[id_col]).reset_index(drop=True)
     return LoadedExport(data=data, submission_id=sub, format="spss",
-                        encoding=getattr(meta, "file_encoding", None), version=version,
+                        encoding=file_encoding, version=version,
                         version_how=how, warnings=notes.warnings, set_missing=notes.as_dict(),
                         source_files=[path])

@@ -94,7 +94,7 @@ def _read_workbook(path: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame
             raise InputFileError(path, f"not a SurveyXact workbook: sheet(s) {', '.join(missing)} missing")
         tables = []
         for s in SHEETS:
-            rows = sheet_rows(wb[names[s]])
+            rows = sheet_rows(wb[names[s]], path=path)
             if s == "labels":
                 tables.append(pd.DataFrame(rows, dtype=object))
             else:
