@@ -10,6 +10,30 @@ Outputs in ``data/processed/WAVE/`` (docs/processed-data.md): ``responses.parque
 folder and moved into place only when everything succeeded, so a failed ingest leaves the previous
 outputs untouched. Every row read is either kept or quarantined with its reason: rows read = kept +
 quarantined, always.
+
+Examples
+--------
+>>> import contextlib, io, tempfile, pathlib
+>>> root = pathlib.Path(tempfile.mkdtemp())
+>>> src = root / "export.csv"
+>>> _ = src.write_text('"$submission_id";"utleiertype";"komp.mote";"kommentar"\\n'
+...                    '"1";"4";"9";"Ring 912 34 567"\\n"2";"";"3";""\\n"3";"4";"9";"Ring 912 34 567"\\n',
+...                    encoding="utf-8")
+>>> with contextlib.redirect_stdout(io.StringIO()):
+...     status = ingest_command("w", register=True, source=src, root=root)
+>>> status
+0
+>>> df = load_processed("w", root=root)
+>>> df[["response_id", "utleiertype", "utleierkategori", "komp_mote", "kommentar"]]
+  response_id  utleiertype utleierkategori  komp_mote            kommentar
+0         w-1            4          ideell          9  Ring [fjernet: telefon]
+>>> load_quarantine("w", root=root)[["source_row", "reason"]]
+   source_row                   reason
+0           2      utleiertype missing
+1           3  duplicate of submission 1
+>>> q = load_quality("w", root=root)
+>>> q["rows_read"], q["rows_kept"], q["rows_quarantined"], q["personal_data_removed"]["phone"]
+(3, 1, 2, 2)
 """
 
 from __future__ import annotations
