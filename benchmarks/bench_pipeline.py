@@ -121,13 +121,22 @@ def naive(root: Path, with_report: bool) -> float:
     return t
 
 
-def rerun(root: Path) -> float:
+def rerun(root: Path) -> tuple[float, bool, str]:
+    """Time ``run`` of both waves; also say whether every notebook was up to date."""
     env = _env(root)
-    py = [sys.executable, "-m", "analysis"]
-    return sum(
-        _run([*py, "run", wave] + (["--compare-with", cmp] if cmp else []), env, REPO)
-        for wave, cmp in WAVES
-    )
+    total, fresh, said = 0.0, True, []
+    for wave, cmp in WAVES:
+        cmd = [sys.executable, "-m", "analysis", "run", wave] + (
+            ["--compare-with", cmp] if cmp else []
+        )
+        t0 = time.perf_counter()
+        r = subprocess.run(cmd, env=env, cwd=REPO, capture_output=True, text=True)
+        total += time.perf_counter() - t0
+        if r.returncode != 0:
+            raise SystemExit(r.stderr[-2000:])
+        fresh &= "all 5 notebooks up to date" in r.stderr
+        said.append(r.stderr.strip().splitlines()[-1] if r.stderr.strip() else "")
+    return total, fresh, "; ".join(said)
 
 
 def main(argv=None) -> int:
@@ -147,8 +156,13 @@ def main(argv=None) -> int:
         print(f"pipeline (python -m analysis all):        {t_pipe:7.1f} s")
         t_naive = naive(b, with_report)
         print(f"naive (papermill + nbconvert CLIs):       {t_naive:7.1f} s")
-        t_re = rerun(a)
-        print(f"no-change rerun (run x2, incl. startup):  {t_re:7.2f} s")
+        t_re, fresh, said = rerun(a)
+        if not fresh:  # the package's sources changed since the pipeline ran (a shared checkout)
+            print(
+                f"  first rerun executed notebooks (package sources changed meanwhile): {t_re:.1f} s"
+            )
+            t_re, fresh, said = rerun(a)
+        print(f"no-change rerun (run x2, incl. startup):  {t_re:7.2f} s   [{said}]")
         print(f"ratio pipeline/naive: {t_pipe / t_naive:.2f} (target <= 0.40)")
         print(f"ratio rerun/naive:    {t_re / t_naive:.3f} (target <= 0.05)")
     finally:
