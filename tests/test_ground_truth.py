@@ -41,10 +41,6 @@ from analysis.themes import checkbox_shares
 
 WAVES = ("demo-2022", "demo-2023")
 
-# the demo_root fixture ingests with analysis.ingest; until that module exists there is nothing
-# to test (skipped, not passed)
-pytest.importorskip("analysis.ingest", reason="analysis.ingest (the ingester) is not in the tree yet")
-
 
 def load_truth(wave: str, root) -> list[dict]:
     data = json.loads((raw_dir(wave, root) / "ground_truth.json").read_text(encoding="utf-8"))
