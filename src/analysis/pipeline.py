@@ -51,6 +51,7 @@ True
 from __future__ import annotations
 
 import ast
+import contextlib
 import hashlib
 import io
 import json
@@ -519,36 +520,47 @@ def _clean_metadata(nb_path: Path, spec: NotebookSpec, out_name: str) -> None:
     nbformat.write(nb, nb_path)
 
 
+@contextlib.contextmanager
+def kernel_options():
+    """Keyword arguments for ``papermill.execute_notebook`` that every notebook run shares.
+
+    The kernel talks over local IPC sockets in a private folder (mode 0700) of its own: no TCP
+    ports, so kernels started at the same time cannot race for a free port, and nothing is sent
+    unencrypted over the network stack. The pipeline and the report both use this.
+    """
+    import tempfile
+
+    from traitlets.config import Config
+
+    sockets = tempfile.mkdtemp(prefix="analysis-kernel-")
+    try:
+        yield {
+            "kernel_name": KERNEL_NAME,
+            "language": "python",
+            "progress_bar": False,
+            "log_output": False,
+            "request_save_on_cell_execute": False,
+            "extra_arguments": KERNEL_ARGS,
+            "config": Config({"KernelManager": {"transport": "ipc", "ip": os.path.join(sockets, "k")}}),
+        }
+    finally:
+        shutil.rmtree(sockets, ignore_errors=True)
+
+
 def _execute(
     job: Job, out_dir: Path, summary: RunSummary, lock: threading.Lock, fingerprints: dict[str, str]
 ) -> None:
-    import tempfile
-
     import papermill as pm
-    from traitlets.config import Config
 
     spec = job.spec
     tmp_dir = out_dir / ".tmp"
     tmp_path = tmp_dir / spec.path.name
     failed_path = out_dir / "failed" / spec.path.name
-    # The kernel talks over local IPC sockets in a private folder (mode 0700) of its own: no TCP
-    # ports, so kernels started at the same time cannot race for a free port, and nothing is
-    # sent unencrypted over the network stack.
-    sockets = tempfile.mkdtemp(prefix="analysis-kernel-")
-    config = Config({"KernelManager": {"transport": "ipc", "ip": os.path.join(sockets, "k")}})
+    stack = contextlib.ExitStack()
+    options = stack.enter_context(kernel_options())
     try:
         pm.execute_notebook(
-            str(spec.path),
-            str(tmp_path),
-            parameters=job.params,
-            kernel_name=KERNEL_NAME,
-            language="python",
-            progress_bar=False,
-            log_output=False,
-            cwd=str(out_dir),
-            request_save_on_cell_execute=False,
-            extra_arguments=KERNEL_ARGS,
-            config=config,
+            str(spec.path), str(tmp_path), parameters=job.params, cwd=str(out_dir), **options
         )
     except pm.PapermillExecutionError as exc:
         index = exc.cell_index
@@ -580,7 +592,7 @@ def _execute(
             )
         return
     finally:
-        shutil.rmtree(sockets, ignore_errors=True)
+        stack.close()
     _clean_metadata(tmp_path, spec, spec.path.name)
     os.replace(tmp_path, out_dir / spec.path.name)
     if failed_path.exists():

@@ -314,12 +314,12 @@ def build_report(wave: str, *, lang: str = "nb", disclosure: str = "public", com
               "min_cell": int(min_cell), "data_root": RELATIVE_ROOT}
     fd, tmp = tempfile.mkstemp(prefix=".06_findings.", suffix=".ipynb", dir=nb_dir)
     os.close(fd)
-    env_backup = os.environ.get("ANALYSIS_ROOT")
-    os.environ["ANALYSIS_ROOT"] = str(root)
+    from analysis.pipeline import kernel_options
+
     try:
         try:
-            pm.execute_notebook(str(source), tmp, parameters=params, kernel_name="python3",
-                                progress_bar=False, log_output=False, cwd=str(nb_dir))
+            with kernel_options() as options:
+                pm.execute_notebook(str(source), tmp, parameters=params, cwd=str(nb_dir), **options)
         except pm.PapermillExecutionError as exc:
             os.replace(tmp, executed_path)
             if exc.ename in ("UserError", "InputFileError"):
@@ -330,10 +330,6 @@ def build_report(wave: str, *, lang: str = "nb", disclosure: str = "public", com
         os.chmod(executed_path, 0o644)
     finally:
         Path(tmp).unlink(missing_ok=True)
-        if env_backup is None:
-            os.environ.pop("ANALYSIS_ROOT", None)
-        else:
-            os.environ["ANALYSIS_ROOT"] = env_backup
 
     executed = nbformat.read(executed_path, as_version=4)
     prepared, streams = prepare_for_html(executed)
