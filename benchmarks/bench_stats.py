@@ -54,14 +54,18 @@ def simulate(n: int, seed: int = 1):
     size_of = rng.integers(0, 3, n_muni)
     typ = rng.choice(np.array([1, 2, 3, 4, 5], dtype=np.int8), n, p=[0.4, 0.15, 0.15, 0.15, 0.15])
     df["utleiertype"] = pd.array(typ, dtype="Int8")
-    df["utleierkategori"] = pd.Categorical.from_codes(np.select([typ <= 3, typ == 4], [0, 1], 2),
-                                                      categories=["kommunal", "ideell", "kommersiell"])
+    df["utleierkategori"] = pd.Categorical.from_codes(
+        np.select([typ <= 3, typ == 4], [0, 1], 2), categories=["kommunal", "ideell", "kommersiell"]
+    )
     knr = np.array([f"{1000 + i:04d}" for i in range(n_muni)], dtype=object)[muni]
     knr[rng.random(n) < 0.05] = None
     df["kommunenummer"] = pd.array(knr, dtype="string")
-    df["fylke"] = pd.array(np.array([f"Fylke {i}" for i in range(11)], dtype=object)[fylke_of[muni]],
-                           dtype="string")
-    df["storrelse"] = pd.Categorical.from_codes(size_of[muni], categories=list(SIZE_CLASSES), ordered=True)
+    df["fylke"] = pd.array(
+        np.array([f"Fylke {i}" for i in range(11)], dtype=object)[fylke_of[muni]], dtype="string"
+    )
+    df["storrelse"] = pd.Categorical.from_codes(
+        size_of[muni], categories=list(SIZE_CLASSES), ordered=True
+    )
     return df
 
 
@@ -88,8 +92,16 @@ def run_one(n: int) -> dict:
     props = group_proportions(scored, list(score_items("kompetanse")), BY)
     t3 = time.perf_counter()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB -> MiB on Linux
-    return {"n": n, "scores_s": t1 - t0, "means_s": t2 - t1, "proportions_s": t3 - t2, "total_s": t3 - t0,
-            "rss_after_data_mib": base, "peak_rss_mib": peak, "rows_out": len(means) + len(props)}
+    return {
+        "n": n,
+        "scores_s": t1 - t0,
+        "means_s": t2 - t1,
+        "proportions_s": t3 - t2,
+        "total_s": t3 - t0,
+        "rss_after_data_mib": base,
+        "peak_rss_mib": peak,
+        "rows_out": len(means) + len(props),
+    }
 
 
 def main(argv=None) -> int:
@@ -102,18 +114,25 @@ def main(argv=None) -> int:
         return 0
     results = []
     for n in args.sizes:
-        proc = subprocess.run([sys.executable, __file__, "--one", str(n)], capture_output=True, text=True,
-                              check=True)
+        proc = subprocess.run(
+            [sys.executable, __file__, "--one", str(n)], capture_output=True, text=True, check=True
+        )
         results.append(json.loads(proc.stdout.strip().splitlines()[-1]))
-    print(f"{'respondents':>12} {'scores s':>9} {'means s':>8} {'props s':>8} {'total s':>8} "
-          f"{'s/1M rows':>9} {'RSS data MiB':>12} {'peak MiB':>9}")
+    print(
+        f"{'respondents':>12} {'scores s':>9} {'means s':>8} {'props s':>8} {'total s':>8} "
+        f"{'s/1M rows':>9} {'RSS data MiB':>12} {'peak MiB':>9}"
+    )
     for r in results:
-        print(f"{r['n']:>12,} {r['scores_s']:>9.3f} {r['means_s']:>8.3f} {r['proportions_s']:>8.3f} "
-              f"{r['total_s']:>8.3f} {r['total_s'] / r['n'] * 1e6:>9.3f} {r['rss_after_data_mib']:>12.0f} "
-              f"{r['peak_rss_mib']:>9.0f}")
+        print(
+            f"{r['n']:>12,} {r['scores_s']:>9.3f} {r['means_s']:>8.3f} {r['proportions_s']:>8.3f} "
+            f"{r['total_s']:>8.3f} {r['total_s'] / r['n'] * 1e6:>9.3f} {r['rss_after_data_mib']:>12.0f} "
+            f"{r['peak_rss_mib']:>9.0f}"
+        )
     for a, b in zip(results, results[1:], strict=False):
-        print(f"time ratio {b['n']:,} / {a['n']:,} rows: {b['total_s'] / a['total_s']:.1f} "
-              f"(size ratio {b['n'] / a['n']:.0f})")
+        print(
+            f"time ratio {b['n']:,} / {a['n']:,} rows: {b['total_s'] / a['total_s']:.1f} "
+            f"(size ratio {b['n'] / a['n']:.0f})"
+        )
     big = [r for r in results if r["n"] >= 1_000_000]
     ok = all(r["total_s"] < 5 and r["peak_rss_mib"] < 4096 for r in big)
     print("targets (1,000,000 in < 5 s and < 4 GiB):", "met" if ok else "NOT met")

@@ -67,8 +67,11 @@ def canonical_answers(version: int = 1, seed: int = 11) -> pd.DataFrame:
             if q.exclusive_option:
                 k = [o.id for o in q.options].index(q.exclusive_option)
                 others = np.delete(np.arange(len(q.options)), k)
-                block[:, k] = np.where(np.isnan(block[:, k]), np.nan,
-                                       (np.nansum(block[:, others], axis=1) == 0).astype(float))
+                block[:, k] = np.where(
+                    np.isnan(block[:, k]),
+                    np.nan,
+                    (np.nansum(block[:, others], axis=1) == 0).astype(float),
+                )
             if q.max_choices:
                 over = np.nansum(block, axis=1) > q.max_choices
                 block[over] = np.where(np.isnan(block[over]), np.nan, 0.0)
@@ -82,7 +85,9 @@ def canonical_answers(version: int = 1, seed: int = 11) -> pd.DataFrame:
                 x[rng.random(N_ROWS) < 0.1] = np.nan
                 out[c] = x
     df = pd.DataFrame(out)
-    df.insert(1, "kommunenummer", [["0301", "1103", None, "1103", "0301"][i % 5] for i in range(N_ROWS)])
+    df.insert(
+        1, "kommunenummer", [["0301", "1103", None, "1103", "0301"][i % 5] for i in range(N_ROWS)]
+    )
     df.loc[2, "kommunenummer"] = "301"  # leading zero lost (row 3)
     df["eksempel"] = None
     df["kommentar"] = None
@@ -105,34 +110,50 @@ def _cells(df: pd.DataFrame, cb) -> dict[str, list[str]]:
     out = {}
     for c in cb.item_columns:
         q, _ = cb.locate(c)
-        out[c] = [("" if v is None else str(v)) for v in df[c]] if q.type == "text" else [_code(v) for v in df[c]]
+        out[c] = (
+            [("" if v is None else str(v)) for v in df[c]]
+            if q.type == "text"
+            else [_code(v) for v in df[c]]
+        )
     return out
 
 
-def _write_delimited(rows: list[list[str]], path: Path, *, delimiter: str, encoding: str,
-                     quoting=csv.QUOTE_MINIMAL) -> Path:
+def _write_delimited(
+    rows: list[list[str]], path: Path, *, delimiter: str, encoding: str, quoting=csv.QUOTE_MINIMAL
+) -> Path:
     buf = io.StringIO()
     csv.writer(buf, delimiter=delimiter, quoting=quoting, lineterminator="\r\n").writerows(rows)
     path.write_bytes(buf.getvalue().encode(encoding))
     return path
 
 
-def write_nettskjema(df: pd.DataFrame, path: Path, *, version: int = 1, encoding: str = "utf-8",
-                     old: bool = False) -> Path:
+def write_nettskjema(
+    df: pd.DataFrame, path: Path, *, version: int = 1, encoding: str = "utf-8", old: bool = False
+) -> Path:
     """Nettskjema report: ``;``-separated, all quoted (``old``: tab ``.txt`` with NR/Opprettet/Svartid)."""
     cb = load_codebook(version)
     cells = _cells(df, cb)
     heads = [cb.source_column(c, "nettskjema") for c in cb.item_columns]
     if old:
         header = ["NR", "Opprettet", "Svartid", *heads]
-        rows = [[SYSTEM_IDS[i], f"{(i % 27) + 1:02d}.10.2022 {8 + i % 10:02d}:{(7 * i) % 60:02d}",
-                 f"{3 + i % 7}:{(11 * i) % 60:02d}", *[cells[c][i] for c in cb.item_columns]]
-                for i in range(len(df))]
+        rows = [
+            [
+                SYSTEM_IDS[i],
+                f"{(i % 27) + 1:02d}.10.2022 {8 + i % 10:02d}:{(7 * i) % 60:02d}",
+                f"{3 + i % 7}:{(11 * i) % 60:02d}",
+                *[cells[c][i] for c in cb.item_columns],
+            ]
+            for i in range(len(df))
+        ]
         return _write_delimited([header, *rows], path, delimiter="\t", encoding=encoding)
     header = ["$submission_id", *heads, "$created", "$answer_time_ms"]
-    rows = [[SYSTEM_IDS[i], *[cells[c][i] for c in cb.item_columns], "", str(300000 + 997 * i)]
-            for i in range(len(df))]
-    return _write_delimited([header, *rows], path, delimiter=";", encoding=encoding, quoting=csv.QUOTE_ALL)
+    rows = [
+        [SYSTEM_IDS[i], *[cells[c][i] for c in cb.item_columns], "", str(300000 + 997 * i)]
+        for i in range(len(df))
+    ]
+    return _write_delimited(
+        [header, *rows], path, delimiter=";", encoding=encoding, quoting=csv.QUOTE_ALL
+    )
 
 
 def _status(i: int) -> list[str]:
@@ -152,27 +173,51 @@ def _surveyxact_tables(df: pd.DataFrame, version: int):
         if i + 1 == GATED_ROW:  # SurveyXact writes 0 for options of a question never answered
             vals = ["0" if c in checkbox else v for c, v in zip(cb.item_columns, vals, strict=True)]
         data.append([SYSTEM_IDS[i], *_status(i), *vals])
-    structure = [["questionName", "variableName", "questionType", "subType", "questionText",
-                  "choiceValue", "choiceText"]]
+    structure = [
+        [
+            "questionName",
+            "variableName",
+            "questionType",
+            "subType",
+            "questionText",
+            "choiceValue",
+            "choiceText",
+        ]
+    ]
     labels = []
     for c in cb.item_columns:
         q, part = cb.locate(c)
         name = cb.source_column(c, "surveyxact")
-        qtype = {"checkbox": "multiple", "matrix": "matrix", "single": "single", "text": "text"}[q.type]
-        structure.append([q.id, name, qtype, "", q.text("nb"), "", "" if part is None else part.text("nb")])
+        qtype = {"checkbox": "multiple", "matrix": "matrix", "single": "single", "text": "text"}[
+            q.type
+        ]
+        structure.append(
+            [q.id, name, qtype, "", q.text("nb"), "", "" if part is None else part.text("nb")]
+        )
         if q.type != "text":
             labels += [[name, str(k), v] for k, v in cb.value_labels(c).items()]
     return data, structure, labels
 
 
-def write_surveyxact_csv(df: pd.DataFrame, folder: Path, *, version: int = 1, delimiter: str = ";",
-                         encoding: str = "utf-8", stem: str = "wave") -> Path:
+def write_surveyxact_csv(
+    df: pd.DataFrame,
+    folder: Path,
+    *,
+    version: int = 1,
+    delimiter: str = ";",
+    encoding: str = "utf-8",
+    stem: str = "wave",
+) -> Path:
     """Three files ``<stem>_dataset/_structure/_labels.csv``; returns the dataset path."""
     folder.mkdir(parents=True, exist_ok=True)
     data, structure, labels = _surveyxact_tables(df, version)
-    _write_delimited(structure, folder / f"{stem}_structure.csv", delimiter=delimiter, encoding=encoding)
+    _write_delimited(
+        structure, folder / f"{stem}_structure.csv", delimiter=delimiter, encoding=encoding
+    )
     _write_delimited(labels, folder / f"{stem}_labels.csv", delimiter=delimiter, encoding=encoding)
-    return _write_delimited(data, folder / f"{stem}_dataset.csv", delimiter=delimiter, encoding=encoding)
+    return _write_delimited(
+        data, folder / f"{stem}_dataset.csv", delimiter=delimiter, encoding=encoding
+    )
 
 
 def _xlsx(sheets: dict[str, list[list]], path: Path) -> Path:
@@ -193,13 +238,25 @@ def write_surveyxact_xlsx(df: pd.DataFrame, path: Path, *, version: int = 1) -> 
     data, structure, labels = _surveyxact_tables(df, version)
     text = {"respondent", "kommunenummer", "eksempel", "kommentar"}
     kinds = [h in text for h in data[0]]
-    data = [data[0]] + [[(v or None) if is_text else (int(v) if v else None)
-                         for v, is_text in zip(r, kinds, strict=True)] for r in data[1:]]
+    data = [data[0]] + [
+        [
+            (v or None) if is_text else (int(v) if v else None)
+            for v, is_text in zip(r, kinds, strict=True)
+        ]
+        for r in data[1:]
+    ]
     return _xlsx({"Dataset": data, "Structure": structure, "Labels": labels}, path)
 
 
-def write_spss(df: pd.DataFrame, path: Path, *, version: int = 1, user_missing: int | None = -99,
-               missing_rows: tuple[int, ...] = (), declare: dict[str, list] | None = None) -> Path:
+def write_spss(
+    df: pd.DataFrame,
+    path: Path,
+    *,
+    version: int = 1,
+    user_missing: int | None = -99,
+    missing_rows: tuple[int, ...] = (),
+    declare: dict[str, list] | None = None,
+) -> Path:
     """SPSS ``.sav``; rows in ``missing_rows`` (1-based) get ``user_missing`` wherever they are blank."""
     import pyreadstat
 
@@ -221,16 +278,20 @@ def write_spss(df: pd.DataFrame, path: Path, *, version: int = 1, user_missing: 
         vlabels[name] = {float(k): v for k, v in cb.value_labels(c).items()}
     if declare:
         missing.update(declare)
-    pyreadstat.write_sav(pd.DataFrame(table), str(path), variable_value_labels=vlabels,
-                         missing_ranges=missing)
+    pyreadstat.write_sav(
+        pd.DataFrame(table), str(path), variable_value_labels=vlabels, missing_ranges=missing
+    )
     return path
 
 
 def write_forms(df: pd.DataFrame, path: Path, *, version: int = 1, norwegian: bool = False) -> Path:
     """Microsoft Forms workbook: ID, times, Email, Name, then question-text columns and label answers."""
     cb = load_codebook(version)
-    lead = (["ID", "Starttidspunkt", "Fullføringstidspunkt", "E-postadresse", "Navn"] if norwegian
-            else ["ID", "Start time", "Completion time", "Email", "Name"])
+    lead = (
+        ["ID", "Starttidspunkt", "Fullføringstidspunkt", "E-postadresse", "Navn"]
+        if norwegian
+        else ["ID", "Start time", "Completion time", "Email", "Name"]
+    )
     header, getters = list(lead), []
     for q in cb.questions.values():
         if q.type == "checkbox":
@@ -242,6 +303,7 @@ def write_forms(df: pd.DataFrame, path: Path, *, version: int = 1, norwegian: bo
                     return None
                 chosen = [o.text("nb") for o, v in zip(q.options, vals, strict=True) if v == 1]
                 return ";".join(chosen) + (";" if i % 2 == 0 and chosen else "")
+
             getters.append(get)
             continue
         for c in q.columns:
@@ -250,12 +312,23 @@ def write_forms(df: pd.DataFrame, path: Path, *, version: int = 1, norwegian: bo
                 getters.append(lambda i, c=c: df.at[i, c])
             else:
                 labels = cb.value_labels(c)
-                getters.append(lambda i, c=c, labels=labels: None if pd.isna(df.at[i, c])
-                               else labels[int(df.at[i, c])])
+                getters.append(
+                    lambda i, c=c, labels=labels: (
+                        None if pd.isna(df.at[i, c]) else labels[int(df.at[i, c])]
+                    )
+                )
     rows = [header]
     for i in range(len(df)):
-        rows.append([int(SYSTEM_IDS[i]), f"10/{i + 1}/22 9:00:00", f"10/{i + 1}/22 9:12:00",
-                     PLANTED["forms_email"], PLANTED["forms_name"], *[g(i) for g in getters]])
+        rows.append(
+            [
+                int(SYSTEM_IDS[i]),
+                f"10/{i + 1}/22 9:00:00",
+                f"10/{i + 1}/22 9:12:00",
+                PLANTED["forms_email"],
+                PLANTED["forms_name"],
+                *[g(i) for g in getters],
+            ]
+        )
     return _xlsx({"Form1": rows}, path)
 
 
@@ -265,18 +338,28 @@ def write_all(folder: Path, *, version: int = 1) -> dict[str, Path]:
     folder.mkdir(parents=True, exist_ok=True)
     out = {
         "nettskjema-utf8": write_nettskjema(df, folder / "ns.csv", version=version),
-        "nettskjema-bom": write_nettskjema(df, folder / "ns_bom.csv", version=version, encoding="utf-8-sig"),
-        "nettskjema-cp1252": write_nettskjema(df, folder / "ns_1252.csv", version=version, encoding="cp1252"),
-        "nettskjema-old-txt": write_nettskjema(df, folder / "ns_old.txt", version=version, old=True,
-                                               encoding="cp1252"),
+        "nettskjema-bom": write_nettskjema(
+            df, folder / "ns_bom.csv", version=version, encoding="utf-8-sig"
+        ),
+        "nettskjema-cp1252": write_nettskjema(
+            df, folder / "ns_1252.csv", version=version, encoding="cp1252"
+        ),
+        "nettskjema-old-txt": write_nettskjema(
+            df, folder / "ns_old.txt", version=version, old=True, encoding="cp1252"
+        ),
         "surveyxact-xlsx": write_surveyxact_xlsx(df, folder / "sx.xlsx", version=version),
         "spss": write_spss(df, folder / "export.sav", version=version, missing_rows=(7,)),
         "forms-xlsx": write_forms(df, folder / "forms.xlsx", version=version),
         "forms-xlsx-nb": write_forms(df, folder / "forms_nb.xlsx", version=version, norwegian=True),
     }
-    for delim, enc, tag in (("\t", "utf-16", "tab-utf16"), (";", "cp1252", "semicolon-cp1252"),
-                            (",", "utf-8", "comma-utf8"), (",", "utf-16", "comma-utf16"),
-                            (";", "utf-8-sig", "semicolon-bom")):
-        out[f"surveyxact-{tag}"] = write_surveyxact_csv(df, folder / f"sx_{tag}", version=version,
-                                                        delimiter=delim, encoding=enc)
+    for delim, enc, tag in (
+        ("\t", "utf-16", "tab-utf16"),
+        (";", "cp1252", "semicolon-cp1252"),
+        (",", "utf-8", "comma-utf8"),
+        (",", "utf-16", "comma-utf16"),
+        (";", "utf-8-sig", "semicolon-bom"),
+    ):
+        out[f"surveyxact-{tag}"] = write_surveyxact_csv(
+            df, folder / f"sx_{tag}", version=version, delimiter=delim, encoding=enc
+        )
     return out

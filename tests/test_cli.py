@@ -46,11 +46,14 @@ def test_user_error_is_one_line_and_exit_2(project_tmp, capsys):
 
 
 def test_module_entry_point_runs():
-    out = subprocess.run([sys.executable, "-m", "analysis", "--version"], capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "analysis", "--version"], capture_output=True, text=True
+    )
     assert out.returncode == 0 and out.stdout.startswith("analysis ")
 
 
 def test_parser_knows_the_ingest_options():
-    args = build_parser().parse_args(["ingest", "--wave", "2024", "--source", "x.csv", "--format", "spss",
-                                      "--instrument", "2"])
+    args = build_parser().parse_args(
+        ["ingest", "--wave", "2024", "--source", "x.csv", "--format", "spss", "--instrument", "2"]
+    )
     assert (args.wave, args.format, args.instrument) == ("2024", "spss", 2)

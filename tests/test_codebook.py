@@ -94,14 +94,23 @@ def test_behov_viktigst_uses_behov_texts_in_order(v1):
 
 def test_question_types_match_the_section_tables(spec_text, v1):
     types = {}
-    for header in ("| id | type | codes |", "| id | type | options / rows |", "| id | type | options |"):
+    for header in (
+        "| id | type | codes |",
+        "| id | type | options / rows |",
+        "| id | type | options |",
+    ):
         for row in _table(spec_text, header):
             ids = re.findall(r"[a-z_]+", row[0])
             kind = row[1].split(",")[0].split(":")[0].strip()
             for qid in ids:
                 types[qid] = kind
-    expected = {"single": "single", "text": "text", "checkbox": "checkbox", "matrix": "matrix",
-                "free text": "text"}
+    expected = {
+        "single": "single",
+        "text": "text",
+        "checkbox": "checkbox",
+        "matrix": "matrix",
+        "free text": "text",
+    }
     for qid, kind in types.items():
         assert v1.question(qid).type == expected[kind], qid
     # komp, hold, forut are described in prose as matrices
@@ -139,7 +148,8 @@ def test_canonical_column_naming(v1):
     assert v1.source_column("utleiertype", "nettskjema") == "utleiertype"
     # Forms: "one column per row titled `<question text> [<row text>]`"
     assert v1.source_column("niva_tildeling", "forms") == (
-        "Hva er det høyeste nivået av medvirkning dere bruker på disse områdene? [Tildeling av bolig]")
+        "Hva er det høyeste nivået av medvirkning dere bruker på disse områdene? [Tildeling av bolig]"
+    )
     assert v1.source_column("former_ingen", "forms") == "Hvilke former for medvirkning bruker dere?"
     # question ids with underscores are located by the longest prefix
     q, part = v1.locate("behov_viktigst")
@@ -154,16 +164,23 @@ def test_scores(v1):
     s = v1.scores
     assert list(s) == ["kompetanse", "holdning", "niva", "forutsetninger", "bredde"]
     # "mean of substantive answers, rescaled (m−1)/4·100; missing unless at least 4 of 7"
-    assert (s["kompetanse"].method, s["kompetanse"].min_valid, s["kompetanse"].scale_min,
-            s["kompetanse"].scale_max) == ("mean_rescaled", 4, 1, 5)
+    assert (
+        s["kompetanse"].method,
+        s["kompetanse"].min_valid,
+        s["kompetanse"].scale_min,
+        s["kompetanse"].scale_max,
+    ) == ("mean_rescaled", 4, 1, 5)
     assert len(v1.question("komp").rows) == 7
     # "`hold_*`, `tidsbruk` reversed (6−x) | as above; at least 3 of 4"
     assert (s["holdning"].method, s["holdning"].min_valid) == ("mean_rescaled", 3)
     # "mean rung over applicable rows, on the 0–5 scale; at least 3 of 5; also `niva_maks`"
     assert (s["niva"].method, s["niva"].min_valid, s["niva"].also_max) == ("mean", 3, "niva_maks")
     # "count of Ja (0–5); missing when 3 or more are "vet ikke" or blank"
-    assert (s["forutsetninger"].method, s["forutsetninger"].code, s["forutsetninger"].max_invalid) == (
-        "count_code", 1, 2)
+    assert (
+        s["forutsetninger"].method,
+        s["forutsetninger"].code,
+        s["forutsetninger"].max_invalid,
+    ) == ("count_code", 1, 2)
     # "count of forms chosen, `ingen` excluded (0–7)"
     assert (s["bredde"].method, s["bredde"].exclude) == ("count_checked", ("ingen",))
     assert len(v1.question("former").options) - 1 == 7
@@ -173,16 +190,30 @@ def test_categories(v1, v2):
     # "`utleierkategori` = kommunal (1, 2, 3), ideell (4), kommersiell (5)"
     assert tuple(v1.categories) == CATEGORIES
     assert {c: v1.categories[c].codes for c in CATEGORIES} == {
-        "kommunal": (1, 2, 3), "ideell": (4,), "kommersiell": (5,)}
+        "kommunal": (1, 2, 3),
+        "ideell": (4,),
+        "kommersiell": (5,),
+    }
     assert [v1.category_of(c) for c in (1, 2, 3, 4, 5, 6)] == [
-        "kommunal", "kommunal", "kommunal", "ideell", "kommersiell", None]
+        "kommunal",
+        "kommunal",
+        "kommunal",
+        "ideell",
+        "kommersiell",
+        None,
+    ]
     assert {c: v2.categories[c].codes for c in CATEGORIES} == {
-        "kommunal": (1, 2), "ideell": (4,), "kommersiell": (5,)}
+        "kommunal": (1, 2),
+        "ideell": (4,),
+        "kommersiell": (5,),
+    }
 
 
 def test_version_2_changes_and_mapping(v1, v2):
     # "`komp` gains the row `digitalt` (bruke digitale kanaler i medvirkning)"
-    assert [r.id for r in v2.question("komp").rows] == [r.id for r in v1.question("komp").rows] + ["digitalt"]
+    assert [r.id for r in v2.question("komp").rows] == [r.id for r in v1.question("komp").rows] + [
+        "digitalt"
+    ]
     assert v2.question("komp").part("digitalt").text.nb == "bruke digitale kanaler i medvirkning"
     # "... which therefore stays out of any score compared across waves"
     assert "komp_digitalt" not in v2.comparable_columns("komp")
@@ -209,7 +240,9 @@ def test_version_2_changes_and_mapping(v1, v2):
 
 def test_common_columns_cover_both_versions(v1, v2):
     assert set(COMMON_ITEM_COLUMNS) == set(v1.item_columns) | set(v2.item_columns)
-    assert COMMON_ITEM_COLUMNS.index("komp_digitalt") == COMMON_ITEM_COLUMNS.index("komp_konflikt") + 1
+    assert (
+        COMMON_ITEM_COLUMNS.index("komp_digitalt") == COMMON_ITEM_COLUMNS.index("komp_konflikt") + 1
+    )
 
 
 def test_every_text_has_english(v1, v2):

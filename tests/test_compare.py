@@ -26,17 +26,23 @@ def make_wave(version: int, n_muni: int, n_other: int, shift: float, seed: int) 
         utype = np.where(utype == 3, 2, utype)
     kommnr = np.concatenate([[f"{3000 + m}" for m in muni], [None] * n_other])
     u = np.concatenate([rng.normal(0, 6, n_muni)[muni], np.zeros(n_other)])
-    df = pd.DataFrame({
-        "wave": f"w{version}-{seed}",
-        "instrument_version": pd.array([version] * n, dtype="Int8"),
-        "utleiertype": pd.array(utype, dtype="Int8"),
-        "utleierkategori": pd.Categorical.from_codes(cat, categories=list(CATEGORIES)),
-        "kommunenummer": pd.array(kommnr, dtype="string"),
-        "kompetanse": pd.array(np.clip(55 + shift + u + rng.normal(0, 15, n), 0, 100), dtype="Float64"),
-    })
+    df = pd.DataFrame(
+        {
+            "wave": f"w{version}-{seed}",
+            "instrument_version": pd.array([version] * n, dtype="Int8"),
+            "utleiertype": pd.array(utype, dtype="Int8"),
+            "utleierkategori": pd.Categorical.from_codes(cat, categories=list(CATEGORIES)),
+            "kommunenummer": pd.array(kommnr, dtype="string"),
+            "kompetanse": pd.array(
+                np.clip(55 + shift + u + rng.normal(0, 15, n), 0, 100), dtype="Float64"
+            ),
+        }
+    )
     lat = rng.normal(shift / 15, 1, n)
     for c in KOMP7 + ["komp_digitalt"]:
-        x = (1 + (lat[:, None] + rng.normal(0, 1, n)[:, None] > [-1.5, -0.5, 0.5, 1.5]).sum(axis=1)).astype(float)
+        x = (
+            1 + (lat[:, None] + rng.normal(0, 1, n)[:, None] > [-1.5, -0.5, 0.5, 1.5]).sum(axis=1)
+        ).astype(float)
         x[rng.random(n) < 0.04] = 9
         if c == "komp_digitalt" and version == 1:
             x[:] = np.nan
@@ -59,6 +65,7 @@ def waves():
 # harmonise
 # ---------------------------------------------------------------------------------------------
 
+
 def test_harmonise_v1(waves):
     a, _ = waves
     h = harmonise(a)
@@ -67,20 +74,24 @@ def test_harmonise_v1(waves):
     assert h["komp_digitalt"].isna().all()
     assert h["utleierkategori"].equals(a["utleierkategori"])
     assert h.attrs["harmonised_to"] == 2 and h.attrs["instrument_version"] == 1
-    assert (a["utleiertype"] == 3).any()          # the input is left as it was
+    assert (a["utleiertype"] == 3).any()  # the input is left as it was
 
 
 def test_harmonise_v2_and_errors(waves):
     _, b = waves
     h = harmonise(b, drop_noncomparable=False)
-    assert h["utleiertype"].equals(b["utleiertype"]) and h["komp_digitalt"].equals(b["komp_digitalt"])
+    assert h["utleiertype"].equals(b["utleiertype"]) and h["komp_digitalt"].equals(
+        b["komp_digitalt"]
+    )
     with pytest.raises(ValueError, match="only be harmonised to version 2"):
         harmonise(b, to_version=1)
     with pytest.raises(ValueError, match="mix instrument versions"):
         harmonise(pd.concat(waves))
     with pytest.raises(ValueError, match="pass version="):
         harmonise(b.drop(columns="instrument_version"))
-    assert harmonise(b.drop(columns="instrument_version"), version=2)["utleiertype"].equals(b["utleiertype"])
+    assert harmonise(b.drop(columns="instrument_version"), version=2)["utleiertype"].equals(
+        b["utleiertype"]
+    )
     bad = waves[0].copy()
     bad.loc[0, "utleiertype"] = 7
     with pytest.raises(ValueError, match="not codes of version 1"):
@@ -90,6 +101,7 @@ def test_harmonise_v2_and_errors(waves):
 # ---------------------------------------------------------------------------------------------
 # compare_waves
 # ---------------------------------------------------------------------------------------------
+
 
 def test_score_difference_equals_welch_without_clusters(waves):
     a, b = waves
@@ -110,8 +122,13 @@ def cluster_se_of_mean(df: pd.DataFrame, col: str) -> tuple[float, int]:
     """Independent cluster-robust SE of a mean: intercept-only OLS with CRV1 (K = 1, so the
     small-sample factor is G/(G-1) exactly as in the linearised estimator)."""
     d = df[df[col].notna()]
-    groups = pd.factorize(np.where(d["utleierkategori"].astype(str) == "kommunal",
-                                   "k" + d["kommunenummer"].astype(str), "r" + np.arange(len(d)).astype(str)))[0]
+    groups = pd.factorize(
+        np.where(
+            d["utleierkategori"].astype(str) == "kommunal",
+            "k" + d["kommunenummer"].astype(str),
+            "r" + np.arange(len(d)).astype(str),
+        )
+    )[0]
     y = d[col].astype(float).to_numpy()
     # reference: sm.OLS(y, ones).fit(cov_type="cluster", cov_kwds={"groups": groups})
     res = sm.OLS(y, np.ones(len(y))).fit(cov_type="cluster", cov_kwds={"groups": groups})
@@ -120,7 +137,9 @@ def cluster_se_of_mean(df: pd.DataFrame, col: str) -> tuple[float, int]:
 
 def test_score_difference_with_clusters_by_hand(waves):
     a, b = waves
-    r = compare_waves(a, b, scores=["kompetanse"], items=[], by="utleierkategori").set_index("group")
+    r = compare_waves(a, b, scores=["kompetanse"], items=[], by="utleierkategori").set_index(
+        "group"
+    )
     se_a, g_a = cluster_se_of_mean(a, "kompetanse")
     se_b, g_b = cluster_se_of_mean(b, "kompetanse")
     tot = r.loc["Alle"]
@@ -133,7 +152,7 @@ def test_score_difference_with_clusters_by_hand(waves):
     assert (tot["ci_low"], tot["ci_high"]) == pytest.approx((d - tq * se, d + tq * se), rel=1e-10)
     assert list(r.index) == ["Alle", *CATEGORIES]
     assert r["comparable"].all()
-    assert "sju" in tot["note"]                 # kompetanse from the shared rows (v1 vs v2)
+    assert "sju" in tot["note"]  # kompetanse from the shared rows (v1 vs v2)
 
 
 def test_share_differences_and_comparability(waves):
@@ -155,7 +174,8 @@ def test_share_differences_and_comparability(waves):
     ans = a[BEHOV].notna().any(axis=1)
     assert r.loc["behov_husleierett", "n_a"] == ans.sum()
     assert r.loc["behov_husleierett", "estimate_a"] == pytest.approx(
-        (a.loc[ans, "behov_husleierett"] == 1).fillna(False).mean())
+        (a.loc[ans, "behov_husleierett"] == 1).fillna(False).mean()
+    )
     # not comparable: komp_digitalt exists only in version 2
     dig = r.loc["komp_digitalt"]
     assert not dig["comparable"] and pd.isna(dig["diff"]) and pd.isna(dig["n_a"]) and dig["n_b"] > 0
@@ -167,7 +187,9 @@ def test_share_differences_and_comparability(waves):
 def test_two_version_2_waves_compare_digitalt(waves):
     _, b = waves
     b2 = make_wave(2, 60, 40, 0.0, seed=12)
-    r = compare_waves(b2, b, scores=[], items=["komp_digitalt", "behov_beboerrad"]).set_index("variable")
+    r = compare_waves(b2, b, scores=[], items=["komp_digitalt", "behov_beboerrad"]).set_index(
+        "variable"
+    )
     assert r["comparable"].all() and (r["note"] == "").all()
 
 
@@ -180,11 +202,16 @@ def test_group_in_one_wave_only_and_utleiertype(waves):
     assert r["group"].tolist() == ["All", *CATEGORIES]
     a_no_id = a[a["utleierkategori"] != "ideell"]
     r_b = compare_waves(a_no_id, b, scores=["kompetanse"], items=[], by="utleierkategori")
-    assert r_b["group"].tolist() == ["Alle", "kommunal", "kommersiell", "ideell"]   # b-only group last
+    assert r_b["group"].tolist() == [
+        "Alle",
+        "kommunal",
+        "kommersiell",
+        "ideell",
+    ]  # b-only group last
     assert not r_b.iloc[-1]["comparable"] and "siste runden" in r_b.iloc[-1]["note"]
     r2 = compare_waves(a, b, scores=["kompetanse"], items=[], by="utleiertype")
     groups = r2.loc[r2["group_var"] == "utleiertype", "group"].tolist()
-    assert groups == ["1", "2", "4", "5"]      # version 1's code 3 merged into 2
+    assert groups == ["1", "2", "4", "5"]  # version 1's code 3 merged into 2
     assert r2.loc[r2["group_var"] == "utleiertype", "note"].str.contains("slått sammen").all()
     # the merged group 2 in wave a counts the old codes 2 and 3
     n2 = r2.loc[(r2["group_var"] == "utleiertype") & (r2["group"] == "2"), "n_a"].iloc[0]
@@ -198,7 +225,7 @@ def test_scores_computed_when_missing():
     frames = []
     items = dict.fromkeys(c for s in SCORE_COLUMNS for c in score_items(s))
     for v in (1, 2):
-        cols = {c: rng.choice([1, 2], 40) for c in items}      # valid codes for every score item
+        cols = {c: rng.choice([1, 2], 40) for c in items}  # valid codes for every score item
         cols.update({c: rng.choice([1, 2, 3, 4, 5], 40) for c in score_items("kompetanse")})
         cols.update({c: rng.choice([0, 1], 40) for c in score_items("bredde")})
         cols["former_ingen"] = np.zeros(40, int)
@@ -208,5 +235,8 @@ def test_scores_computed_when_missing():
         d["kommunenummer"] = None
         frames.append(d)
     r = compare_waves(frames[0], frames[1], scores=["kompetanse"], items=[]).iloc[0]
-    k = [((f[list(score_items("kompetanse"))].astype(float).mean(axis=1) - 1) / 4 * 100).mean() for f in frames]
+    k = [
+        ((f[list(score_items("kompetanse"))].astype(float).mean(axis=1) - 1) / 4 * 100).mean()
+        for f in frames
+    ]
     assert r["estimate_a"] == pytest.approx(k[0]) and r["estimate_b"] == pytest.approx(k[1])

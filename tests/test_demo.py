@@ -41,6 +41,7 @@ KOMP7 = ("planlegge", "na_alle", "mote", "tilbakemelding", "evaluere", "regelver
 # fixtures: one default-seed demo for the whole module
 # ----------------------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     root = tmp_path_factory.mktemp("demo")
@@ -64,7 +65,9 @@ def sav(demo):
 
 
 def _truth(root, wave):
-    return json.loads((root / "data" / "raw" / wave / "ground_truth.json").read_text(encoding="utf-8"))
+    return json.loads(
+        (root / "data" / "raw" / wave / "ground_truth.json").read_text(encoding="utf-8")
+    )
 
 
 def _digests(paths, root):
@@ -74,6 +77,7 @@ def _digests(paths, root):
 # ----------------------------------------------------------------------------------------------
 # determinism, folders, manifest
 # ----------------------------------------------------------------------------------------------
+
 
 def test_same_seed_same_bytes(demo, tmp_path):
     root, paths = demo
@@ -114,7 +118,12 @@ def test_manifests(demo):
     ):
         folder = root / "data" / "raw" / wave
         m = Manifest.read(folder)
-        assert (m.wave, m.format, m.instrument_version, m.source_file) == (wave, fmt, version, export)
+        assert (m.wave, m.format, m.instrument_version, m.source_file) == (
+            wave,
+            fmt,
+            version,
+            export,
+        )
         assert m.sha256 == sha256_file(folder / export)
         m.verify(folder)
         assert m.frame_file == "frame.csv" and m.frame_sha256 == sha256_file(folder / "frame.csv")
@@ -127,6 +136,7 @@ def test_manifests(demo):
 # ----------------------------------------------------------------------------------------------
 # the Nettskjema export (demo-2022)
 # ----------------------------------------------------------------------------------------------
+
 
 def test_nettskjema_layout(demo, ns):
     root, _ = demo
@@ -186,7 +196,9 @@ def test_counts_and_category_mix_2022(ns):
     capital = municipal[codes == CAPITAL_CODE]
     assert (capital["utleiertype"] == "2").sum() == 10
     assert len(capital) >= 12
-    assert codes.value_counts().iloc[1] >= 2  # other big municipalities answer with several units too
+    assert (
+        codes.value_counts().iloc[1] >= 2
+    )  # other big municipalities answer with several units too
     others = ns[types >= 4]
     assert 0.6 < (others["kommunenummer"] != "").mean() < 0.98
 
@@ -218,7 +230,11 @@ def test_checkbox_consistency_2022(ns):
 def test_competence_items_are_a_plausible_scale(ns):
     import pingouin as pg
 
-    komp = ns[[f"komp.{r}" for r in KOMP7]].replace({"": np.nan, "9": np.nan, "7": np.nan}).astype(float)
+    komp = (
+        ns[[f"komp.{r}" for r in KOMP7]]
+        .replace({"": np.nan, "9": np.nan, "7": np.nan})
+        .astype(float)
+    )
     # pingouin.cronbach_alpha(data=komp.dropna()) (listwise deletion of "vet ikke" and blanks)
     alpha, _ = pg.cronbach_alpha(data=komp.dropna())
     assert 0.7 < alpha < 0.9
@@ -235,8 +251,18 @@ def test_planted_problems_2022(demo, ns):
     root, _ = demo
     planted = _truth(root, "demo-2022")["planted_problems"]
     kinds = [p["kind"] for p in planted]
-    assert sorted(kinds) == sorted(["duplicate", "out_of_range", "kommunenummer_leading_zero", "ingen_conflict",
-                                    "barrierer_over_max", "email", "phone", "national_id"])
+    assert sorted(kinds) == sorted(
+        [
+            "duplicate",
+            "out_of_range",
+            "kommunenummer_leading_zero",
+            "ingen_conflict",
+            "barrierer_over_max",
+            "email",
+            "phone",
+            "national_id",
+        ]
+    )
     rows = [p["source_row"] for p in planted] + [planted[0]["duplicate_of"]["source_row"]]
     assert len(set(rows)) == len(rows)  # one problem per row
     items = [c for c in ns.columns if c not in SYSTEM]
@@ -256,7 +282,9 @@ def test_planted_problems_2022(demo, ns):
             assert row["utleiertype"] in ("1", "2", "3")
         elif p["kind"] == "ingen_conflict":
             assert row["former.ingen"] == "1"
-            assert p["other_forms"] and all(row[c.replace("_", ".", 1)] == "1" for c in p["other_forms"])
+            assert p["other_forms"] and all(
+                row[c.replace("_", ".", 1)] == "1" for c in p["other_forms"]
+            )
         elif p["kind"] == "barrierer_over_max":
             assert row.filter(like="barrierer.").astype(int).sum() == 4
             assert all(row[c.replace("_", ".", 1)] == "1" for c in p["columns"])
@@ -268,7 +296,9 @@ def test_planted_problems_2022(demo, ns):
     # exactly one 3-digit municipality code, one out-of-range code
     assert (ns["kommunenummer"].str.len() == 3).sum() == 1
     assert (ns["komp.mote"] == "7").sum() == 1
-    _check_personal_data(planted, ns[["eksempel", "kommentar"]], phone_pattern=r"\+47 \d{3} \d{2} \d{3}")
+    _check_personal_data(
+        planted, ns[["eksempel", "kommentar"]], phone_pattern=r"\+47 \d{3} \d{2} \d{3}"
+    )
 
 
 def _check_personal_data(planted, texts: pd.DataFrame, *, phone_pattern: str):
@@ -283,13 +313,18 @@ def _check_personal_data(planted, texts: pd.DataFrame, *, phone_pattern: str):
     flat = texts.to_numpy().ravel().tolist()
     for kind in ("email", "phone", "national_id"):
         assert sum(by_kind[kind]["value"] in t for t in flat) == 1, kind
-    clean = [t for t in flat if not any(by_kind[k]["value"] in t for k in ("email", "phone", "national_id"))]
+    clean = [
+        t
+        for t in flat
+        if not any(by_kind[k]["value"] in t for k in ("email", "phone", "national_id"))
+    ]
     assert not any(re.search(r"@|\d{3}", t) for t in clean)
 
 
 # ----------------------------------------------------------------------------------------------
 # the SPSS export (demo-2023)
 # ----------------------------------------------------------------------------------------------
+
 
 def test_sav_layout_labels_and_user_missing(sav):
     df, meta = sav
@@ -302,8 +337,13 @@ def test_sav_layout_labels_and_user_missing(sav):
     labels = meta.variable_value_labels
     assert labels["komp_planlegge"][9] == "Vet ikke"
     assert labels["komp_planlegge"][USER_MISSING] == "Ikke besvart"
-    assert labels["utleiertype"] == {1: "Kommune (etat/enhet)", 2: "Bydel eller kommunalt foretak",
-                                     4: "Ideell utleier", 5: "Kommersiell utleier", -99: "Ikke besvart"}
+    assert labels["utleiertype"] == {
+        1: "Kommune (etat/enhet)",
+        2: "Bydel eller kommunalt foretak",
+        4: "Ideell utleier",
+        5: "Kommersiell utleier",
+        -99: "Ikke besvart",
+    }
     assert labels["behov_organisering"][1] == "Beboerråd og organisering"
     for col in df.columns[1:]:
         if col in ("kommunenummer", "eksempel", "kommentar"):
@@ -311,7 +351,9 @@ def test_sav_layout_labels_and_user_missing(sav):
         assert meta.missing_ranges[col] == [{"lo": USER_MISSING, "hi": USER_MISSING}], col
         assert col in labels
     assert 9 not in [r["lo"] for r in meta.missing_ranges["komp_planlegge"]]
-    assert meta.column_names_to_labels["komp_digitalt"].endswith("[bruke digitale kanaler i medvirkning]")
+    assert meta.column_names_to_labels["komp_digitalt"].endswith(
+        "[bruke digitale kanaler i medvirkning]"
+    )
     # -99 is used (break-offs before the needs section) and is distinct from 9
     needs = [c for c in df.columns if c.startswith(("barrierer_", "behov_", "format_"))]
     broke = (df[needs] == USER_MISSING).all(axis=1)
@@ -369,6 +411,7 @@ def test_planted_problems_2023(demo, sav):
 # the fictional frame
 # ----------------------------------------------------------------------------------------------
 
+
 def test_fictional_frame_matches_real_margins(demo, reference_frame_path):
     root, _ = demo
     fictional = load_frame(root / "data" / "raw" / "demo-2022" / "frame.csv")
@@ -379,12 +422,15 @@ def test_fictional_frame_matches_real_margins(demo, reference_frame_path):
     assert a["fylkesnummer"].tolist() == b["fylkesnummer"].tolist()
     assert a["storrelse"].astype(str).tolist() == b["storrelse"].astype(str).tolist()
     # county names: the README's short Norwegian names
-    real_names = b.drop_duplicates("fylkesnummer").set_index("fylkesnummer")["fylke"].str.split(" - ").str[0]
+    real_names = (
+        b.drop_duplicates("fylkesnummer").set_index("fylkesnummer")["fylke"].str.split(" - ").str[0]
+    )
     fict_names = a.drop_duplicates("fylkesnummer").set_index("fylkesnummer")["fylke"]
     assert (real_names == fict_names).all()
     # the same file in both waves
-    assert (root / "data" / "raw" / "demo-2023" / "frame.csv").read_bytes() == \
-        (root / "data" / "raw" / "demo-2022" / "frame.csv").read_bytes()
+    assert (root / "data" / "raw" / "demo-2023" / "frame.csv").read_bytes() == (
+        root / "data" / "raw" / "demo-2022" / "frame.csv"
+    ).read_bytes()
 
 
 def test_fictional_names_are_not_real(demo, reference_frame_path):
@@ -420,8 +466,11 @@ def test_fictional_frame_capital_and_sizes():
 # ----------------------------------------------------------------------------------------------
 
 REQUIRED_ESTIMANDS = {
-    "mean_kompetanse_kommunal", "mean_kompetanse_ideell", "mean_kompetanse_kommersiell",
-    "diff_kompetanse_kommersiell_kommunal", "diff_kompetanse_storrelse_kommunal",
+    "mean_kompetanse_kommunal",
+    "mean_kompetanse_ideell",
+    "mean_kompetanse_kommersiell",
+    "diff_kompetanse_kommersiell_kommunal",
+    "diff_kompetanse_storrelse_kommunal",
     "slope_kompetanse_forutsetninger",
 }
 
@@ -436,22 +485,36 @@ def test_ground_truth_structure(demo):
         assert REQUIRED_ESTIMANDS <= set(ids)
         for e in truth["estimands"]:
             assert set(e) >= {"id", "description", "estimand", "value"}
-            assert e["estimand"]["kind"] in ("mean", "mean_difference", "regression_coefficient",
-                                             "proportion", "wave_difference")
+            assert e["estimand"]["kind"] in (
+                "mean",
+                "mean_difference",
+                "regression_coefficient",
+                "proportion",
+                "wave_difference",
+            )
             assert math.isfinite(e["value"]) and 0 < e["mc_se"] < 0.2
         values = {e["id"]: e["value"] for e in truth["estimands"]}
         assert values["diff_kompetanse_kommersiell_kommunal"] < -5
         assert values["diff_kompetanse_storrelse_kommunal"] > 5
         assert values["slope_kompetanse_forutsetninger"] > 1
-        assert values["mean_kompetanse_kommersiell"] - values["mean_kompetanse_kommunal"] == \
-            pytest.approx(values["diff_kompetanse_kommersiell_kommunal"], abs=1e-3)
+        assert values["mean_kompetanse_kommersiell"] - values[
+            "mean_kompetanse_kommunal"
+        ] == pytest.approx(values["diff_kompetanse_kommersiell_kommunal"], abs=1e-3)
     later = {e["id"]: e for e in _truth(root, "demo-2023")["estimands"]}
     earlier = {e["id"]: e for e in _truth(root, "demo-2022")["estimands"]}
     change = later["change_kompetanse_total"]
-    assert change["estimand"] == {"kind": "wave_difference", "score": "kompetanse", "a": "demo-2023",
-                                  "b": "demo-2022", "group_var": "total", "group": "total"}
-    assert change["value"] == pytest.approx(later["mean_kompetanse_total"]["value"]
-                                            - earlier["mean_kompetanse_total"]["value"], abs=1e-3)
+    assert change["estimand"] == {
+        "kind": "wave_difference",
+        "score": "kompetanse",
+        "a": "demo-2023",
+        "b": "demo-2022",
+        "group_var": "total",
+        "group": "total",
+    }
+    assert change["value"] == pytest.approx(
+        later["mean_kompetanse_total"]["value"] - earlier["mean_kompetanse_total"]["value"],
+        abs=1e-3,
+    )
     assert change["value"] > 2
 
 
@@ -463,10 +526,14 @@ def _row_scores(row: dict) -> dict:
     hold = [x for x in hold if x in (1, 2, 3, 4, 5)]
     if row["hold_tidsbruk"] in (1, 2, 3, 4, 5):
         hold.append(6 - row["hold_tidsbruk"])
-    niva = [row[f"niva_{r}"] for r in ("vedlikehold", "uteomrader", "husordensregler", "rehabilitering",
-                                       "tildeling")]
+    niva = [
+        row[f"niva_{r}"]
+        for r in ("vedlikehold", "uteomrader", "husordensregler", "rehabilitering", "tildeling")
+    ]
     niva = [x for x in niva if x in (0, 1, 2, 3, 4, 5)]
-    forut = [row[f"forut_{r}"] for r in ("strategi", "stilling", "budsjett", "opplaering", "samarbeid")]
+    forut = [
+        row[f"forut_{r}"] for r in ("strategi", "stilling", "budsjett", "opplaering", "samarbeid")
+    ]
     bad = sum(1 for x in forut if x not in (1, 2))
     return {
         "kompetanse": (sum(komp) / len(komp) - 1) / 4 * 100 if len(komp) >= 4 else None,
@@ -481,7 +548,9 @@ def test_truth_scoring_matches_row_by_row_rules(ns):
     for col in ns.columns:
         if col in SYSTEM or col in ("kommunenummer", "eksempel", "kommentar"):
             continue
-        numeric[col.replace(".", "_", 1)] = pd.to_numeric(ns[col].replace("", np.nan)).to_numpy(float)
+        numeric[col.replace(".", "_", 1)] = pd.to_numeric(ns[col].replace("", np.nan)).to_numpy(
+            float
+        )
     vectorised = _scores(numeric)
     records = pd.DataFrame(numeric).to_dict("records")
     for i, rec in enumerate(records):
@@ -525,14 +594,19 @@ def test_truth_is_what_sample_estimators_target(demo):
         means = df.groupby("kat")["kompetanse"].mean()
         for k in ("kommunal", "ideell", "kommersiell"):
             est.setdefault(f"mean_kompetanse_{k}", []).append(means[k])
-        est.setdefault("diff_kompetanse_kommersiell_kommunal", []).append(means["kommersiell"] - means["kommunal"])
+        est.setdefault("diff_kompetanse_kommersiell_kommunal", []).append(
+            means["kommersiell"] - means["kommunal"]
+        )
         mun = df[df["kat"] == "kommunal"].groupby("storrelse")["kompetanse"].mean()
-        est.setdefault("diff_kompetanse_storrelse_kommunal", []).append(mun["20 000+"] - mun["under 5 000"])
+        est.setdefault("diff_kompetanse_storrelse_kommunal", []).append(
+            mun["20 000+"] - mun["under 5 000"]
+        )
         fit = smf.ols("kompetanse ~ forutsetninger + C(kat) + C(storrelse)", data=df).fit()
         est.setdefault("slope_kompetanse_forutsetninger", []).append(fit.params["forutsetninger"])
         est.setdefault("share_behov_metoder", []).append(df["behov_metoder"].mean())
         est.setdefault("change_kompetanse_total", []).append(
-            frames[2023]["kompetanse"].mean() - df["kompetanse"].mean())
+            frames[2023]["kompetanse"].mean() - df["kompetanse"].mean()
+        )
     for key, values in est.items():
         values = np.asarray(values)
         se = values.std(ddof=1) / np.sqrt(len(values))

@@ -73,7 +73,9 @@ def test_attacker_recovers_a_lone_hidden_group():
     found = attack(4, [([1, 2, 3], 0)], np.array([False, True, False, False]), values_n)
     assert found == {1: pytest.approx(3.0)}
     sums = values_n * np.array([50.0, 40, 50, 52])  # total 30 x 50 = 3*40 + 12*50 + 15*52
-    assert attack(4, [([1, 2, 3], 0)], np.array([False, True, False, False]), sums)[1] == pytest.approx(120)
+    assert attack(4, [([1, 2, 3], 0)], np.array([False, True, False, False]), sums)[
+        1
+    ] == pytest.approx(120)
     # two hidden groups: nothing is determined
     assert attack(4, [([1, 2, 3], 0)], np.array([False, True, True, False]), values_n) == {}
 
@@ -85,8 +87,10 @@ def test_attacker_recovers_a_lone_hidden_group():
 def group_tables(draw):
     rows = []
     for v in range(draw(st.integers(1, 2))):
-        blocks = {f"g{b}": draw(st.lists(st.integers(0, 25), min_size=1, max_size=6))
-                  for b in range(draw(st.integers(1, 3)))}
+        blocks = {
+            f"g{b}": draw(st.lists(st.integers(0, 25), min_size=1, max_size=6))
+            for b in range(draw(st.integers(1, 3)))
+        }
         total_n = sum(next(iter(blocks.values())))
         means_all = []
         for gv, ns in blocks.items():
@@ -101,13 +105,29 @@ def group_tables(draw):
         # the total mean is taken from the first block (consistency across blocks is not needed
         # for the linear attack, which uses each block separately)
         gv0, ns0, ms0 = means_all[0]
-        tot_mean = sum(n * m for n, m in zip(ns0, ms0, strict=True)) / total_n if total_n else np.nan
-        rows.append({"variable": f"v{v}", "group_var": "total", "group": "Alle", "n": total_n,
-                     "estimate": tot_mean})
+        tot_mean = (
+            sum(n * m for n, m in zip(ns0, ms0, strict=True)) / total_n if total_n else np.nan
+        )
+        rows.append(
+            {
+                "variable": f"v{v}",
+                "group_var": "total",
+                "group": "Alle",
+                "n": total_n,
+                "estimate": tot_mean,
+            }
+        )
         for gv, ns, ms in means_all:
             for i, (n, m) in enumerate(zip(ns, ms, strict=True)):
-                rows.append({"variable": f"v{v}", "group_var": gv, "group": f"{gv}-{i}", "n": n,
-                             "estimate": m})
+                rows.append(
+                    {
+                        "variable": f"v{v}",
+                        "group_var": gv,
+                        "group": f"{gv}-{i}",
+                        "n": n,
+                        "estimate": m,
+                    }
+                )
     return pd.DataFrame(rows)
 
 
@@ -130,18 +150,38 @@ def test_group_tables_public_suppression_is_safe(table, min_n):
 
 
 def test_group_table_rule_next_smallest_group_and_total_fallback():
-    t = pd.DataFrame({"variable": "x", "group_var": ["total", "a", "a", "a", "b"],
-                      "group": ["Alle", "a1", "a2", "a3", "b1"], "n": [40, 2, 20, 18, 40],
-                      "estimate": [1.0, 2, 3, 4, 5]})
+    t = pd.DataFrame(
+        {
+            "variable": "x",
+            "group_var": ["total", "a", "a", "a", "b"],
+            "group": ["Alle", "a1", "a2", "a3", "b1"],
+            "n": [40, 2, 20, 18, 40],
+            "estimate": [1.0, 2, 3, 4, 5],
+        }
+    )
     out = apply_disclosure(t)
     # a1 primary, a3 (18 < 20) secondary; block b has one shown group equal to the total
     assert out["suppression"].tolist() == ["", "primary", "", "secondary", ""]
-    t2 = pd.DataFrame({"variable": "x", "group_var": ["total", "a"], "group": ["Alle", "a1"],
-                       "n": [4, 4], "estimate": [1.0, 1.0]})
+    t2 = pd.DataFrame(
+        {
+            "variable": "x",
+            "group_var": ["total", "a"],
+            "group": ["Alle", "a1"],
+            "n": [4, 4],
+            "estimate": [1.0, 1.0],
+        }
+    )
     assert apply_disclosure(t2)["suppressed"].all()
     # a single suppressed group whose block has no other group: the total goes too
-    t3 = pd.DataFrame({"variable": "x", "group_var": ["total", "a", "b", "b"], "group": ["Alle", "a1", "b1", "b2"],
-                       "n": [40, 40, 3, 37], "estimate": [1.0, 1.0, 2.0, 3.0]})
+    t3 = pd.DataFrame(
+        {
+            "variable": "x",
+            "group_var": ["total", "a", "b", "b"],
+            "group": ["Alle", "a1", "b1", "b2"],
+            "n": [40, 40, 3, 37],
+            "estimate": [1.0, 1.0, 2.0, 3.0],
+        }
+    )
     out3 = apply_disclosure(t3)
     hidden = out3["suppressed"].to_numpy()
     assert attack(4, group_constraints(t3), hidden, t3["n"].to_numpy(float)) == {}
@@ -151,11 +191,19 @@ def test_estimates_output_goes_through(tmp_path):
     from analysis.estimates import group_means, group_proportions
 
     rng = np.random.default_rng(0)
-    df = pd.DataFrame({"kompetanse": rng.uniform(0, 100, 60), "komp_mote": rng.choice([1, 4, 5, 9], 60),
-                       "fylke": rng.choice(["A", "B", "C", "D"], 60, p=[0.6, 0.3, 0.07, 0.03]),
-                       "kommune": rng.choice(["K1", "K2"], 60), "kommunenummer": None})
-    for table in (group_means(df, "kompetanse", ["fylke", "kommune"]),
-                  group_proportions(df, "komp_mote", ["fylke", "kommune"])):
+    df = pd.DataFrame(
+        {
+            "kompetanse": rng.uniform(0, 100, 60),
+            "komp_mote": rng.choice([1, 4, 5, 9], 60),
+            "fylke": rng.choice(["A", "B", "C", "D"], 60, p=[0.6, 0.3, 0.07, 0.03]),
+            "kommune": rng.choice(["K1", "K2"], 60),
+            "kommunenummer": None,
+        }
+    )
+    for table in (
+        group_means(df, "kompetanse", ["fylke", "kommune"]),
+        group_proportions(df, "komp_mote", ["fylke", "kommune"]),
+    ):
         out = apply_disclosure(table)
         assert "kommune" not in set(out["group_var"])  # never a single municipality
         assert out.attrs["removed"] == 2 and "enkeltkommuner" in out.attrs["note"]
@@ -168,8 +216,15 @@ def test_estimates_output_goes_through(tmp_path):
 
 
 def test_internal_level_suppresses_nothing():
-    t = pd.DataFrame({"variable": "x", "group_var": ["total", "kommune", "kommune"],
-                      "group": ["Alle", "K1", "K2"], "n": [3, 1, 2], "estimate": [1.0, 2, 3]})
+    t = pd.DataFrame(
+        {
+            "variable": "x",
+            "group_var": ["total", "kommune", "kommune"],
+            "group": ["Alle", "K1", "K2"],
+            "n": [3, 1, 2],
+            "estimate": [1.0, 2, 3],
+        }
+    )
     out = apply_disclosure(t, level="internal")
     assert not out["suppressed"].any() and len(out) == 3
     assert out["n"].tolist() == [3, 1, 2]
@@ -192,14 +247,18 @@ def count_constraints(R: int, C: int):
 def count_tables(draw):
     r = draw(st.integers(1, 5))
     c = draw(st.integers(1, 5))
-    counts = np.array(draw(st.lists(st.lists(st.integers(0, 30), min_size=c, max_size=c),
-                                    min_size=r, max_size=r)))
+    counts = np.array(
+        draw(st.lists(st.lists(st.integers(0, 30), min_size=c, max_size=c), min_size=r, max_size=r))
+    )
     full = np.zeros((r + 1, c + 1), dtype=int)
     full[:r, :c] = counts
     full[:r, c] = counts.sum(axis=1)
     full[r, :] = full[:r, :].sum(axis=0)
-    return pd.DataFrame(full, index=[f"r{i}" for i in range(r)] + ["Total"],
-                        columns=[f"c{j}" for j in range(c)] + ["Total"])
+    return pd.DataFrame(
+        full,
+        index=[f"r{i}" for i in range(r)] + ["Total"],
+        columns=[f"c{j}" for j in range(c)] + ["Total"],
+    )
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -217,11 +276,16 @@ def test_count_tables_public_suppression_is_safe(table, min_n):
 
 
 def test_count_table_secondary_example():
-    t = pd.DataFrame({"ja": [3, 10, 13], "nei": [8, 9, 17], "Total": [11, 19, 30]},
-                     index=["kommunal", "ideell", "Total"])
+    t = pd.DataFrame(
+        {"ja": [3, 10, 13], "nei": [8, 9, 17], "Total": [11, 19, 30]},
+        index=["kommunal", "ideell", "Total"],
+    )
     out = apply_disclosure(t, n_col=None, total_row="Total", total_col="Total")
-    assert out.attrs["suppressed"].to_numpy().tolist() == [[True, True, False], [True, True, False],
-                                                           [False, False, False]]
+    assert out.attrs["suppressed"].to_numpy().tolist() == [
+        [True, True, False],
+        [True, True, False],
+        [False, False, False],
+    ]
     shown = show_suppressed(out)
     assert shown.loc["kommunal", "ja"] == SUPPRESSED and shown.loc["Total", "Total"] == "30"
 

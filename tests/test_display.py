@@ -102,8 +102,13 @@ def test_format_number_rejects_bad_language():
 
 
 def test_table_headers_caption_and_number_format():
-    df = pd.DataFrame({"Kategori": ["kommunal", "ideell", "kommersiell"], "n": [1200, 40, 3],
-                       "Snitt": [61.234, 55.0, SUPPRESSED]})
+    df = pd.DataFrame(
+        {
+            "Kategori": ["kommunal", "ideell", "kommersiell"],
+            "n": [1200, 40, 3],
+            "Snitt": [61.234, 55.0, SUPPRESSED],
+        }
+    )
     tree = parse(table_html(df, caption="Kompetanse", lang="nb", note="Prikket ved n ≤ 5"))
     assert tree.captions == ["Kompetanse"]
     # header cells: the three column headers then one row header per row; none empty
@@ -116,7 +121,11 @@ def test_table_headers_caption_and_number_format():
     texts = [t for _, t in tds]
     assert texts == [f"1{NBSP}200", "61,2", "40", "55,0", "3", ":"]
     suppressed = [a for a, t in tds if t == ":"]
-    assert suppressed and suppressed[0]["class"] == "suppressed" and "Prikket" in suppressed[0]["title"]
+    assert (
+        suppressed
+        and suppressed[0]["class"] == "suppressed"
+        and "Prikket" in suppressed[0]["title"]
+    )
 
 
 def test_table_english_and_decimals_mapping():
@@ -173,7 +182,9 @@ def test_preformatted_intervals_are_numeric_cells():
 
 
 def test_missing_and_boolean_cells():
-    df = pd.DataFrame({"g": ["a", "b"], "v": pd.array([1, None], dtype="Int64"), "ok": [True, False]})
+    df = pd.DataFrame(
+        {"g": ["a", "b"], "v": pd.array([1, None], dtype="Int64"), "ok": [True, False]}
+    )
     tree = parse(table_html(df, caption="c", lang="nb"))
     cells = [(a, t) for tag, a, t in tree.cells if tag == "td"]
     assert [t for _, t in cells] == ["1", "ja", ".", "nei"]
@@ -194,9 +205,9 @@ def _png_chunks(png: bytes) -> list[tuple[bytes, bytes]]:
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     pos, out = 8, []
     while pos < len(png):
-        (length,) = struct.unpack(">I", png[pos:pos + 4])
-        ctype = png[pos + 4:pos + 8]
-        out.append((ctype, png[pos + 8:pos + 8 + length]))
+        (length,) = struct.unpack(">I", png[pos : pos + 4])
+        ctype = png[pos + 4 : pos + 8]
+        out.append((ctype, png[pos + 8 : pos + 8 + length]))
         pos += 12 + length
     return out
 
@@ -220,8 +231,13 @@ def test_png_is_deterministic_and_carries_no_software_metadata():
 def test_figure_html_structure_and_numbers_table():
     fig = _bar_figure()
     data = pd.DataFrame({"Kategori": ["kommunal", "ideell"], "Snitt": [61.0, 55.0]})
-    html = figure_html(fig, alt="Stolper: kommunal 61, ideell 55", caption="Kompetanse etter kategori",
-                       data=data, lang="nb")
+    html = figure_html(
+        fig,
+        alt="Stolper: kommunal 61, ideell 55",
+        caption="Kompetanse etter kategori",
+        data=data,
+        lang="nb",
+    )
     plt.close(fig)
     tree = parse(html)
     imgs = [a for tag, a in tree.tags if tag == "img"]
@@ -229,12 +245,17 @@ def test_figure_html_structure_and_numbers_table():
     src = imgs[0]["src"]
     assert src.startswith("data:image/png;base64,")
     assert base64.b64decode(src.split(",", 1)[1])[:4] == b"\x89PNG"
-    assert re.search(r"<figcaption>Kompetanse etter kategori</figcaption><details><summary>Tall bak figuren</summary>", html)
+    assert re.search(
+        r"<figcaption>Kompetanse etter kategori</figcaption><details><summary>Tall bak figuren</summary>",
+        html,
+    )
     assert tree.captions == ["Tall bak figuren: Kompetanse etter kategori"]
     assert "61,0" in html
 
 
-@pytest.mark.parametrize("alt", ["", "  ", "Figure", "No description has been provided for this image", "bilde."])
+@pytest.mark.parametrize(
+    "alt", ["", "  ", "Figure", "No description has been provided for this image", "bilde."]
+)
 def test_placeholder_alt_refused(alt):
     fig = _bar_figure()
     with pytest.raises(ValueError, match="placeholder"):

@@ -35,8 +35,14 @@ def simulate_waves(seed: int, n_waves: int = 500, groups=(40.0, 50.0, 65.0), clu
     mu = np.tile(np.asarray(groups), n_waves)[group_id]
     effect = rng.normal(scale=8.0, size=n_groups * clusters)[cluster_id]
     y = mu + effect + rng.normal(scale=8.0, size=len(cluster_id))
-    df = pd.DataFrame({"y": y, "sim": group_id, "kommunenummer": cluster_id.astype(str),
-                       "utleierkategori": "kommunal"})
+    df = pd.DataFrame(
+        {
+            "y": y,
+            "sim": group_id,
+            "kommunenummer": cluster_id.astype(str),
+            "utleierkategori": "kommunal",
+        }
+    )
     truth = np.tile(np.asarray(groups), n_waves)
     return df, truth
 
@@ -96,7 +102,9 @@ def test_cluster_se_equals_statsmodels(weighted):
     g = np.repeat(np.arange(n_cl), sizes)
     y = rng.normal(size=n_cl)[g] + rng.normal(size=len(g))
     w = rng.uniform(0.5, 3, len(g)) if weighted else np.ones(len(g))
-    df = pd.DataFrame({"y": y, "kommunenummer": g.astype(str), "utleierkategori": "kommunal", "w": w})
+    df = pd.DataFrame(
+        {"y": y, "kommunenummer": g.astype(str), "utleierkategori": "kommunal", "w": w}
+    )
     r = group_means(df, "y", weights="w" if weighted else None).iloc[0]
     # sm.WLS(y, 1, weights=w).fit(cov_type="cluster", cov_kwds={"groups": g}) uses
     # G/(G-1) * (N-1)/(N-K) * sum_c (sum_i w_i e_i)^2 / W^2; with K = 1 (intercept only) the second
@@ -116,8 +124,9 @@ def test_cluster_se_equals_statsmodels(weighted):
 def test_fpc_hand_computed():
     # 4 of N = 8 municipalities sampled (f = 1/2), one unit each, y = 1..4:
     # (1 - f) s^2 / n = 1/2 * (5/3) / 4 = 5/24
-    df = pd.DataFrame({"y": [1.0, 2, 3, 4], "kommunenummer": list("abcd"), "utleierkategori": "kommunal",
-                       "N": 8})
+    df = pd.DataFrame(
+        {"y": [1.0, 2, 3, 4], "kommunenummer": list("abcd"), "utleierkategori": "kommunal", "N": 8}
+    )
     r = group_means(df, "y", fpc="N").iloc[0]
     assert r["se"] == pytest.approx(np.sqrt(5 / 24), rel=1e-12)
     # a mapping keyed on utleierkategori gives the same
@@ -129,8 +138,13 @@ def test_fpc_census_of_all_clusters_has_zero_variance():
     # every municipality of the population answered with all its units: nothing was sampled
     rng = np.random.default_rng(3)
     g = np.repeat(np.arange(10), rng.integers(1, 5, 10))
-    df = pd.DataFrame({"y": rng.normal(size=len(g)), "kommunenummer": g.astype(str),
-                       "utleierkategori": "kommunal"})
+    df = pd.DataFrame(
+        {
+            "y": rng.normal(size=len(g)),
+            "kommunenummer": g.astype(str),
+            "utleierkategori": "kommunal",
+        }
+    )
     r = group_means(df, "y", fpc={"kommunal": 10}).iloc[0]
     assert r["se"] == 0.0
     assert r["ci_low"] == r["ci_high"] == r["estimate"]
@@ -139,9 +153,13 @@ def test_fpc_census_of_all_clusters_has_zero_variance():
 def test_fpc_applies_only_to_its_stratum():
     # municipal stratum a census (variance 0); the non-municipal rows keep their SRS variance:
     # V = (W_h/W)^2 * s_h^2 / n_h for the non-municipal stratum h
-    df = pd.DataFrame({"y": [1.0, 2, 3, 10, 20, 30, 40],
-                       "kommunenummer": ["a", "b", "c", None, None, None, None],
-                       "utleierkategori": ["kommunal"] * 3 + ["ideell"] * 4})
+    df = pd.DataFrame(
+        {
+            "y": [1.0, 2, 3, 10, 20, 30, 40],
+            "kommunenummer": ["a", "b", "c", None, None, None, None],
+            "utleierkategori": ["kommunal"] * 3 + ["ideell"] * 4,
+        }
+    )
     r = group_means(df, "y", fpc={"kommunal": 3, "ideell": np.nan}).iloc[0]
     ideell = np.array([10.0, 20, 30, 40])
     want = (4 / 7) ** 2 * ideell.var(ddof=1) / 4
@@ -150,7 +168,9 @@ def test_fpc_applies_only_to_its_stratum():
 
 
 def test_fpc_more_psus_than_population_is_an_error():
-    df = pd.DataFrame({"y": [1.0, 2, 3], "kommunenummer": list("abc"), "utleierkategori": "kommunal"})
+    df = pd.DataFrame(
+        {"y": [1.0, 2, 3], "kommunenummer": list("abc"), "utleierkategori": "kommunal"}
+    )
     with pytest.raises(ValueError, match="exceed"):
         group_means(df, "y", fpc={"kommunal": 2})
 
@@ -159,12 +179,21 @@ def test_fpc_more_psus_than_population_is_an_error():
 
 
 def test_cluster_rule():
-    df = pd.DataFrame({
-        "y": [1.0, 2, 3, 4, 5, 6],
-        "kommunenummer": ["0301", "0301", "0301", "0301", None, None],
-        "utleierkategori": ["kommunal", "kommunal", "kommunal", "ideell", "kommunal", "kommersiell"],
-        "utleiertype": [1, 1, 2, 4, 1, 5],
-    })
+    df = pd.DataFrame(
+        {
+            "y": [1.0, 2, 3, 4, 5, 6],
+            "kommunenummer": ["0301", "0301", "0301", "0301", None, None],
+            "utleierkategori": [
+                "kommunal",
+                "kommunal",
+                "kommunal",
+                "ideell",
+                "kommunal",
+                "kommersiell",
+            ],
+            "utleiertype": [1, 1, 2, 4, 1, 5],
+        }
+    )
     r = group_means(df, "y", "utleiertype")
     total = r.iloc[0]
     # one cluster 0301 (three municipal rows), the ideell row with 0301 alone, two NA rows alone
@@ -176,19 +205,30 @@ def test_cluster_rule():
 
 
 def test_table_contract_and_group_order():
-    df = pd.DataFrame({
-        "kompetanse": [10.0, 20, None, 40, 50, 60],
-        "holdning": [1.0, 2, 3, 4, 5, None],
-        "storrelse": pd.Categorical(["20 000+", "under 5 000", "20 000+", None, "20 000+", "under 5 000"],
-                                    categories=["under 5 000", "5 000–19 999", "20 000+"], ordered=True),
-        "fylke": ["B", "A", "A", "B", "B", "A"],
-        "kommunenummer": None,
-    })
+    df = pd.DataFrame(
+        {
+            "kompetanse": [10.0, 20, None, 40, 50, 60],
+            "holdning": [1.0, 2, 3, 4, 5, None],
+            "storrelse": pd.Categorical(
+                ["20 000+", "under 5 000", "20 000+", None, "20 000+", "under 5 000"],
+                categories=["under 5 000", "5 000–19 999", "20 000+"],
+                ordered=True,
+            ),
+            "fylke": ["B", "A", "A", "B", "B", "A"],
+            "kommunenummer": None,
+        }
+    )
     r = group_means(df, ["kompetanse", "holdning"], ["storrelse", "fylke"])
     assert tuple(r.columns) == MEANS_COLUMNS
     k = r[r["variable"] == "kompetanse"]
     assert k["group_var"].tolist() == ["total", "storrelse", "storrelse", "fylke", "fylke"]
-    assert k["group"].tolist() == ["Alle", "under 5 000", "20 000+", "A", "B"]  # category order, observed
+    assert k["group"].tolist() == [
+        "Alle",
+        "under 5 000",
+        "20 000+",
+        "A",
+        "B",
+    ]  # category order, observed
     # complete case per variable: kompetanse n = 5, holdning n = 5; NA storrelse only in total
     assert k["n"].tolist() == [5, 2, 2, 2, 3]
     assert k.iloc[0]["estimate"] == pytest.approx(36.0)
@@ -247,8 +287,9 @@ def test_proportions_clustered_deff_and_checkbox_success():
     # 20 municipalities, all units of a municipality answer alike: strong clustering
     g = np.repeat(np.arange(20), 5)
     chosen = (np.arange(20) % 2)[g]
-    df = pd.DataFrame({"former_beboermote": chosen, "kommunenummer": g.astype(str),
-                       "utleierkategori": "kommunal"})
+    df = pd.DataFrame(
+        {"former_beboermote": chosen, "kommunenummer": g.astype(str), "utleierkategori": "kommunal"}
+    )
     r = group_proportions(df, "former_beboermote", success=(1,)).iloc[0]
     assert r["estimate"] == pytest.approx(0.5)
     # V = 20/19 * sum_c Z_c^2 with Z_c = 5 * (+-0.5) / 100: 20/19 * 20 * 0.025^2 = 1/76
@@ -259,7 +300,9 @@ def test_proportions_clustered_deff_and_checkbox_success():
 
 
 def test_proportions_single_cluster_has_no_interval():
-    df = pd.DataFrame({"komp_mote": [4, 5, 1], "kommunenummer": "0301", "utleierkategori": "kommunal"})
+    df = pd.DataFrame(
+        {"komp_mote": [4, 5, 1], "kommunenummer": "0301", "utleierkategori": "kommunal"}
+    )
     r = group_proportions(df, "komp_mote").iloc[0]
     assert r["n_clusters"] == 1 and np.isnan(r["se"]) and np.isnan(r["ci_low"])
 
@@ -268,14 +311,23 @@ def test_proportions_single_cluster_has_no_interval():
 
 
 def small_frame():
-    return pd.DataFrame({"kommunenummer": [f"{i:04d}" for i in range(1, 9)],
-                         "fylke": list("AAAABBBB"),
-                         "storrelse": ["under 5 000", "20 000+"] * 4})
+    return pd.DataFrame(
+        {
+            "kommunenummer": [f"{i:04d}" for i in range(1, 9)],
+            "fylke": list("AAAABBBB"),
+            "storrelse": ["under 5 000", "20 000+"] * 4,
+        }
+    )
 
 
 def test_convenience_design_is_unweighted_without_fpc():
-    df = pd.DataFrame({"y": [1.0, 2, 3], "kommunenummer": ["0001", "0002", None],
-                       "utleierkategori": ["kommunal", "kommunal", "ideell"]})
+    df = pd.DataFrame(
+        {
+            "y": [1.0, 2, 3],
+            "kommunenummer": ["0001", "0002", None],
+            "utleierkategori": ["kommunal", "kommunal", "ideell"],
+        }
+    )
     d = estimate_design(df, design="convenience")
     assert (d["design_weight"] == 1).all() and d["design_fpc"].isna().all()
     a = group_means(df, "y", design="convenience")
@@ -286,9 +338,13 @@ def test_convenience_design_is_unweighted_without_fpc():
 def test_census_design_weights_and_fpc_only_for_municipal_rows():
     frame = small_frame()
     # every municipality answered once; plus two non-municipal landlords
-    df = pd.DataFrame({"y": np.arange(10, dtype=float),
-                       "kommunenummer": list(frame["kommunenummer"]) + [None, None],
-                       "utleierkategori": ["kommunal"] * 8 + ["ideell", "kommersiell"]})
+    df = pd.DataFrame(
+        {
+            "y": np.arange(10, dtype=float),
+            "kommunenummer": list(frame["kommunenummer"]) + [None, None],
+            "utleierkategori": ["kommunal"] * 8 + ["ideell", "kommersiell"],
+        }
+    )
     d = estimate_design(df, design="census", frame=frame)
     assert d["design_weight"].tolist() == pytest.approx([1.0] * 10)
     assert d["design_fpc"].iloc[:8].eq(8).all() and d["design_fpc"].iloc[8:].isna().all()
@@ -303,8 +359,13 @@ def test_census_design_weights_and_fpc_only_for_municipal_rows():
 def test_probability_design_weights_rescaled_to_mean_one():
     frame = small_frame()
     # municipalities 0001, 0003 (fylke A), 0005 (B), all small: size class 20 000+ has nobody
-    df = pd.DataFrame({"y": [1.0, 2, 3, 4], "kommunenummer": ["0001", "0003", "0005", None],
-                       "utleierkategori": ["kommunal", "kommunal", "kommunal", "ideell"]})
+    df = pd.DataFrame(
+        {
+            "y": [1.0, 2, 3, 4],
+            "kommunenummer": ["0001", "0003", "0005", None],
+            "utleierkategori": ["kommunal", "kommunal", "kommunal", "ideell"],
+        }
+    )
     d = estimate_design(df, design="probability", frame=frame)
     w = d["design_weight"]
     assert w.iloc[:3].mean() == pytest.approx(1.0)

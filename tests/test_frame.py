@@ -29,8 +29,11 @@ README_TABLE_2022 = {
 README_NORWAY_2022 = (174, 118, 64, 356)
 
 HEADER = "kommunenummer,kommune,fylkesnummer,fylke,population_2022\n"
-GOOD_ROWS = ["0301,Hovedby,03,Oslo,700000", "1190,Testvik,11,Rogaland,4200",
-             "1191,Fiktivdal,11,Rogaland,12000"]
+GOOD_ROWS = [
+    "0301,Hovedby,03,Oslo,700000",
+    "1190,Testvik,11,Rogaland,4200",
+    "1191,Fiktivdal,11,Rogaland,12000",
+]
 
 
 @pytest.fixture(scope="module")
@@ -51,8 +54,14 @@ def test_real_register_totals(real):
 
 
 def test_real_register_dtypes(real):
-    assert list(real.columns) == ["kommunenummer", "kommune", "fylkesnummer", "fylke", "population",
-                                  "storrelse"]
+    assert list(real.columns) == [
+        "kommunenummer",
+        "kommune",
+        "fylkesnummer",
+        "fylke",
+        "population",
+        "storrelse",
+    ]
     assert str(real["population"].dtype) == "Int64"
     assert isinstance(real["storrelse"].dtype, pd.CategoricalDtype)
     assert real["storrelse"].cat.ordered
@@ -66,7 +75,13 @@ def test_real_register_dtypes(real):
 def test_real_register_margins_reproduce_readme(real, reference_frame_path):
     margins = frame_margins(real)
     assert len(margins) == 11 * 3
-    assert list(margins.columns) == ["fylkesnummer", "fylke", "storrelse", "municipalities", "population"]
+    assert list(margins.columns) == [
+        "fylkesnummer",
+        "fylke",
+        "storrelse",
+        "municipalities",
+        "population",
+    ]
     wide = margins.pivot(index="fylkesnummer", columns="storrelse", values="municipalities")
     for code, (name, *counts) in README_TABLE_2022.items():
         assert list(wide.loc[code, list(SIZE_CLASSES)]) == counts, code
@@ -77,10 +92,18 @@ def test_real_register_margins_reproduce_readme(real, reference_frame_path):
     assert (*totals, int(wide.to_numpy().sum())) == README_NORWAY_2022
     assert int(margins["population"].sum()) == 5_425_270
     # population margins computed independently with a plain pandas groupby
-    independent = (pd.read_csv(reference_frame_path, dtype={"fylkesnummer": str})
-                   .assign(cls=lambda d: np.select([d.population_2022 < 5000, d.population_2022 < 20000],
-                                                   ["under 5 000", "5 000–19 999"], "20 000+"))
-                   .groupby(["fylkesnummer", "cls"])["population_2022"].sum())
+    independent = (
+        pd.read_csv(reference_frame_path, dtype={"fylkesnummer": str})
+        .assign(
+            cls=lambda d: np.select(
+                [d.population_2022 < 5000, d.population_2022 < 20000],
+                ["under 5 000", "5 000–19 999"],
+                "20 000+",
+            )
+        )
+        .groupby(["fylkesnummer", "cls"])["population_2022"]
+        .sum()
+    )
     for (code, cls), value in independent.items():
         row = margins[(margins["fylkesnummer"] == code) & (margins["storrelse"] == cls)]
         assert int(row["population"].iloc[0]) == value
@@ -138,13 +161,28 @@ def test_good_small_frame(tmp_path):
         # 3-digit code (leading zero lost)
         (["301,Hovedby,03,Oslo,700000"] + GOOD_ROWS[1:], 1, "kommunenummer", "not 4 digits"),
         # county code does not match the municipality code
-        (GOOD_ROWS[:2] + ["1191,Fiktivdal,15,Møre og Romsdal,12000"], 3, "fylkesnummer", "does not match"),
+        (
+            GOOD_ROWS[:2] + ["1191,Fiktivdal,15,Møre og Romsdal,12000"],
+            3,
+            "fylkesnummer",
+            "does not match",
+        ),
         # county code not 2 digits
         (GOOD_ROWS[:1] + ["1190,Testvik,011,Rogaland,4200"], 2, "fylkesnummer", "not 2 digits"),
         # zero population
-        (GOOD_ROWS[:2] + ["1191,Fiktivdal,11,Rogaland,0"], 3, "population_2022", "positive whole number"),
+        (
+            GOOD_ROWS[:2] + ["1191,Fiktivdal,11,Rogaland,0"],
+            3,
+            "population_2022",
+            "positive whole number",
+        ),
         # not a whole number
-        (GOOD_ROWS[:1] + ["1190,Testvik,11,Rogaland,4200.5"], 2, "population_2022", "positive whole number"),
+        (
+            GOOD_ROWS[:1] + ["1190,Testvik,11,Rogaland,4200.5"],
+            2,
+            "population_2022",
+            "positive whole number",
+        ),
         # two names for one county
         (GOOD_ROWS[:2] + ["1191,Fiktivdal,11,Rogalandd,12000"], 3, "fylke", "named"),
         # empty municipality name
@@ -178,8 +216,13 @@ def test_missing_column(tmp_path, missing):
 
 
 def test_missing_population_column(tmp_path):
-    err = _error(_write(tmp_path, [r.rsplit(",", 1)[0] for r in GOOD_ROWS],
-                        header="kommunenummer,kommune,fylkesnummer,fylke\n"))
+    err = _error(
+        _write(
+            tmp_path,
+            [r.rsplit(",", 1)[0] for r in GOOD_ROWS],
+            header="kommunenummer,kommune,fylkesnummer,fylke\n",
+        )
+    )
     assert "population" in err.column
 
 

@@ -65,8 +65,9 @@ def _subset(df: pd.DataFrame, subset: dict | None) -> pd.DataFrame:
     return df
 
 
-def estimate(est: dict, wave: str, data: dict[str, pd.DataFrame],
-             alpha: float = 0.05) -> tuple[float, float, float, int]:
+def estimate(
+    est: dict, wave: str, data: dict[str, pd.DataFrame], alpha: float = 0.05
+) -> tuple[float, float, float, int]:
     """(estimate, ci_low, ci_high, n) of one ground-truth estimand with the project's functions."""
     kind = est["kind"]
     df = _subset(data[wave], est.get("subset"))
@@ -74,13 +75,17 @@ def estimate(est: dict, wave: str, data: dict[str, pd.DataFrame],
         gv = est.get("group_var", "total")
         by = None if gv in (None, "total") else gv
         r = group_means(df, est["score"], by, alpha=alpha)
-        row = r[r["group_var"] == "total"] if by is None else r[(r["group_var"] == gv)
-                                                                 & (r["group"] == str(est["group"]))]
+        row = (
+            r[r["group_var"] == "total"]
+            if by is None
+            else r[(r["group_var"] == gv) & (r["group"] == str(est["group"]))]
+        )
         row = row.iloc[0]
         return row["estimate"], row["ci_low"], row["ci_high"], int(row["n"])
     if kind == "mean_difference":
-        r = mean_difference(df, est["score"], by=est["group_var"], a=est["a"], b=est["b"],
-                            alpha=alpha).iloc[0]
+        r = mean_difference(
+            df, est["score"], by=est["group_var"], a=est["a"], b=est["b"], alpha=alpha
+        ).iloc[0]
         return r["diff"], r["ci_low"], r["ci_high"], int(r["n_a"] + r["n_b"])
     if kind == "regression_coefficient":
         r = score_regression(df, est["score"], alpha=alpha).set_index("term").loc[est["term"]]
@@ -91,7 +96,9 @@ def estimate(est: dict, wave: str, data: dict[str, pd.DataFrame],
         assert list(est.get("success", [1])) == [1], est
         r = checkbox_shares(df, question, alpha=alpha)
         gv = est.get("group_var", "total")
-        r = r[(r["variable"] == item) & (r["group_var"] == ("total" if gv in (None, "total") else gv))]
+        r = r[
+            (r["variable"] == item) & (r["group_var"] == ("total" if gv in (None, "total") else gv))
+        ]
         if gv not in (None, "total"):
             r = r[r["group"] == str(est["group"])]
         row = r.iloc[0]
@@ -101,8 +108,9 @@ def estimate(est: dict, wave: str, data: dict[str, pd.DataFrame],
         newer, older = est["a"], est["b"]
         gv = est.get("group_var", "total")
         by = None if gv in (None, "total") else gv
-        r = compare_waves(data[older], data[newer], scores=[est["score"]], items=[], by=by,
-                          alpha=alpha)
+        r = compare_waves(
+            data[older], data[newer], scores=[est["score"]], items=[], by=by, alpha=alpha
+        )
         r = r[r["group_var"] == gv] if by else r[r["group_var"] == "total"]
         if by:
             r = r[r["group"] == str(est["group"])]
@@ -129,11 +137,19 @@ def test_truth_inside_confidence_intervals(wave, demo_root, processed):
     allowed = int(stats.binom.ppf(0.999, len(entries), 0.05))
     for m in misses:
         warnings.warn(f"ground truth outside the 95 % CI (sampling): {m}", stacklevel=1)
-    assert len(misses) <= allowed, (f"{len(misses)} of {len(entries)} true values outside the 95 % CI "
-                                    f"(at most {allowed} expected):\n" + "\n".join(misses))
+    assert len(misses) <= allowed, (
+        f"{len(misses)} of {len(entries)} true values outside the 95 % CI "
+        f"(at most {allowed} expected):\n" + "\n".join(misses)
+    )
 
 
 def test_every_estimand_kind_is_covered(demo_root):
     kinds = {e["estimand"]["kind"] for w in WAVES for e in load_truth(w, demo_root)}
-    assert kinds <= {"mean", "mean_difference", "regression_coefficient", "proportion", "wave_difference"}
+    assert kinds <= {
+        "mean",
+        "mean_difference",
+        "regression_coefficient",
+        "proportion",
+        "wave_difference",
+    }
     assert "wave_difference" in kinds and "regression_coefficient" in kinds

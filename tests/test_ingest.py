@@ -49,8 +49,18 @@ class FakeExport:
 
 def _row(**kw):
     base = dict.fromkeys(load_codebook(1).item_columns, np.nan)
-    base.update({"utleiertype": 1, "kommunenummer": "1103", "komp_mote": 4, "komp_planlegge": 3,
-                 "former_beboermote": 1, "former_ingen": 0, "eksempel": None, "kommentar": None})
+    base.update(
+        {
+            "utleiertype": 1,
+            "kommunenummer": "1103",
+            "komp_mote": 4,
+            "komp_planlegge": 3,
+            "former_beboermote": 1,
+            "former_ingen": 0,
+            "eksempel": None,
+            "kommentar": None,
+        }
+    )
     base.update(kw)
     return base
 
@@ -58,8 +68,11 @@ def _row(**kw):
 @pytest.fixture(scope="module")
 def frame(tmp_path_factory):
     p = tmp_path_factory.mktemp("frame") / "frame.csv"
-    p.write_text("kommunenummer,kommune,fylkesnummer,fylke,population_2022\n"
-                 "0301,Hovedby,03,Oslo,700000\n1103,Testvik,11,Rogaland,4000\n", encoding="utf-8")
+    p.write_text(
+        "kommunenummer,kommune,fylkesnummer,fylke,population_2022\n"
+        "0301,Hovedby,03,Oslo,700000\n1103,Testvik,11,Rogaland,4000\n",
+        encoding="utf-8",
+    )
     return load_frame(p)
 
 
@@ -74,23 +87,33 @@ def _export(rows, ids=None, **kw):
 
 def test_rules_on_a_small_export(frame):
     rows = [
-        _row(),                                         # 1 kept
-        _row(utleiertype=np.nan),                       # 2 quarantined: utleiertype missing
-        _row(utleiertype=7),                            # 3 quarantined: unknown type
-        _row(komp_mote=7, komp_planlegge=2),            # 4 out of range -> missing
-        _row(komp_planlegge=2),                         # 5 ...
-        _row(komp_planlegge=2),                         # 6 duplicate of 5
-        _row(kommunenummer="301", utleiertype=5),       # 7 leading zero restored
-        _row(kommunenummer="0301 Oslo", utleiertype=4), # 8 name removed
-        _row(kommunenummer="9999", komp_mote=1),        # 9 not in frame: flagged, kept
-        _row(former_ingen=1, komp_mote=2),              # 10 ingen with another form: flagged
-        _row(barrierer_tid=1, barrierer_ressurser=1, barrierer_sprak=1, barrierer_annet=1, komp_mote=3),  # 11
+        _row(),  # 1 kept
+        _row(utleiertype=np.nan),  # 2 quarantined: utleiertype missing
+        _row(utleiertype=7),  # 3 quarantined: unknown type
+        _row(komp_mote=7, komp_planlegge=2),  # 4 out of range -> missing
+        _row(komp_planlegge=2),  # 5 ...
+        _row(komp_planlegge=2),  # 6 duplicate of 5
+        _row(kommunenummer="301", utleiertype=5),  # 7 leading zero restored
+        _row(kommunenummer="0301 Oslo", utleiertype=4),  # 8 name removed
+        _row(kommunenummer="9999", komp_mote=1),  # 9 not in frame: flagged, kept
+        _row(former_ingen=1, komp_mote=2),  # 10 ingen with another form: flagged
+        _row(
+            barrierer_tid=1,
+            barrierer_ressurser=1,
+            barrierer_sprak=1,
+            barrierer_annet=1,
+            komp_mote=3,
+        ),  # 11
         _row(kommentar=f"ring 91234567, fnr {FNR}, a@b.no", komp_mote=5),  # 12 redacted
         _row(kommentar=f"mail c@d.no {FNR}", utleiertype=np.nan),  # 13 quarantined AND redacted
     ]
     responses, quarantine, q = process_export(_export(rows), wave="t", frame=frame)
     assert (q["rows_read"], q["rows_kept"], q["rows_quarantined"]) == (13, 9, 4)
-    assert q["quarantined_by_reason"] == {"duplicate": 1, "utleiertype 7 unknown": 1, "utleiertype missing": 2}
+    assert q["quarantined_by_reason"] == {
+        "duplicate": 1,
+        "utleiertype 7 unknown": 1,
+        "utleiertype missing": 2,
+    }
     reasons = dict(zip(quarantine["source_row"], quarantine["reason"], strict=True))
     assert reasons[6] == "duplicate of submission 104"
     assert reasons[3] == "utleiertype 7 unknown"
@@ -103,15 +126,22 @@ def test_rules_on_a_small_export(frame):
     assert {"column": "kommunenummer", "kind": "name removed", "count": 1} in q["repairs"]
     assert r.loc[9, "flag_kommune_unknown"] and pd.isna(r.loc[9, "kommune"])
     assert r.loc[10, "flag_ingen_conflict"] and r.loc[11, "flag_barrierer_over_max"]
-    assert q["flags"] == {"flag_ingen_conflict": 1, "flag_barrierer_over_max": 1, "flag_kommune_unknown": 1}
-    assert r.loc[12, "kommentar"] == ("ring [fjernet: telefon], fnr [fjernet: fødselsnummer], "
-                                      "[fjernet: e-post]")
-    assert q["personal_data_removed"]["national_id"] == 2 and q["personal_data_removed"]["email"] == 2
+    assert q["flags"] == {
+        "flag_ingen_conflict": 1,
+        "flag_barrierer_over_max": 1,
+        "flag_kommune_unknown": 1,
+    }
+    assert r.loc[12, "kommentar"] == (
+        "ring [fjernet: telefon], fnr [fjernet: fødselsnummer], [fjernet: e-post]"
+    )
+    assert (
+        q["personal_data_removed"]["national_id"] == 2 and q["personal_data_removed"]["email"] == 2
+    )
     everything = responses.to_csv() + quarantine.to_csv() + json.dumps(q)
     for secret in (FNR, "a@b.no", "c@d.no", "91234567"):
         assert secret not in everything
     assert list(r.loc[1, ["utleierkategori", "storrelse"]]) == ["kommunal", "under 5 000"]
-    assert list(responses.columns[5:5 + len(COMMON_ITEM_COLUMNS)]) == list(COMMON_ITEM_COLUMNS)
+    assert list(responses.columns[5 : 5 + len(COMMON_ITEM_COLUMNS)]) == list(COMMON_ITEM_COLUMNS)
     processed_schema().validate(responses)
 
 
@@ -124,10 +154,18 @@ def test_version_2_coding(frame):
 
 
 def test_loader_counts_are_carried_into_quality(frame):
-    exp = _export([_row()], set_missing={"user-missing (not seen/not answered)": {"komp_mote": 3}},
-                  warnings=["unknown column 'x' ignored"], dropped_columns=["Email", "Name"])
+    exp = _export(
+        [_row()],
+        set_missing={"user-missing (not seen/not answered)": {"komp_mote": 3}},
+        warnings=["unknown column 'x' ignored"],
+        dropped_columns=["Email", "Name"],
+    )
     _, _, q = process_export(exp, wave="t", frame=frame)
-    assert {"column": "komp_mote", "reason": "user-missing (not seen/not answered)", "count": 3} in q["set_missing"]
+    assert {
+        "column": "komp_mote",
+        "reason": "user-missing (not seen/not answered)",
+        "count": 3,
+    } in q["set_missing"]
     assert q["warnings"] == ["unknown column 'x' ignored"]
     assert q["personal_data_removed"]["columns_dropped"] == ["Email", "Name"]
 
@@ -145,23 +183,40 @@ text = st.one_of(st.none(), st.text(max_size=20), st.just("301"), st.just(f"x {F
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.tuples(codes, codes, codes, codes, text), min_size=0, max_size=25))
 def test_accounting_always_adds_up(frame, rows):
-    data = [_row(utleiertype=a, komp_mote=b, former_ingen=c, barrierer_tid=d, kommunenummer=t, kommentar=t)
-            for a, b, c, d, t in rows]
-    exp = _export(data) if data else FakeExport(data=pd.DataFrame(columns=["utleiertype"]),
-                                                submission_id=pd.Series([], dtype=object))
+    data = [
+        _row(
+            utleiertype=a,
+            komp_mote=b,
+            former_ingen=c,
+            barrierer_tid=d,
+            kommunenummer=t,
+            kommentar=t,
+        )
+        for a, b, c, d, t in rows
+    ]
+    exp = (
+        _export(data)
+        if data
+        else FakeExport(
+            data=pd.DataFrame(columns=["utleiertype"]), submission_id=pd.Series([], dtype=object)
+        )
+    )
     responses, quarantine, q = process_export(exp, wave="h", frame=frame)
     assert q["rows_read"] == len(rows) == len(responses) + len(quarantine)
     assert q["rows_kept"] == len(responses) and q["rows_quarantined"] == len(quarantine)
     assert sorted(responses["source_row"].tolist() + quarantine["source_row"].tolist()) == list(
-        range(1, len(rows) + 1))
+        range(1, len(rows) + 1)
+    )
     assert FNR not in responses.to_csv() + quarantine.to_csv()
 
 
 # -- the command: registration, re-ingest, outputs, failures -----------------------------------
 
 
-FRAME_CSV = ("kommunenummer,kommune,fylkesnummer,fylke,population_2022\n"
-             "0301,Hovedby,03,Oslo,700000\n1103,Testvik,11,Rogaland,4000\n")
+FRAME_CSV = (
+    "kommunenummer,kommune,fylkesnummer,fylke,population_2022\n"
+    "0301,Hovedby,03,Oslo,700000\n1103,Testvik,11,Rogaland,4000\n"
+)
 
 
 @pytest.fixture
@@ -179,7 +234,9 @@ def _one_error_line(capsys) -> str:
 
 
 def test_register_then_reingest(project_tmp, tmp_path, frame_csv, capsys):
-    src = fx.write_nettskjema(fx.canonical_answers(1), tmp_path / "inbox" / "export.csv", encoding="cp1252")
+    src = fx.write_nettskjema(
+        fx.canonical_answers(1), tmp_path / "inbox" / "export.csv", encoding="cp1252"
+    )
     assert main(["ingest", "--wave", "w1", "--source", str(src), "--frame", str(frame_csv)]) == 0
     out = capsys.readouterr().out
     assert "detected format: nettskjema, encoding: cp1252" in out
@@ -255,8 +312,14 @@ BAD_INPUTS = {
     "header only": (b'"$submission_id";"utleiertype";"$answer_time_ms"\n', "no data rows"),
     "binary": (bytes(range(256)) * 8, "binary"),
     "unknown format": (b"a;b;c\n1;2;3\n", "unknown format"),
-    "required column": (b'"$submission_id";"komp.mote"\n"1";"3"\n', "required column 'utleiertype'"),
-    "truncated row": (b'"$submission_id";"utleiertype";"komp.mote"\n"1";"1";"3"\n"2";"4"\n', "row 2: the row has 2 fields, the header has 3"),
+    "required column": (
+        b'"$submission_id";"komp.mote"\n"1";"3"\n',
+        "required column 'utleiertype'",
+    ),
+    "truncated row": (
+        b'"$submission_id";"utleiertype";"komp.mote"\n"1";"1";"3"\n"2";"4"\n',
+        "row 2: the row has 2 fields, the header has 3",
+    ),
     "broken quote": (b'"$submission_id";"utleiertype"\n"1";"1\n', "cannot parse"),
     "old xls": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), ".xls"),
     "damaged xlsx": (b"PK\x03\x04" + bytes(100), "workbook"),
@@ -292,15 +355,30 @@ def test_subprocess_exit_code(tmp_path):
     src = tmp_path / "empty.csv"
     src.write_bytes(b"")
     env = {**os.environ, "ANALYSIS_ROOT": str(tmp_path)}
-    r = subprocess.run([sys.executable, "-m", "analysis", "ingest", "--wave", "x", "--source", str(src)],
-                       capture_output=True, text=True, env=env, timeout=120)
+    r = subprocess.run(
+        [sys.executable, "-m", "analysis", "ingest", "--wave", "x", "--source", str(src)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert r.returncode == 2 and r.stderr.strip() == f"error: {src}: the file is empty"
 
 
 # -- privacy: planted personal data never reaches a processed file ------------------------------
 
-@pytest.mark.parametrize("name", ["nettskjema-cp1252", "surveyxact-tab-utf16", "surveyxact-xlsx", "spss",
-                                  "forms-xlsx", "forms-xlsx-nb"])
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "nettskjema-cp1252",
+        "surveyxact-tab-utf16",
+        "surveyxact-xlsx",
+        "spss",
+        "forms-xlsx",
+        "forms-xlsx-nb",
+    ],
+)
 def test_planted_personal_data_never_written(project_tmp, tmp_path, name):
     paths = fx.write_all(tmp_path / "exports")
     assert main(["ingest", "--wave", "p", "--source", str(paths[name])]) == 0
@@ -314,21 +392,34 @@ def test_planted_personal_data_never_written(project_tmp, tmp_path, name):
             for enc in ("utf-8", "utf-16-le"):
                 assert secret.encode(enc) not in blob, (fname, secret)
     q = load_quality("p")["personal_data_removed"]
-    assert (q["email"], q["phone"], q["national_id"]) == (3, 1, 1)  # one e-mail is in the quarantined duplicate
+    assert (q["email"], q["phone"], q["national_id"]) == (
+        3,
+        1,
+        1,
+    )  # one e-mail is in the quarantined duplicate
     assert "[fjernet: e-post]" in load_quarantine("p").to_csv()
 
 
 # -- robustness: random and truncated input ---------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def export_bytes(tmp_path_factory):
     paths = fx.write_all(tmp_path_factory.mktemp("trunc"))
-    keep = ("nettskjema-utf8", "nettskjema-old-txt", "surveyxact-xlsx", "spss", "forms-xlsx",
-            "surveyxact-tab-utf16")
+    keep = (
+        "nettskjema-utf8",
+        "nettskjema-old-txt",
+        "surveyxact-xlsx",
+        "spss",
+        "forms-xlsx",
+        "surveyxact-tab-utf16",
+    )
     return {k: (paths[k].read_bytes(), paths[k].suffix) for k in keep}
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(data=st.data())
 def test_truncated_damaged_or_random_input_never_crashes(tmp_path, export_bytes, data):
     from analysis.loaders import read_export
@@ -342,8 +433,13 @@ def test_truncated_damaged_or_random_input_never_crashes(tmp_path, export_bytes,
             blob = full[: data.draw(st.integers(0, len(full)))]
         else:  # damaged: a few bytes overwritten (this found a ReadStat segfault)
             b = bytearray(full)
-            for pos, val in data.draw(st.lists(st.tuples(st.integers(0, len(full) - 1), st.integers(0, 255)),
-                                               min_size=1, max_size=10)):
+            for pos, val in data.draw(
+                st.lists(
+                    st.tuples(st.integers(0, len(full) - 1), st.integers(0, 255)),
+                    min_size=1,
+                    max_size=10,
+                )
+            ):
                 b[pos] = val
             blob = bytes(b)
     p = tmp_path / f"x{suffix}"
@@ -359,8 +455,11 @@ def test_truncated_damaged_or_random_input_never_crashes(tmp_path, export_bytes,
 
 # -- the demo waves end to end ------------------------------------------------------------------
 
+
 def _truth(root, wave):
-    return json.loads((root / "data" / "raw" / wave / "ground_truth.json").read_text(encoding="utf-8"))
+    return json.loads(
+        (root / "data" / "raw" / wave / "ground_truth.json").read_text(encoding="utf-8")
+    )
 
 
 @pytest.mark.parametrize("wave", ["demo-2022", "demo-2023"])
@@ -374,12 +473,17 @@ def test_demo_planted_problems_are_found(demo_root, wave):
     assert q["rows_read"] == truth["rows"] == q["rows_kept"] + q["rows_quarantined"]
     dup = planted["duplicate"]
     assert quarantine["source_row"].tolist() == [dup["source_row"]]
-    assert quarantine["reason"].tolist() == [f"duplicate of submission {dup['duplicate_of']['submission_id']}"]
+    assert quarantine["reason"].tolist() == [
+        f"duplicate of submission {dup['duplicate_of']['submission_id']}"
+    ]
     assert dup["duplicate_of"]["source_row"] in df.index
     removed = q["personal_data_removed"]
     assert (removed["email"], removed["phone"], removed["national_id"]) == (1, 1, 1)
-    for kind, marker in (("email", "[fjernet: e-post]"), ("phone", "[fjernet: telefon]"),
-                         ("national_id", "[fjernet: fødselsnummer]")):
+    for kind, marker in (
+        ("email", "[fjernet: e-post]"),
+        ("phone", "[fjernet: telefon]"),
+        ("national_id", "[fjernet: fødselsnummer]"),
+    ):
         p = planted[kind]
         cell = df.loc[p["source_row"], p["column"]]
         assert marker in cell and p["value"] not in cell
@@ -393,16 +497,26 @@ def test_demo_planted_problems_are_found(demo_root, wave):
         assert {"column": "komp_mote", "reason": "out of range", "count": 1} in q["set_missing"]
         k = planted["kommunenummer_leading_zero"]
         assert df.loc[k["source_row"], "kommunenummer"] == "0301"
-        assert df.loc[k["source_row"], "kommune"] is not None and not df.loc[k["source_row"], "flag_kommune_unknown"]
-        assert {"column": "kommunenummer", "kind": "leading zero restored", "count": 1} in q["repairs"]
-        assert df["flag_ingen_conflict"].sum() == 1 and df.loc[planted["ingen_conflict"]["source_row"],
-                                                                "flag_ingen_conflict"]
+        assert (
+            df.loc[k["source_row"], "kommune"] is not None
+            and not df.loc[k["source_row"], "flag_kommune_unknown"]
+        )
+        assert {"column": "kommunenummer", "kind": "leading zero restored", "count": 1} in q[
+            "repairs"
+        ]
+        assert (
+            df["flag_ingen_conflict"].sum() == 1
+            and df.loc[planted["ingen_conflict"]["source_row"], "flag_ingen_conflict"]
+        )
         assert df.loc[planted["barrierer_over_max"]["source_row"], "flag_barrierer_over_max"]
         assert df["komp_digitalt"].isna().all()
     else:
         um = planted["user_missing"]
-        counts = {s["column"]: s["count"] for s in q["set_missing"]
-                  if s["reason"] == "user-missing (not seen/not answered)"}
+        counts = {
+            s["column"]: s["count"]
+            for s in q["set_missing"]
+            if s["reason"] == "user-missing (not seen/not answered)"
+        }
         cb2 = load_codebook(2)
         canonical = {cb2.source_column(c, "spss"): c for c in cb2.item_columns}
         expected_cols = {canonical[s] for s in um["columns"]}

@@ -17,12 +17,22 @@ from analysis.loaders.nettskjema import canonical_column, split_header
 from analysis.loaders.spss import USER_MISSING
 from analysis.loaders.surveyxact import GATED, companion_files
 
-FORMAT_OF = {"nettskjema": "nettskjema", "surveyxact": "surveyxact", "spss": "spss", "forms": "forms"}
+FORMAT_OF = {
+    "nettskjema": "nettskjema",
+    "surveyxact": "surveyxact",
+    "spss": "spss",
+    "forms": "forms",
+}
 ENCODING_OF = {
-    "nettskjema-utf8": "utf-8", "nettskjema-bom": "utf-8-sig", "nettskjema-cp1252": "cp1252",
-    "nettskjema-old-txt": "cp1252", "surveyxact-tab-utf16": "utf-16",
-    "surveyxact-semicolon-cp1252": "cp1252", "surveyxact-comma-utf8": "utf-8",
-    "surveyxact-comma-utf16": "utf-16", "surveyxact-semicolon-bom": "utf-8-sig",
+    "nettskjema-utf8": "utf-8",
+    "nettskjema-bom": "utf-8-sig",
+    "nettskjema-cp1252": "cp1252",
+    "nettskjema-old-txt": "cp1252",
+    "surveyxact-tab-utf16": "utf-16",
+    "surveyxact-semicolon-cp1252": "cp1252",
+    "surveyxact-comma-utf8": "utf-8",
+    "surveyxact-comma-utf16": "utf-16",
+    "surveyxact-semicolon-bom": "utf-8-sig",
 }
 
 
@@ -38,10 +48,15 @@ def _expected_items(canon: pd.DataFrame, version: int) -> pd.DataFrame:
     exp = canon.drop(index=fx.DUPLICATE_ROW - 1).copy()
     exp["kommunenummer"] = exp["kommunenummer"].replace({"301": "0301"})
     for c in ("eksempel", "kommentar"):
-        exp[c] = exp[c].map(lambda t: t if t is None else t
-                            .replace(fx.PLANTED["email"], "[fjernet: e-post]")
-                            .replace(fx.PLANTED["phone"], "[fjernet: telefon]")
-                            .replace(fx.PLANTED["fnr"], "[fjernet: fødselsnummer]"))
+        exp[c] = exp[c].map(
+            lambda t: (
+                t
+                if t is None
+                else t.replace(fx.PLANTED["email"], "[fjernet: e-post]")
+                .replace(fx.PLANTED["phone"], "[fjernet: telefon]")
+                .replace(fx.PLANTED["fnr"], "[fjernet: fødselsnummer]")
+            )
+        )
     if version == 1:
         exp["komp_digitalt"] = np.nan
     return exp[list(COMMON_ITEM_COLUMNS)].reset_index(drop=True)
@@ -57,8 +72,13 @@ def test_every_format_and_encoding_gives_the_canonical_answers(exports):
         responses, quarantine, q = process_export(loaded, wave="w", frame=None)
         assert q["rows_read"] == fx.N_ROWS and q["rows_kept"] == fx.N_ROWS - 1, name
         assert quarantine["reason"].tolist() == [
-            f"duplicate of submission {fx.SYSTEM_IDS[fx.DUPLICATE_OF - 1]}"], name
-        got = responses[list(COMMON_ITEM_COLUMNS)].astype(object).where(responses[list(COMMON_ITEM_COLUMNS)].notna(), None)
+            f"duplicate of submission {fx.SYSTEM_IDS[fx.DUPLICATE_OF - 1]}"
+        ], name
+        got = (
+            responses[list(COMMON_ITEM_COLUMNS)]
+            .astype(object)
+            .where(responses[list(COMMON_ITEM_COLUMNS)].notna(), None)
+        )
         want = expected.astype(object).where(expected.notna(), None)
         for c in COMMON_ITEM_COLUMNS:
             g = [None if v is None else (v if isinstance(v, str) else int(v)) for v in got[c]]
@@ -85,14 +105,18 @@ def test_version_is_inferred_and_said(exports):
     for name in ("nettskjema-utf8", "spss", "surveyxact-xlsx", "forms-xlsx"):
         loaded = read_export(paths[name])
         assert loaded.version == version, name
-        assert loaded.version_how.startswith("inferred" if (version == 2 or name != "forms-xlsx") else "assumed")
+        assert loaded.version_how.startswith(
+            "inferred" if (version == 2 or name != "forms-xlsx") else "assumed"
+        )
     if version == 1:  # Forms v1 has no telling header: version 1 assumed, with a note
         assert "pass --instrument 2" in read_export(paths["forms-xlsx"]).version_how
 
 
 def test_contradicting_instrument_version_is_an_error(exports):
     version, _, paths = exports
-    with pytest.raises(InputFileError, match="instrument version|version 1 was given|version 2 was given"):
+    with pytest.raises(
+        InputFileError, match="instrument version|version 1 was given|version 2 was given"
+    ):
         read_export(paths["nettskjema-utf8"], version=3 - version)
 
 
@@ -106,6 +130,7 @@ def test_version_2_harmonised(tmp_path):
 
 
 # -- Nettskjema ---------------------------------------------------------------------------------
+
 
 def test_nettskjema_headers_split_on_first_dot_only():
     cb = load_codebook(1)
@@ -129,7 +154,9 @@ def test_old_nettskjema_layout_reads_norwegian_system_columns(exports):
 
 def test_unknown_columns_warned_and_ignored(tmp_path):
     p = tmp_path / "x.csv"
-    p.write_text('"$submission_id";"utleiertype";"foo";"komp.bar"\n"1";"1";"x";"3"\n', encoding="utf-8")
+    p.write_text(
+        '"$submission_id";"utleiertype";"foo";"komp.bar"\n"1";"1";"x";"3"\n', encoding="utf-8"
+    )
     loaded = read_export(p)
     assert any("'foo'" in w and "'komp.bar'" in w for w in loaded.warnings)
     assert "foo" not in loaded.data
@@ -137,7 +164,10 @@ def test_unknown_columns_warned_and_ignored(tmp_path):
 
 def test_text_in_a_coded_column_is_set_missing_and_counted(tmp_path):
     p = tmp_path / "x.csv"
-    p.write_text('"$submission_id";"utleiertype";"komp.mote"\n"1";"1";"mye"\n"2";"2";" 4 "\n', encoding="utf-8")
+    p.write_text(
+        '"$submission_id";"utleiertype";"komp.mote"\n"1";"1";"mye"\n"2";"2";" 4 "\n',
+        encoding="utf-8",
+    )
     loaded = read_export(p)
     assert loaded.data["komp_mote"].tolist()[1] == 4
     assert np.isnan(loaded.data["komp_mote"].iloc[0])
@@ -145,6 +175,7 @@ def test_text_in_a_coded_column_is_set_missing_and_counted(tmp_path):
 
 
 # -- SurveyXact ---------------------------------------------------------------------------------
+
 
 def test_surveyxact_checkboxes_gated_on_status(exports):
     version, _, paths = exports
@@ -156,8 +187,12 @@ def test_surveyxact_checkboxes_gated_on_status(exports):
     assert loaded.set_missing[GATED] == dict.fromkeys(boxes, 1)
     # a raw read without gating would have kept the 0s: the fixture really wrote them
     raw = pd.read_csv(paths["surveyxact-semicolon-cp1252"], sep=";", encoding="cp1252", dtype=str)
-    assert (raw.loc[fx.GATED_ROW - 1, [load_codebook(version).source_column(c, "surveyxact") for c in boxes]]
-            == "0").all()
+    assert (
+        raw.loc[
+            fx.GATED_ROW - 1, [load_codebook(version).source_column(c, "surveyxact") for c in boxes]
+        ]
+        == "0"
+    ).all()
 
 
 def test_surveyxact_companion_convention(tmp_path):
@@ -181,11 +216,14 @@ def test_surveyxact_missing_labels_file_is_an_error(exports, tmp_path):
 
 # -- SPSS ---------------------------------------------------------------------------------------
 
+
 def test_spss_user_missing_apart_from_dont_know(tmp_path):
     canon = fx.canonical_answers(1)
     p = fx.write_spss(canon, tmp_path / "a.sav", missing_rows=(7, 9))
     loaded = read_export(p)
-    blanks = canon.iloc[[6, 8]].drop(columns=["kommunenummer", "eksempel", "kommentar"]).isna().sum()
+    blanks = (
+        canon.iloc[[6, 8]].drop(columns=["kommunenummer", "eksempel", "kommentar"]).isna().sum()
+    )
     expected = {c: int(n) for c, n in blanks.items() if n}
     assert loaded.set_missing[USER_MISSING] == expected
     coded = [c for c in canon if c not in ("kommunenummer", "eksempel", "kommentar")]
@@ -199,14 +237,16 @@ def test_spss_niva_zero_is_valid_unless_declared(tmp_path):
     assert (canon.loc[0, niva] == 0).all()
     plain = read_export(fx.write_spss(canon, tmp_path / "a.sav"))
     assert (plain.data.loc[0, niva] == 0).all()
-    declared = read_export(fx.write_spss(canon, tmp_path / "b.sav", user_missing=None,
-                                         declare={c: [0] for c in niva}))
+    declared = read_export(
+        fx.write_spss(canon, tmp_path / "b.sav", user_missing=None, declare={c: [0] for c in niva})
+    )
     assert declared.data.loc[0, niva].isna().all()
     zeros = int((canon[niva] == 0).sum().sum())
     assert sum(declared.set_missing[USER_MISSING].values()) == zeros
 
 
 # -- Microsoft Forms ----------------------------------------------------------------------------
+
 
 def test_forms_personal_columns_dropped_unread(exports):
     _, _, paths = exports
@@ -224,8 +264,18 @@ def test_forms_empty_checkbox_is_unanswered_and_unknown_text_counted(tmp_path):
     q = cb.question("format")
     wb = openpyxl.Workbook()
     ws = wb.active
-    ws.append(["ID", "Start time", "Completion time", "Email", "Name", cb.source_column("utleiertype", "forms"),
-               q.text("nb"), cb.source_column("rolle", "forms")])
+    ws.append(
+        [
+            "ID",
+            "Start time",
+            "Completion time",
+            "Email",
+            "Name",
+            cb.source_column("utleiertype", "forms"),
+            q.text("nb"),
+            cb.source_column("rolle", "forms"),
+        ]
+    )
     ws.append([1, None, None, "a@b.no", "A", "Ideell utleier", "Kurs;Nettverk;", "Leder"])
     ws.append([2, None, None, "c@d.no", "C", "Bydel", None, "Sjef"])
     ws.append([3, None, None, None, None, "kommersiell utleier ", "Seminar;Podkast", None])
@@ -242,7 +292,10 @@ def test_forms_empty_checkbox_is_unanswered_and_unknown_text_counted(tmp_path):
 
 # -- encodings and errors -----------------------------------------------------------------------
 
-@pytest.mark.parametrize("enc", ["utf-8", "utf-8-sig", "cp1252", "utf-16", "utf-16-le", "utf-16-be"])
+
+@pytest.mark.parametrize(
+    "enc", ["utf-8", "utf-8-sig", "cp1252", "utf-16", "utf-16-le", "utf-16-be"]
+)
 def test_decode_detects_encodings(enc):
     text = "NR\tOpprettet\tkommentar\n1\t01.10.2022 08:00\tBomiljø på Ærøy – «bra»\n"
     raw = text.encode(enc)

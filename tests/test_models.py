@@ -48,7 +48,9 @@ def make_data(n_muni: int = 60, n_other: int = 80, seed: int = 1) -> pd.DataFram
     u = rng.normal(0, 5, n_muni)
     u_row = np.concatenate([u[muni], np.zeros(n_other)])
     cat_eff = np.array([0.0, 3.0, -8.0])[cat]
-    size_eff = np.where(np.isnan(size), 0.0, np.array([-4.0, 0.0, 4.0])[np.nan_to_num(size).astype(int)])
+    size_eff = np.where(
+        np.isnan(size), 0.0, np.array([-4.0, 0.0, 4.0])[np.nan_to_num(size).astype(int)]
+    )
     komp = 50 + cat_eff + size_eff + 4 * forut + u_row + rng.normal(0, 10, n)
     komp[rng.random(n) < 0.05] = np.nan
     forut[rng.random(n) < 0.05] = np.nan
@@ -56,16 +58,21 @@ def make_data(n_muni: int = 60, n_other: int = 80, seed: int = 1) -> pd.DataFram
     item = (1 + (lat[:, None] > np.array([-2.0, -0.7, 0.6, 2.0])).sum(axis=1)).astype(float)
     item[rng.random(n) < 0.06] = 9
     item[rng.random(n) < 0.04] = np.nan
-    size_cat = pd.Categorical.from_codes(np.where(np.isnan(size), -1, size).astype(int),
-                                         categories=list(SIZE_CLASSES), ordered=True)
-    return pd.DataFrame({
-        "kommunenummer": pd.array(kommnr, dtype="string"),
-        "utleierkategori": pd.Categorical.from_codes(cat, categories=list(CATEGORIES)),
-        "storrelse": size_cat,
-        "forutsetninger": pd.array(forut, dtype="Float64"),
-        "kompetanse": pd.array(komp, dtype="Float64"),
-        "komp_mote": pd.array(np.where(np.isnan(item), np.nan, item), dtype="Float64").astype("Int8"),
-    })
+    size_cat = pd.Categorical.from_codes(
+        np.where(np.isnan(size), -1, size).astype(int), categories=list(SIZE_CLASSES), ordered=True
+    )
+    return pd.DataFrame(
+        {
+            "kommunenummer": pd.array(kommnr, dtype="string"),
+            "utleierkategori": pd.Categorical.from_codes(cat, categories=list(CATEGORIES)),
+            "storrelse": size_cat,
+            "forutsetninger": pd.array(forut, dtype="Float64"),
+            "kompetanse": pd.array(komp, dtype="Float64"),
+            "komp_mote": pd.array(np.where(np.isnan(item), np.nan, item), dtype="Float64").astype(
+                "Int8"
+            ),
+        }
+    )
 
 
 def independent_groups(df: pd.DataFrame) -> np.ndarray:
@@ -97,6 +104,7 @@ def test_cluster_ids_rule(data):
 # score_regression
 # ---------------------------------------------------------------------------------------------
 
+
 def test_score_regression_matches_statsmodels_formula(data):
     res = score_regression(data, "kompetanse").set_index("term")
     d = data.copy()
@@ -107,8 +115,9 @@ def test_score_regression_matches_statsmodels_formula(data):
     d["groups"] = independent_groups(data)
     d = d.dropna(subset=["komp", "forut"])
     # reference: smf.ols(...).fit(cov_type="cluster", cov_kwds={"groups": d["groups"]}, use_t=True)
-    ref = smf.ols("komp ~ C(kat, Treatment('kommunal')) + C(size_f, Treatment('under 5 000')) + forut",
-                  data=d).fit(cov_type="cluster", cov_kwds={"groups": d["groups"]}, use_t=True)
+    ref = smf.ols(
+        "komp ~ C(kat, Treatment('kommunal')) + C(size_f, Treatment('under 5 000')) + forut", data=d
+    ).fit(cov_type="cluster", cov_kwds={"groups": d["groups"]}, use_t=True)
     names = {"Intercept": "Intercept", "forutsetninger": "forut"}
     for lev in ("ideell", "kommersiell"):
         names[f"utleierkategori[T.{lev}]"] = f"C(kat, Treatment('kommunal'))[T.{lev}]"
@@ -145,22 +154,38 @@ def test_score_regression_recovers_known_coefficients():
     # (-4, 0, +4) and 0 for unknown, so against "under 5 000": +4, +8 and +4
     df = make_data(n_muni=400, n_other=600, seed=7)
     res = score_regression(df, "kompetanse").set_index("term")
-    for term, truth in (("forutsetninger", 4.0), ("utleierkategori[T.kommersiell]", -8.0),
-                        ("utleierkategori[T.ideell]", 3.0), ("storrelse[T.20 000+]", 8.0),
-                        ("storrelse[T.5 000–19 999]", 4.0), ("storrelse[T.ukjent]", 4.0)):
+    for term, truth in (
+        ("forutsetninger", 4.0),
+        ("utleierkategori[T.kommersiell]", -8.0),
+        ("utleierkategori[T.ideell]", 3.0),
+        ("storrelse[T.20 000+]", 8.0),
+        ("storrelse[T.5 000–19 999]", 4.0),
+        ("storrelse[T.ukjent]", 4.0),
+    ):
         assert res.loc[term, "ci_low"] < truth < res.loc[term, "ci_high"], term
 
 
 def test_score_regression_reference_and_labels(data):
-    d = data[data["storrelse"] != "under 5 000"].copy()   # drops NA storrelse too
+    d = data[data["storrelse"] != "under 5 000"].copy()  # drops NA storrelse too
     d = pd.concat([d, data[data["storrelse"].isna()]])
     res = score_regression(d, "kompetanse", lang="en")
     assert res.attrs["references"]["storrelse"] == "5 000–19 999"
     assert "Landlord category: Commercial (vs Municipal)" in set(res["label"])
     res2 = score_regression(data, "kompetanse", reference={"utleierkategori": "ideell"})
     assert "utleierkategori[T.kommunal]" in set(res2["term"])
-    assert list(res2.columns) == ["term", "label", "estimate", "se", "t", "p", "ci_low", "ci_high", "n",
-                                  "n_clusters", "r2"]
+    assert list(res2.columns) == [
+        "term",
+        "label",
+        "estimate",
+        "se",
+        "t",
+        "p",
+        "ci_low",
+        "ci_high",
+        "n",
+        "n_clusters",
+        "r2",
+    ]
     with pytest.raises(ValueError, match="not in the data"):
         score_regression(data, "kompetanse", reference={"utleierkategori": "privat"})
     with pytest.raises(ValueError, match="predictor 'fylke'"):
@@ -171,6 +196,7 @@ def test_score_regression_reference_and_labels(data):
 # ordinal_regression
 # ---------------------------------------------------------------------------------------------
 
+
 def test_ordinal_regression_matches_ordered_model(data):
     res = ordinal_regression(data, "komp_mote", predictors=("utleierkategori", "forutsetninger"))
     d = data.copy()
@@ -178,18 +204,30 @@ def test_ordinal_regression_matches_ordered_model(data):
     d["forut"] = d["forutsetninger"].astype(float)
     d["groups"] = independent_groups(data)
     d = d[d["y"].isin([1, 2, 3, 4, 5]) & d["forut"].notna()]
-    X = pd.DataFrame({"ideell": (d["utleierkategori"] == "ideell").astype(float).to_numpy(),
-                      "kommersiell": (d["utleierkategori"] == "kommersiell").astype(float).to_numpy(),
-                      "forut": d["forut"].to_numpy()})
+    X = pd.DataFrame(
+        {
+            "ideell": (d["utleierkategori"] == "ideell").astype(float).to_numpy(),
+            "kommersiell": (d["utleierkategori"] == "kommersiell").astype(float).to_numpy(),
+            "forut": d["forut"].to_numpy(),
+        }
+    )
     endog = pd.Series(pd.Categorical(d["y"].astype(int).to_numpy(), ordered=True))
     # reference: OrderedModel(endog, X, distr="logit").fit(method="bfgs", cov_type="cluster",
     #            cov_kwds={"groups": groups})
     model = OrderedModel(endog, X, distr="logit")
-    ref = model.fit(method="bfgs", disp=False, maxiter=2000, cov_type="cluster",
-                    cov_kwds={"groups": d["groups"].to_numpy()})
+    ref = model.fit(
+        method="bfgs",
+        disp=False,
+        maxiter=2000,
+        cov_type="cluster",
+        cov_kwds={"groups": d["groups"].to_numpy()},
+    )
     coef = res[res["kind"] == "coefficient"].reset_index(drop=True)
-    assert coef["term"].tolist() == ["utleierkategori[T.ideell]", "utleierkategori[T.kommersiell]",
-                                     "forutsetninger"]
+    assert coef["term"].tolist() == [
+        "utleierkategori[T.ideell]",
+        "utleierkategori[T.kommersiell]",
+        "forutsetninger",
+    ]
     np.testing.assert_allclose(coef["estimate"], ref.params.iloc[:3], rtol=1e-5)
     np.testing.assert_allclose(coef["se"], ref.bse.iloc[:3], rtol=1e-4)
     np.testing.assert_allclose(coef["odds_ratio"], np.exp(ref.params.iloc[:3]), rtol=1e-5)
@@ -201,9 +239,16 @@ def test_ordinal_regression_matches_ordered_model(data):
     # delta-method SE of the cut-points against a finite-difference Jacobian of the transform
     p0 = ref.params.to_numpy()
     eps = 1e-6
-    J = np.column_stack([(model.transform_threshold_params(p0 + eps * e)[1:-1]
-                          - model.transform_threshold_params(p0 - eps * e)[1:-1]) / (2 * eps)
-                         for e in np.eye(len(p0))])
+    J = np.column_stack(
+        [
+            (
+                model.transform_threshold_params(p0 + eps * e)[1:-1]
+                - model.transform_threshold_params(p0 - eps * e)[1:-1]
+            )
+            / (2 * eps)
+            for e in np.eye(len(p0))
+        ]
+    )
     se_fd = np.sqrt(np.diag(J @ np.asarray(ref.cov_params()) @ J.T))
     np.testing.assert_allclose(thr["se"], se_fd, rtol=1e-4)
     assert (res["n"] == len(d)).all()
@@ -227,16 +272,24 @@ def test_ordinal_regression_positive_effect_direction():
 # pairwise comparisons
 # ---------------------------------------------------------------------------------------------
 
+
 def test_pairwise_matches_pingouin_and_scipy(data):
     import pingouin as pg
 
     res = pairwise_comparisons(data, "kompetanse")
-    assert list(zip(res["a"], res["b"], strict=True)) == [("kommunal", "ideell"), ("kommunal", "kommersiell"),
-                                                         ("ideell", "kommersiell")]
-    d = pd.DataFrame({"y": data["kompetanse"].astype(float), "g": data["utleierkategori"].astype(str)}).dropna()
+    assert list(zip(res["a"], res["b"], strict=True)) == [
+        ("kommunal", "ideell"),
+        ("kommunal", "kommersiell"),
+        ("ideell", "kommersiell"),
+    ]
+    d = pd.DataFrame(
+        {"y": data["kompetanse"].astype(float), "g": data["utleierkategori"].astype(str)}
+    ).dropna()
     # reference: pg.pairwise_tests(data=d, dv="y", between="g", padjust="holm", effsize="hedges",
     #                              correction=True)
-    ref = pg.pairwise_tests(data=d, dv="y", between="g", padjust="holm", effsize="hedges", correction=True)
+    ref = pg.pairwise_tests(
+        data=d, dv="y", between="g", padjust="holm", effsize="hedges", correction=True
+    )
     for _, r in res.iterrows():
         m = ref[(ref["A"] == r["a"]) & (ref["B"] == r["b"])]
         sign = 1
@@ -257,14 +310,20 @@ def test_pairwise_matches_pingouin_and_scipy(data):
         ci = tt.confidence_interval()
         assert (r["diff_ci_low"], r["diff_ci_high"]) == pytest.approx((ci.low, ci.high), rel=1e-10)
         # reference: pg.compute_esci(stat=g, nx=n_a, ny=n_b, eftype="hedges", decimals=12)
-        esci = pg.compute_esci(stat=r["hedges_g"], nx=len(xa), ny=len(xb), eftype="hedges", decimals=12)
+        esci = pg.compute_esci(
+            stat=r["hedges_g"], nx=len(xa), ny=len(xb), eftype="hedges", decimals=12
+        )
         assert (r["g_ci_low"], r["g_ci_high"]) == pytest.approx(tuple(esci), abs=1e-10)
 
 
 def test_pairwise_holm_by_hand():
     rng = np.random.default_rng(5)
-    df = pd.DataFrame({"y": np.concatenate([rng.normal(m, 1, 15) for m in (0, 0.4, 1.0, 1.1)]),
-                       "g": np.repeat(list("pqrs"), 15)})
+    df = pd.DataFrame(
+        {
+            "y": np.concatenate([rng.normal(m, 1, 15) for m in (0, 0.4, 1.0, 1.1)]),
+            "g": np.repeat(list("pqrs"), 15),
+        }
+    )
     res = pairwise_comparisons(df, "y", between="g")
     # Holm by hand: sort p ascending, multiply by (m - rank), running max, cap at 1
     p = res["p_unc"].to_numpy()
@@ -291,7 +350,7 @@ def test_pairwise_small_group_is_na():
 
 def test_hedges_g_small_sample_correction():
     x, y = [1.0, 2, 3, 4], [3.0, 4, 5, 6]
-    d = (2.5 - 4.5) / np.sqrt(5 / 3)     # Cohen's d, pooled sd^2 = (3*5/3 + 3*5/3) / 6 = 5/3
+    d = (2.5 - 4.5) / np.sqrt(5 / 3)  # Cohen's d, pooled sd^2 = (3*5/3 + 3*5/3) / 6 = 5/3
     assert hedges_g(x, y)[0] == pytest.approx(d * (1 - 3 / (4 * 8 - 9)))
 
 
@@ -299,8 +358,11 @@ def test_hedges_g_small_sample_correction():
 # mean_difference
 # ---------------------------------------------------------------------------------------------
 
+
 def test_mean_difference_matches_statsmodels_cluster_dummy(data):
-    res = mean_difference(data, "kompetanse", by="utleierkategori", a="kommersiell", b="kommunal").iloc[0]
+    res = mean_difference(
+        data, "kompetanse", by="utleierkategori", a="kommersiell", b="kommunal"
+    ).iloc[0]
     d = data.assign(g=independent_groups(data))
     d = d[d["utleierkategori"].isin(["kommersiell", "kommunal"]) & d["kompetanse"].notna()]
     y = d["kompetanse"].astype(float).to_numpy()
@@ -322,10 +384,12 @@ def test_mean_difference_shared_clusters():
     u = rng.normal(0, 10, 30)[k]
     g = np.tile(["a", "a", "b", "b"], 30)
     y = u + np.where(g == "a", 1.0, 0.0) + rng.normal(0, 1, 120)
-    df = pd.DataFrame({"y": y, "g": g, "kommunenummer": k.astype(str), "utleierkategori": "kommunal"})
+    df = pd.DataFrame(
+        {"y": y, "g": g, "kommunenummer": k.astype(str), "utleierkategori": "kommunal"}
+    )
     res = mean_difference(df, "y", by="g", a="a", b="b").iloc[0]
     naive = mean_difference(df, "y", by="g", a="a", b="b", cluster=None).iloc[0]
-    assert res["se"] < naive["se"] / 3     # the covariance between the groups is used
+    assert res["se"] < naive["se"] / 3  # the covariance between the groups is used
     assert res["ci_low"] < 1.0 < res["ci_high"]
     assert res["df"] == 29
 

@@ -38,32 +38,38 @@ def test_reference_numbers_are_what_we_think():
     assert DNR[0] == "5" and len(DNR) == 11
 
 
-@pytest.mark.parametrize("text, kind", [
-    (f"Mitt fødselsnummer er {FNR}.", "national_id"),
-    (f"fnr {FNR[:6]} {FNR[6:]}", "national_id"),
-    (f"D-nummer {DNR}", "d_number"),
-    ("Kontakt ola.nordmann@kommune.no for mer", "email"),
-    ("ring +47 912 34 567", "phone"),
-    ("ring 0047 91234567", "phone"),
-    ("tlf. 91234567", "phone"),
-    ("sentralbord 22 33 44 55", "phone"),
-    ("mobil 912 34 567!", "phone"),
-])
+@pytest.mark.parametrize(
+    "text, kind",
+    [
+        (f"Mitt fødselsnummer er {FNR}.", "national_id"),
+        (f"fnr {FNR[:6]} {FNR[6:]}", "national_id"),
+        (f"D-nummer {DNR}", "d_number"),
+        ("Kontakt ola.nordmann@kommune.no for mer", "email"),
+        ("ring +47 912 34 567", "phone"),
+        ("ring 0047 91234567", "phone"),
+        ("tlf. 91234567", "phone"),
+        ("sentralbord 22 33 44 55", "phone"),
+        ("mobil 912 34 567!", "phone"),
+    ],
+)
 def test_each_kind_is_redacted_with_a_marker(text, kind):
     out, counts = redact(text)
     assert MARKERS[kind] in out
     assert counts[kind] == 1 and sum(counts.values()) == 1
 
 
-@pytest.mark.parametrize("text", [
-    "Saksnummer 12345678901 er ikke et fødselsnummer",  # 11 digits, invalid checksum
-    f"{FNR[:-1]}{(int(FNR[-1]) + 1) % 10}",  # one control digit off
-    "Vi har 1200 boliger i 2022 og 35 ansatte",
-    "Org.nr 987654321",  # 9 digits
-    "Kommunenummer 0301",
-    "Beløp 12345678 kr",  # 8 digits starting with 1: not a Norwegian phone number
-    "",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Saksnummer 12345678901 er ikke et fødselsnummer",  # 11 digits, invalid checksum
+        f"{FNR[:-1]}{(int(FNR[-1]) + 1) % 10}",  # one control digit off
+        "Vi har 1200 boliger i 2022 og 35 ansatte",
+        "Org.nr 987654321",  # 9 digits
+        "Kommunenummer 0301",
+        "Beløp 12345678 kr",  # 8 digits starting with 1: not a Norwegian phone number
+        "",
+    ],
+)
 def test_ordinary_text_and_numbers_are_left_alone(text):
     assert redact(text) == (text, {"national_id": 0, "d_number": 0, "email": 0, "phone": 0})
 

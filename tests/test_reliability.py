@@ -82,8 +82,14 @@ def test_feldt_interval_by_formula():
 
 
 def test_hold_reverses_tidsbruk_and_drops_nine_listwise():
-    df = pd.DataFrame({"hold_endrer": [5, 4, 2, 9], "hold_informerer": [5, 4, 1, 3],
-                       "hold_verdi": [4, 5, 2, 3], "hold_tidsbruk": [1, 2, 4, 3]})
+    df = pd.DataFrame(
+        {
+            "hold_endrer": [5, 4, 2, 9],
+            "hold_informerer": [5, 4, 1, 3],
+            "hold_verdi": [4, 5, 2, 3],
+            "hold_tidsbruk": [1, 2, 4, 3],
+        }
+    )
     # complete rows 0-2, tidsbruk reversed 6 - x = 5, 4, 2:
     # rows [5,5,4,5], [4,4,5,4], [2,1,2,2]; exact alpha = 30/31
     assert exact_alpha([[5, 5, 4, 5], [4, 4, 5, 4], [2, 1, 2, 2]]) == Fraction(30, 31)
@@ -110,14 +116,20 @@ def test_forut_is_kr20_on_ja_nei():
 def test_item_statistics_against_direct_computation():
     rng = np.random.default_rng(11)
     latent = rng.normal(size=(60, 1))
-    df = pd.DataFrame(np.clip(np.round(3 + latent + rng.normal(size=(60, 4))), 1, 5), columns=list("wxyz"))
+    df = pd.DataFrame(
+        np.clip(np.round(3 + latent + rng.normal(size=(60, 4))), 1, 5), columns=list("wxyz")
+    )
     stats_ = item_statistics(df, list("wxyz"))
     assert list(stats_.columns) == ["item", "n", "mean", "item_rest_r", "alpha_if_deleted"]
     for _, row in stats_.iterrows():
         rest = df.drop(columns=row["item"])
-        assert row["item_rest_r"] == pytest.approx(df[row["item"]].corr(rest.sum(axis=1)), abs=1e-12)
+        assert row["item_rest_r"] == pytest.approx(
+            df[row["item"]].corr(rest.sum(axis=1)), abs=1e-12
+        )
         # alpha without the item: pingouin.cronbach_alpha(data=rest)[0]
-        assert row["alpha_if_deleted"] == pytest.approx(pingouin.cronbach_alpha(data=rest)[0], abs=1e-10)
+        assert row["alpha_if_deleted"] == pytest.approx(
+            pingouin.cronbach_alpha(data=rest)[0], abs=1e-10
+        )
         assert row["mean"] == pytest.approx(df[row["item"]].mean())
 
 
@@ -128,7 +140,15 @@ def test_scale_reliability_uses_comparable_komp_rows():
     out = scale_reliability(df)
     assert list(out["scale"]) == ["komp", "hold", "niva", "forut"]
     assert list(out["k"]) == [7, 4, 5, 5]  # komp_digitalt never counted
-    assert list(out.columns) == ["scale", "n", "k", "alpha", "ci_low", "ci_high", "mean_inter_item_r"]
+    assert list(out.columns) == [
+        "scale",
+        "n",
+        "k",
+        "alpha",
+        "ci_low",
+        "ci_high",
+        "mean_inter_item_r",
+    ]
 
 
 def test_degenerate_inputs():

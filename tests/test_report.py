@@ -190,8 +190,10 @@ def test_git_commit_inside_this_checkout():
 
 
 def _notebook(*outputs_per_cell, title_tag=True):
-    cells = [new_markdown_cell("notes for notebook readers", metadata={"tags": ["remove_cell"]}),
-             new_code_cell("wave = 'x'", metadata={"tags": ["parameters"]})]
+    cells = [
+        new_markdown_cell("notes for notebook readers", metadata={"tags": ["remove_cell"]}),
+        new_code_cell("wave = 'x'", metadata={"tags": ["parameters"]}),
+    ]
     for i, outs in enumerate(outputs_per_cell):
         meta = {"tags": ["report-title"]} if i == 0 and title_tag else {}
         cell = new_code_cell(f"call_{i}()", metadata=meta)
@@ -201,12 +203,18 @@ def _notebook(*outputs_per_cell, title_tag=True):
 
 
 def _html_out(html):
-    return new_output("display_data", data={"text/html": html, "text/plain": "<IPython.core.display.HTML object>"})
+    return new_output(
+        "display_data", data={"text/html": html, "text/plain": "<IPython.core.display.HTML object>"}
+    )
 
 
 def test_prepare_drops_streams_and_normalises_ids():
-    nb = _notebook([_html_out('<h1 id="top">T</h1>'),
-                    new_output("stream", name="stderr", text="FutureWarning: something\n")])
+    nb = _notebook(
+        [
+            _html_out('<h1 id="top">T</h1>'),
+            new_output("stream", name="stderr", text="FutureWarning: something\n"),
+        ]
+    )
     nb.metadata["papermill"] = {"input_path": "/tmp/abc/x.ipynb"}
     out, streams = report.prepare_for_html(nb)
     assert streams == ["FutureWarning: something\n"]
@@ -215,29 +223,40 @@ def test_prepare_drops_streams_and_normalises_ids():
     assert "papermill" not in out.metadata
 
 
-@pytest.mark.parametrize("bad", [
-    new_output("display_data", data={"image/png": "iVBORw0KGgo=", "text/plain": "<Figure>"}),
-    new_output("execute_result", data={"text/plain": "   a  b\n0  1  2"}, execution_count=3),
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        new_output("display_data", data={"image/png": "iVBORw0KGgo=", "text/plain": "<Figure>"}),
+        new_output("execute_result", data={"text/plain": "   a  b\n0  1  2"}, execution_count=3),
+    ],
+)
 def test_prepare_refuses_raw_images_and_plain_text(bad):
     with pytest.raises(report.ReportBuildError, match="cell 2"):
         report.prepare_for_html(_notebook([bad]))
 
 
 def test_collect_headings_and_toc():
-    nb = _notebook([_html_out('<h1 id="top">T</h1>')],
-                   [_html_out('<h2 id="a">A &amp; B</h2><p>x</p><h3 id="a1">A <em>1</em></h3>')],
-                   [_html_out('<h2 id="b">B</h2>')])
+    nb = _notebook(
+        [_html_out('<h1 id="top">T</h1>')],
+        [_html_out('<h2 id="a">A &amp; B</h2><p>x</p><h3 id="a1">A <em>1</em></h3>')],
+        [_html_out('<h2 id="b">B</h2>')],
+    )
     heads = report.collect_headings(nb)
     assert heads == [(2, "a", "A & B"), (3, "a1", "A 1"), (2, "b", "B")]
     assert report.toc_html(heads).count("<li>") == 3
 
 
 def test_render_html_offline_accessible_skeleton():
-    nb = _notebook([_html_out('<h1 id="top">Tittel</h1><p class="lead">Innledning</p>')],
-                   [_html_out('<h2 id="a">Del A</h2><div class="report-table"><table><caption>C</caption>'
-                              '<thead><tr><th scope="col">x</th></tr></thead><tbody><tr><td>1</td></tr>'
-                              '</tbody></table></div>')])
+    nb = _notebook(
+        [_html_out('<h1 id="top">Tittel</h1><p class="lead">Innledning</p>')],
+        [
+            _html_out(
+                '<h2 id="a">Del A</h2><div class="report-table"><table><caption>C</caption>'
+                '<thead><tr><th scope="col">x</th></tr></thead><tbody><tr><td>1</td></tr>'
+                "</tbody></table></div>"
+            )
+        ],
+    )
     prepared, _ = report.prepare_for_html(nb)
     html = report.render_html(prepared, lang="nb", title="Tittel")
     page = assert_accessible_structure(html, "nb")
@@ -256,7 +275,9 @@ def test_render_html_internal_banner_and_english():
 
 
 def test_duplicate_heading_ids_refused():
-    nb = _notebook([_html_out('<h1 id="top">T</h1>')], [_html_out('<h2 id="a">A</h2><h2 id="a">B</h2>')])
+    nb = _notebook(
+        [_html_out('<h1 id="top">T</h1>')], [_html_out('<h2 id="a">A</h2><h2 id="a">B</h2>')]
+    )
     prepared, _ = report.prepare_for_html(nb)
     with pytest.raises(report.ReportBuildError, match="duplicate heading ids"):
         report.render_html(prepared, lang="nb", title="T")
@@ -313,11 +334,24 @@ def built(report_roots):
     """Lazily built reports, keyed (root index, wave, lang, compare_with, min_cell) -> Path."""
     cache: dict = {}
 
-    def get(wave="demo-2023", lang="nb", compare_with="demo-2022", min_cell=5, root=0, disclosure="public"):
+    def get(
+        wave="demo-2023",
+        lang="nb",
+        compare_with="demo-2022",
+        min_cell=5,
+        root=0,
+        disclosure="public",
+    ):
         key = (root, wave, lang, compare_with, min_cell, disclosure)
         if key not in cache:
-            cache[key] = report.build_report(wave, lang=lang, compare_with=compare_with, min_cell=min_cell,
-                                             disclosure=disclosure, root=report_roots[root])
+            cache[key] = report.build_report(
+                wave,
+                lang=lang,
+                compare_with=compare_with,
+                min_cell=min_cell,
+                disclosure=disclosure,
+                root=report_roots[root],
+            )
         return cache[key]
 
     return get
@@ -328,7 +362,9 @@ def built(report_roots):
 def test_build_demo_report(built, report_roots, lang):
     path = built(lang=lang)
     root = report_roots[0]
-    assert path == root / "reports" / "demo-2023" / ("findings.html" if lang == "nb" else "findings.en.html")
+    assert path == root / "reports" / "demo-2023" / (
+        "findings.html" if lang == "nb" else "findings.en.html"
+    )
     assert (root / "reports" / "demo-2023" / "notebooks" / f"06_findings.{lang}.ipynb").is_file()
     assert path.stat().st_size < 3 * MB
     html = path.read_text(encoding="utf-8")

@@ -18,8 +18,14 @@ import pytest
 from test_report import built, report_roots  # noqa: F401  (session fixtures shared with the build tests)
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -28,7 +34,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 def browser():
     if not CHROMIUM.exists():
         if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is missing: CI must install chromium (apt-get install chromium)")
+            pytest.fail(
+                f"{CHROMIUM} is missing: CI must install chromium (apt-get install chromium)"
+            )
         pytest.skip(f"{CHROMIUM} not found (install it with: apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
@@ -69,7 +77,9 @@ def test_report_offline_and_axe_clean(browser, built, lang, tmp_path_factory):  
     images = page.evaluate("Array.from(document.images).map(i => [i.naturalWidth, i.alt])")
     assert images and all(w > 0 and len(alt) > 30 for w, alt in images), images
     # the table of contents links land on headings
-    targets = page.evaluate("Array.from(document.querySelectorAll('nav a')).map(a => a.hash.slice(1))")
+    targets = page.evaluate(
+        "Array.from(document.querySelectorAll('nav a')).map(a => a.hash.slice(1))"
+    )
     assert targets and all(page.locator(f"#{t_}").count() == 1 for t_ in targets)
 
     results = Axe().run(page)

@@ -218,7 +218,9 @@ def reference_scores(row: dict) -> dict:
 
     def val(c):
         v = row.get(c)
-        return None if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)) else int(v)
+        return (
+            None if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)) else int(v)
+        )
 
     out = {}
     subst = [val(c) for c in KOMP if val(c) not in (None, 9)]

@@ -31,18 +31,23 @@ def make_data(n_muni: int = 80, n_other: int = 60, seed: int = 2) -> pd.DataFram
     muni = np.repeat(np.arange(n_muni), units)
     n_m = len(muni)
     n = n_m + n_other
-    kommnr = np.concatenate([[f"{2000 + m}" for m in muni],
-                             np.where(rng.random(n_other) < 0.8, "2001", None)]).astype(object)
+    kommnr = np.concatenate(
+        [[f"{2000 + m}" for m in muni], np.where(rng.random(n_other) < 0.8, "2001", None)]
+    ).astype(object)
     cat = np.concatenate([np.zeros(n_m, int), rng.choice([1, 2], n_other)])
     komp = np.clip(rng.normal(55, 18, n), 0, 100)
     u = np.concatenate([rng.normal(0, 0.5, n_muni)[muni], np.zeros(n_other)])
     base = np.linspace(0.2, -1.5, 8)
-    lin = base[None, :] - 0.03 * (komp[:, None] - 55) * np.array([1, 1, 0, 0, 0, 0, 0, 0]) + u[:, None]
+    lin = (
+        base[None, :]
+        - 0.03 * (komp[:, None] - 55) * np.array([1, 1, 0, 0, 0, 0, 0, 0])
+        + u[:, None]
+    )
     want = (rng.random((n, 8)) < 1 / (1 + np.exp(-lin))).astype(float)
     unanswered = rng.random(n) < 0.08
     want[unanswered] = np.nan
     stray = (~unanswered) & (rng.random(n) < 0.03)
-    want[stray, 3] = np.nan          # a stray NA in an answered question
+    want[stray, 3] = np.nan  # a stray NA in an answered question
     chosen_any = np.nan_to_num(want).sum(axis=1) > 0
     first = np.argmax(np.nan_to_num(want), axis=1) + 1.0
     viktigst = np.where(chosen_any, first, np.nan)
@@ -79,7 +84,7 @@ def test_theme_shares_by_hand(data):
     answered = data[BEHOV].notna().any(axis=1)
     tot = res[res["group_var"] == "total"].set_index("variable")
     for c in BEHOV:
-        chosen = (data.loc[answered, c] == 1).sum()     # NA among answered = not chosen
+        chosen = (data.loc[answered, c] == 1).sum()  # NA among answered = not chosen
         assert tot.loc[c, "n"] == answered.sum()
         assert tot.loc[c, "estimate"] == pytest.approx(chosen / answered.sum(), rel=1e-12)
     grp = res[(res["group_var"] == "utleierkategori") & (res["variable"] == "behov_metoder")]
@@ -87,9 +92,25 @@ def test_theme_shares_by_hand(data):
     for _, r in grp.iterrows():
         rows = answered & (data["utleierkategori"] == r["group"])
         assert r["estimate"] == pytest.approx((data.loc[rows, "behov_metoder"] == 1).mean())
-    assert list(res.columns) == ["question", "variable", "option", "label", "group_var", "group", "n",
-                                 "estimate", "se", "ci_low", "ci_high", "deff", "n_clusters"]
-    assert res.loc[res["variable"] == "behov_beboerrad", "label"].iloc[0] == "Beboerråd og organisering"
+    assert list(res.columns) == [
+        "question",
+        "variable",
+        "option",
+        "label",
+        "group_var",
+        "group",
+        "n",
+        "estimate",
+        "se",
+        "ci_low",
+        "ci_high",
+        "deff",
+        "n_clusters",
+    ]
+    assert (
+        res.loc[res["variable"] == "behov_beboerrad", "label"].iloc[0]
+        == "Beboerråd og organisering"
+    )
 
 
 def test_theme_shares_uses_group_proportions_clustering(data):
@@ -102,7 +123,7 @@ def test_theme_shares_uses_group_proportions_clustering(data):
     ref = group_proportions(d, BEHOV, success=(1,))
     np.testing.assert_allclose(res["ci_low"], ref["ci_low"], rtol=1e-12)
     np.testing.assert_allclose(res["se"], ref["se"], rtol=1e-12)
-    assert (res["n_clusters"] < res["n"]).all()    # municipal units are clustered
+    assert (res["n_clusters"] < res["n"]).all()  # municipal units are clustered
 
 
 def test_checkbox_shares_other_questions_and_errors(data):
@@ -141,13 +162,17 @@ def test_most_important(data):
 # theme_ranking
 # ---------------------------------------------------------------------------------------------
 
+
 def naive_bootstrap(df: pd.DataFrame, n_boot: int, seed: int) -> np.ndarray:
     """Loop reference: resample clusters by index, stack their rows, recompute shares."""
     block, answered = checkbox_block(df, "behov")
     d = df.loc[answered]
     Y = block.to_numpy()[answered]
-    key = np.where(d["utleierkategori"].astype(str) == "kommunal",
-                   "k" + d["kommunenummer"].astype(str), "r" + np.arange(len(d)).astype(str))
+    key = np.where(
+        d["utleierkategori"].astype(str) == "kommunal",
+        "k" + d["kommunenummer"].astype(str),
+        "r" + np.arange(len(d)).astype(str),
+    )
     groups = [np.flatnonzero(key == k) for k in pd.unique(key)]
     rng = np.random.default_rng(seed)
     out = np.empty((n_boot, Y.shape[1]))
@@ -177,17 +202,23 @@ def test_theme_ranking_known_order_and_ties():
     p = np.array([0.9, 0.7, 0.5, 0.3, 0.1, 0.4, 0.4, 0.05])
     df = pd.DataFrame((rng.random((2000, 8)) < p).astype(int), columns=BEHOV)
     res = theme_ranking(df, n_boot=500, cluster=None)
-    assert res["variable"].tolist()[:3] == ["behov_metoder", "behov_inkludering", "behov_husleierett"]
+    assert res["variable"].tolist()[:3] == [
+        "behov_metoder",
+        "behov_inkludering",
+        "behov_husleierett",
+    ]
     top = res.iloc[0]
     assert (top["rank"], top["rank_low"], top["rank_high"], top["p_first"]) == (1, 1, 1, 1.0)
     tied = res.set_index("variable").loc[["behov_kommunikasjon", "behov_evaluering"]]
-    assert (tied["rank_high"] - tied["rank_low"] >= 1).all()     # two equal shares swap ranks
+    assert (tied["rank_high"] - tied["rank_low"] >= 1).all()  # two equal shares swap ranks
     assert res["rank"].sum() == pytest.approx(36)
 
 
 def test_theme_ranking_seeded_and_fast(data):
     big = pd.concat([data] * 3, ignore_index=True).iloc[:300]
-    big = big.assign(kommunenummer=big["kommunenummer"] + pd.Series(np.arange(300) // 200, dtype="string"))
+    big = big.assign(
+        kommunenummer=big["kommunenummer"] + pd.Series(np.arange(300) // 200, dtype="string")
+    )
     t0 = time.perf_counter()
     a = theme_ranking(big, n_boot=2000, seed=5)
     elapsed = time.perf_counter() - t0
@@ -201,6 +232,7 @@ def test_theme_ranking_seeded_and_fast(data):
 # ---------------------------------------------------------------------------------------------
 # low_competence_needs
 # ---------------------------------------------------------------------------------------------
+
 
 def test_low_competence_default_cut_and_groups(data):
     res = low_competence_needs(data)
@@ -222,15 +254,22 @@ def test_low_competence_se_matches_statsmodels_cluster(data):
     block, answered = checkbox_block(data, "behov")
     k = data["kompetanse"].astype(float)
     use = answered & k.notna().to_numpy()
-    d = block[use].assign(low=(k[use] <= 45).astype(float), kat=data.loc[use, "utleierkategori"].astype(str),
-                          kn=data.loc[use, "kommunenummer"])
-    groups = pd.factorize(np.where(d["kat"] == "kommunal", "k" + d["kn"].astype(str),
-                                   "r" + np.arange(len(d)).astype(str)))[0]
+    d = block[use].assign(
+        low=(k[use] <= 45).astype(float),
+        kat=data.loc[use, "utleierkategori"].astype(str),
+        kn=data.loc[use, "kommunenummer"],
+    )
+    groups = pd.factorize(
+        np.where(
+            d["kat"] == "kommunal", "k" + d["kn"].astype(str), "r" + np.arange(len(d)).astype(str)
+        )
+    )[0]
     N = len(d)
     for c in ("behov_metoder", "behov_konflikt"):
         # reference: sm.OLS(y, [1, low]).fit(cov_type="cluster", cov_kwds={"groups": groups})
         ref = sm.OLS(d[c].to_numpy(), sm.add_constant(d["low"].to_numpy())).fit(
-            cov_type="cluster", cov_kwds={"groups": groups})
+            cov_type="cluster", cov_kwds={"groups": groups}
+        )
         assert res.loc[c, "diff"] == pytest.approx(ref.params[1], rel=1e-10)
         assert res.loc[c, "se"] == pytest.approx(ref.bse[1] * np.sqrt((N - 2) / (N - 1)), rel=1e-10)
     with pytest.raises(ValueError, match="quantile"):

@@ -35,8 +35,16 @@ def test_coded_columns_follow_the_codebook():
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from([np.nan, -1, 0, 1, 2, 3, 5, 7, 9, 2.5]),
-                          st.sampled_from([np.nan, 0, 1, 2, 9])), min_size=1, max_size=30))
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from([np.nan, -1, 0, 1, 2, 3, 5, 7, 9, 2.5]),
+            st.sampled_from([np.nan, 0, 1, 2, 9]),
+        ),
+        min_size=1,
+        max_size=30,
+    )
+)
 def test_out_of_range_matches_a_direct_check(cells):
     cb = load_codebook(1)
     df = pd.DataFrame(cells, columns=["niva_vedlikehold", "former_ingen"], dtype=float)
@@ -49,20 +57,23 @@ def test_out_of_range_matches_a_direct_check(cells):
     assert set(zip(got["column"], got["index"], strict=True)) == want
 
 
-@pytest.mark.parametrize("raw, expected, kind", [
-    ("301", "0301", "leading zero restored"),
-    ("0301 Oslo", "0301", "name removed"),
-    ("301 Oslo", "0301", None),
-    ("1103", "1103", None),
-    (" 4601 ", "4601", None),
-    ("301.0", "0301", "leading zero restored"),
-    ("Oslo", None, "not a municipality number"),
-    ("12", None, "not a municipality number"),
-    ("12345", None, "not a municipality number"),
-    ("", None, None),
-    (None, None, None),
-    (np.nan, None, None),
-])
+@pytest.mark.parametrize(
+    "raw, expected, kind",
+    [
+        ("301", "0301", "leading zero restored"),
+        ("0301 Oslo", "0301", "name removed"),
+        ("301 Oslo", "0301", None),
+        ("1103", "1103", None),
+        (" 4601 ", "4601", None),
+        ("301.0", "0301", "leading zero restored"),
+        ("Oslo", None, "not a municipality number"),
+        ("12", None, "not a municipality number"),
+        ("12345", None, "not a municipality number"),
+        ("", None, None),
+        (None, None, None),
+        (np.nan, None, None),
+    ],
+)
 def test_repair_kommunenummer(raw, expected, kind):
     out, counts = repair_kommunenummer(pd.Series([raw], dtype=object))
     assert out.iloc[0] == expected
@@ -79,16 +90,26 @@ def test_repair_counts_both_kinds():
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from([np.nan, 1.0, 2.0]), st.sampled_from([None, "a", "b"])),
-                max_size=25))
+@given(
+    st.lists(
+        st.tuples(st.sampled_from([np.nan, 1.0, 2.0]), st.sampled_from([None, "a", "b"])),
+        max_size=25,
+    )
+)
 def test_duplicate_of_matches_a_quadratic_scan(rows):
-    items = pd.DataFrame(rows, columns=["komp_mote", "kommentar"]).astype({"komp_mote": float, "kommentar": object})
+    items = pd.DataFrame(rows, columns=["komp_mote", "kommentar"]).astype(
+        {"komp_mote": float, "kommentar": object}
+    )
     ids = pd.Series([f"s{i}" for i in range(len(rows))])
     got = duplicate_of(items, ids).tolist()
 
     def same(a, b):
-        return all((x is None and y is None) or (isinstance(x, float) and isinstance(y, float)
-                   and np.isnan(x) and np.isnan(y)) or x == y for x, y in zip(a, b, strict=True))
+        return all(
+            (x is None and y is None)
+            or (isinstance(x, float) and isinstance(y, float) and np.isnan(x) and np.isnan(y))
+            or x == y
+            for x, y in zip(a, b, strict=True)
+        )
 
     want = []
     for i, r in enumerate(rows):
@@ -99,10 +120,14 @@ def test_duplicate_of_matches_a_quadratic_scan(rows):
 
 def test_flags():
     cb = load_codebook(1)
-    df = pd.DataFrame({c: [0.0] * 4 for c in cb.question("former").columns + cb.question("barrierer").columns})
+    df = pd.DataFrame(
+        {c: [0.0] * 4 for c in cb.question("former").columns + cb.question("barrierer").columns}
+    )
     df.loc[0, ["former_ingen", "former_beboermote"]] = 1  # conflict
     df.loc[1, "former_ingen"] = 1  # ingen alone: fine
-    df.loc[2, ["barrierer_tid", "barrierer_sprak", "barrierer_annet", "barrierer_metoder"]] = 1  # 4 > 3
+    df.loc[2, ["barrierer_tid", "barrierer_sprak", "barrierer_annet", "barrierer_metoder"]] = (
+        1  # 4 > 3
+    )
     df.loc[3, ["barrierer_tid", "barrierer_sprak", "barrierer_annet"]] = 1  # 3: fine
     f = flags(df, cb)
     assert f["flag_ingen_conflict"].tolist() == [True, False, False, False]
@@ -113,7 +138,12 @@ def test_processed_schema_rejects_a_bad_frame():
     import pandera.pandas as pa
 
     schema = processed_schema()
-    assert list(schema.columns)[:5] == ["response_id", "wave", "instrument_version", "source_row",
-                                         "submission_id"]
+    assert list(schema.columns)[:5] == [
+        "response_id",
+        "wave",
+        "instrument_version",
+        "source_row",
+        "submission_id",
+    ]
     with pytest.raises(pa.errors.SchemaError):
         schema.validate(pd.DataFrame({"response_id": ["a"]}))

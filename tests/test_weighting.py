@@ -21,8 +21,13 @@ def two_by_two():
     A: 1*1 + 2*2 = 5, B: 2*2 + 1*4 = 8, 1: 1*1 + 2*2 = 5, 2: 2*2 + 1*4 = 8.
     (IPF's limit is the unique solution of that product form.)
     """
-    frame = pd.DataFrame({"kommunenummer": [f"k{i:02d}" for i in range(13)],
-                          "r": list("AAAAABBBBBBBB"), "c": list("1122211122222")})
+    frame = pd.DataFrame(
+        {
+            "kommunenummer": [f"k{i:02d}" for i in range(13)],
+            "r": list("AAAAABBBBBBBB"),
+            "c": list("1122211122222"),
+        }
+    )
     picks = ["k00", "k02", "k03", "k05", "k06", "k08"]  # A1, A2, A2, B1, B1, B2
     return frame, picks
 
@@ -41,10 +46,13 @@ def test_two_margin_example_by_hand():
 
 def test_units_share_their_municipality_weight_and_others_get_na():
     frame, picks = two_by_two()
-    df = pd.DataFrame({
-        "kommunenummer": picks + ["k08", "k08", None, "k99", "k00"],
-        "utleierkategori": ["kommunal"] * 6 + ["kommunal", "kommunal", "kommunal", "kommunal", "ideell"],
-    })
+    df = pd.DataFrame(
+        {
+            "kommunenummer": picks + ["k08", "k08", None, "k99", "k00"],
+            "utleierkategori": ["kommunal"] * 6
+            + ["kommunal", "kommunal", "kommunal", "kommunal", "ideell"],
+        }
+    )
     w = rake_weights(df, frame, margins=("r", "c"), bounds=None)
     # k08 answered through three units: its weight 4 is split in three
     assert w.iloc[[5, 6, 7]].to_numpy() == pytest.approx([4 / 3] * 3, abs=1e-6)
@@ -58,9 +66,13 @@ def test_units_share_their_municipality_weight_and_others_get_na():
 def test_bounds_are_enforced_with_margins_kept():
     rng = np.random.default_rng(2)
     n_frame = 200
-    frame = pd.DataFrame({"kommunenummer": [f"{i:04d}" for i in range(n_frame)],
-                          "fylke": rng.choice(list("ABCDE"), n_frame),
-                          "population": rng.lognormal(9, 1.2, n_frame).round()})
+    frame = pd.DataFrame(
+        {
+            "kommunenummer": [f"{i:04d}" for i in range(n_frame)],
+            "fylke": rng.choice(list("ABCDE"), n_frame),
+            "population": rng.lognormal(9, 1.2, n_frame).round(),
+        }
+    )
     # unequal response: large municipalities answer far more often
     p = np.where(frame["population"] >= 20000, 0.8, np.where(frame["population"] >= 5000, 0.5, 0.3))
     sample = frame[rng.random(n_frame) < p]
@@ -81,13 +93,19 @@ def check_margins(df_w: pd.DataFrame, frame: pd.DataFrame, margins=("fylke", "st
         got = merged.groupby(m, observed=True)["w"].sum()
         want = frame.groupby(m, observed=True).size()
         want = want[want > 0]
-        pd.testing.assert_series_equal(got.sort_index(), want.astype(float).sort_index(), check_names=False,
-                                       rtol=1e-6)
+        pd.testing.assert_series_equal(
+            got.sort_index(), want.astype(float).sort_index(), check_names=False, rtol=1e-6
+        )
 
 
 def test_infeasible_bounds_warn_and_keep_margins():
-    frame = pd.DataFrame({"kommunenummer": [f"{i:02d}" for i in range(31)],
-                          "fylke": ["A"] * 30 + ["B"], "storrelse": "s"})
+    frame = pd.DataFrame(
+        {
+            "kommunenummer": [f"{i:02d}" for i in range(31)],
+            "fylke": ["A"] * 30 + ["B"],
+            "storrelse": "s",
+        }
+    )
     df = pd.DataFrame({"kommunenummer": ["00", "30", "30"], "utleierkategori": "kommunal"})
     with pytest.warns(UserWarning, match="could not be kept"):
         w = rake_weights(df, frame, margins=("fylke",), bounds=(0.3, 3.0))
@@ -96,11 +114,17 @@ def test_infeasible_bounds_warn_and_keep_margins():
 
 
 def test_empty_cells_are_collapsed_and_reported():
-    frame = pd.DataFrame({"kommunenummer": [f"{i:02d}" for i in range(9)],
-                          "fylke": list("AAABBBCCC"),
-                          "storrelse": pd.Categorical(["under 5 000", "5 000–19 999", "20 000+"] * 3,
-                                                      categories=["under 5 000", "5 000–19 999", "20 000+"],
-                                                      ordered=True)})
+    frame = pd.DataFrame(
+        {
+            "kommunenummer": [f"{i:02d}" for i in range(9)],
+            "fylke": list("AAABBBCCC"),
+            "storrelse": pd.Categorical(
+                ["under 5 000", "5 000–19 999", "20 000+"] * 3,
+                categories=["under 5 000", "5 000–19 999", "20 000+"],
+                ordered=True,
+            ),
+        }
+    )
     # nobody from county C, nobody of the middle size class
     df = pd.DataFrame({"kommunenummer": ["00", "02", "03", "05"], "utleierkategori": "kommunal"})
     w = rake_weights(df, frame, bounds=None)
@@ -130,8 +154,10 @@ def test_real_register_margins_are_reproduced(reference_frame_path):
     sample = frame.loc[take, "kommunenummer"].tolist()
     units = rng.integers(1, 4, len(sample))
     df = pd.DataFrame({"kommunenummer": np.repeat(sample, units), "utleierkategori": "kommunal"})
-    df = pd.concat([df, pd.DataFrame({"kommunenummer": [None, "0301"], "utleierkategori": "ideell"})],
-                   ignore_index=True)
+    df = pd.concat(
+        [df, pd.DataFrame({"kommunenummer": [None, "0301"], "utleierkategori": "ideell"})],
+        ignore_index=True,
+    )
     for bounds in (None, (0.3, 3.0)):
         w = rake_weights(df, frame, bounds=bounds)
         assert w.attrs["converged"] and w.attrs["collapsed"] == []
@@ -166,13 +192,19 @@ def unequal_response_sample(seed=2, n_frame=200):
     """The sample of test_bounds_are_enforced_with_margins_kept: large municipalities answer
     far more often, so the unbounded raked weights of small ones fall below 0.45 x mean."""
     rng = np.random.default_rng(seed)
-    frame = pd.DataFrame({"kommunenummer": [f"{i:04d}" for i in range(n_frame)],
-                          "fylke": rng.choice(list("ABCDE"), n_frame),
-                          "population": rng.lognormal(9, 1.2, n_frame).round()})
+    frame = pd.DataFrame(
+        {
+            "kommunenummer": [f"{i:04d}" for i in range(n_frame)],
+            "fylke": rng.choice(list("ABCDE"), n_frame),
+            "population": rng.lognormal(9, 1.2, n_frame).round(),
+        }
+    )
     p = np.where(frame["population"] >= 20000, 0.8, np.where(frame["population"] >= 5000, 0.5, 0.3))
     sample = frame[rng.random(n_frame) < p]
     frame = frame.assign(storrelse=size_class(frame["population"]))
-    return frame, pd.DataFrame({"kommunenummer": sample["kommunenummer"], "utleierkategori": "kommunal"})
+    return frame, pd.DataFrame(
+        {"kommunenummer": sample["kommunenummer"], "utleierkategori": "kommunal"}
+    )
 
 
 def test_svy_enforces_the_bounds_its_plain_rake_only_checks():
@@ -184,10 +216,20 @@ def test_svy_enforces_the_bounds_its_plain_rake_only_checks():
     n, N = len(df), len(frame)
     mean = N / n
     sub = frame.set_index("kommunenummer").loc[df["kommunenummer"]]
-    controls = {m: {str(k): float(v) for k, v in frame[m].value_counts().items() if v} for m in ("fylke", "storrelse")}
-    sample = svy.Sample(pl.DataFrame({"fylke": sub["fylke"].astype(str).tolist(),
-                                      "storrelse": sub["storrelse"].astype(str).tolist(),
-                                      "w": [mean] * n}), svy.Design(wgt="w"))
+    controls = {
+        m: {str(k): float(v) for k, v in frame[m].value_counts().items() if v}
+        for m in ("fylke", "storrelse")
+    }
+    sample = svy.Sample(
+        pl.DataFrame(
+            {
+                "fylke": sub["fylke"].astype(str).tolist(),
+                "storrelse": sub["storrelse"].astype(str).tolist(),
+                "w": [mean] * n,
+            }
+        ),
+        svy.Design(wgt="w"),
+    )
     # svy's plain rake only checks its bounds on g = w / w0 = w / mean: it refuses here
     with pytest.raises(WeightingError) as err:
         sample.weighting.rake(controls=controls, bounds=(0.5, 2.0), tol=1e-8, max_iter=2000)
@@ -211,13 +253,19 @@ def simulated(seed):
     rng = np.random.default_rng(seed)
     n_frame = int(rng.integers(60, 300))
     k = int(rng.integers(3, 9))
-    frame = pd.DataFrame({"kommunenummer": [f"{i:04d}" for i in range(n_frame)],
-                          "fylke": rng.choice([f"F{i}" for i in range(k)], n_frame),
-                          "population": rng.lognormal(9, 1.2, n_frame).round()})
+    frame = pd.DataFrame(
+        {
+            "kommunenummer": [f"{i:04d}" for i in range(n_frame)],
+            "fylke": rng.choice([f"F{i}" for i in range(k)], n_frame),
+            "population": rng.lognormal(9, 1.2, n_frame).round(),
+        }
+    )
     frame["storrelse"] = size_class(frame["population"])
     p = np.select([frame["population"] >= 20000, frame["population"] >= 5000], [0.8, 0.5], 0.2)
     sample = frame[rng.random(n_frame) < p]
-    return frame, pd.DataFrame({"kommunenummer": sample["kommunenummer"], "utleierkategori": "kommunal"})
+    return frame, pd.DataFrame(
+        {"kommunenummer": sample["kommunenummer"], "utleierkategori": "kommunal"}
+    )
 
 
 # seeds and bounds: binding and feasible, so svy's trim-rake cycle enforces them (0, 12, 38 at
@@ -241,8 +289,12 @@ def test_bounds_met_exactly_when_a_linear_program_finds_them_feasible(seed, boun
                 rows.append((sub[m] == cat).to_numpy(float))
                 totals.append(count)
     # independent feasibility oracle: is there w in [lo, hi]^n meeting every margin?
-    feasible = linprog(np.zeros(n), A_eq=np.array(rows), b_eq=totals, bounds=[(lo, hi)] * n,
-                       method="highs").status == 0
+    feasible = (
+        linprog(
+            np.zeros(n), A_eq=np.array(rows), b_eq=totals, bounds=[(lo, hi)] * n, method="highs"
+        ).status
+        == 0
+    )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         w = rake_weights(df, frame, bounds=bounds)
@@ -264,9 +316,21 @@ def test_weighting_summary_agrees_with_svy_weight_check():
     w.iloc[[3, 17]] = np.nan
     mine = weighting_summary(w).iloc[0]
     # svy.Sample(...).check().weights: svy's own summary (Kish deff, effective n) of a weight column
-    ref = svy.Sample(pl.DataFrame({"w": w.tolist()}).with_columns(pl.col("w").fill_nan(None)),
-                     svy.Design(wgt="w")).check().weights
+    ref = (
+        svy.Sample(
+            pl.DataFrame({"w": w.tolist()}).with_columns(pl.col("w").fill_nan(None)),
+            svy.Design(wgt="w"),
+        )
+        .check()
+        .weights
+    )
     assert ref.n_null == 2 and mine["n"] == ref.n_positive == 48
-    for ours, theirs in [("sum", "sum"), ("min", "min"), ("max", "max"), ("mean", "mean"),
-                         ("deff_kish", "deff"), ("n_eff", "ess")]:
+    for ours, theirs in [
+        ("sum", "sum"),
+        ("min", "min"),
+        ("max", "max"),
+        ("mean", "mean"),
+        ("deff_kish", "deff"),
+        ("n_eff", "ess"),
+    ]:
         assert mine[ours] == pytest.approx(getattr(ref, theirs), rel=1e-12)

@@ -27,63 +27,106 @@ DEMO_WAVES = ("demo-2022", "demo-2023")
 
 
 def _add_demo(sub) -> None:
-    p = sub.add_parser("demo", help="write the synthetic demo waves into data/raw/",
-                       description="Write two synthetic waves (demo-2022: Nettskjema CSV, instrument 1; "
-                       "demo-2023: SPSS .sav, instrument 2) with manifests, a fictional municipality "
-                       "frame and the ground truth of their planted effects. Deterministic from --seed.")
+    p = sub.add_parser(
+        "demo",
+        help="write the synthetic demo waves into data/raw/",
+        description="Write two synthetic waves (demo-2022: Nettskjema CSV, instrument 1; "
+        "demo-2023: SPSS .sav, instrument 2) with manifests, a fictional municipality "
+        "frame and the ground truth of their planted effects. Deterministic from --seed.",
+    )
     p.add_argument("--seed", type=int, default=20221115, help="random seed (default: %(default)s)")
     p.add_argument("--force", action="store_true", help="overwrite existing demo waves")
 
 
 def _add_ingest(sub) -> None:
-    p = sub.add_parser("ingest", help="register and ingest a wave",
-                       description="Register a new wave from an export (--wave WAVE --source FILE), or "
-                       "re-ingest a registered wave from its manifest (ingest WAVE). Writes "
-                       "data/processed/WAVE/: responses.parquet, quarantine.parquet, quality.json.")
+    p = sub.add_parser(
+        "ingest",
+        help="register and ingest a wave",
+        description="Register a new wave from an export (--wave WAVE --source FILE), or "
+        "re-ingest a registered wave from its manifest (ingest WAVE). Writes "
+        "data/processed/WAVE/: responses.parquet, quarantine.parquet, quality.json.",
+    )
     p.add_argument("wave_pos", nargs="?", metavar="WAVE", help="a registered wave to re-ingest")
     p.add_argument("--wave", help="name of the wave to register (e.g. 2024)")
     p.add_argument("--source", type=Path, help="the export file as delivered")
-    p.add_argument("--format", default="auto", choices=["auto", "nettskjema", "surveyxact", "spss", "forms"],
-                   help="export format (default: detect from the file)")
-    p.add_argument("--instrument", type=int, choices=[1, 2], help="instrument version the wave used")
+    p.add_argument(
+        "--format",
+        default="auto",
+        choices=["auto", "nettskjema", "surveyxact", "spss", "forms"],
+        help="export format (default: detect from the file)",
+    )
+    p.add_argument(
+        "--instrument", type=int, choices=[1, 2], help="instrument version the wave used"
+    )
     p.add_argument("--frame", type=Path, help="municipality frame CSV for the wave's year")
-    p.add_argument("--design", choices=["convenience", "census", "probability"],
-                   help="sampling design of the municipal stratum (default: convenience)")
+    p.add_argument(
+        "--design",
+        choices=["convenience", "census", "probability"],
+        help="sampling design of the municipal stratum (default: convenience)",
+    )
 
 
 def _add_run(sub) -> None:
-    p = sub.add_parser("run", help="execute the notebooks for a wave",
-                       description="Execute the parameterised notebooks with papermill into "
-                       "reports/WAVE/notebooks/, in parallel, skipping notebooks whose inputs did not change.")
+    p = sub.add_parser(
+        "run",
+        help="execute the notebooks for a wave",
+        description="Execute the parameterised notebooks with papermill into "
+        "reports/WAVE/notebooks/, in parallel, skipping notebooks whose inputs did not change.",
+    )
     p.add_argument("wave", help="an ingested wave")
-    p.add_argument("--compare-with", metavar="WAVE", help="an earlier ingested wave to compare with")
-    p.add_argument("-p", "--parameter", action="append", default=[], metavar="NAME=VALUE",
-                   help="set a notebook parameter (repeatable); checked against the parameters cell")
-    p.add_argument("--jobs", type=int, default=None, help="notebooks at once (default: one per core)")
+    p.add_argument(
+        "--compare-with", metavar="WAVE", help="an earlier ingested wave to compare with"
+    )
+    p.add_argument(
+        "-p",
+        "--parameter",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="set a notebook parameter (repeatable); checked against the parameters cell",
+    )
+    p.add_argument(
+        "--jobs", type=int, default=None, help="notebooks at once (default: one per core)"
+    )
     p.add_argument("--force", action="store_true", help="execute even if nothing changed")
 
 
 def _add_report(sub) -> None:
-    p = sub.add_parser("report", help="build the findings report for a wave",
-                       description="Build reports/WAVE/findings.html (Norwegian) or findings.en.html "
-                       "(English) from the findings notebook: offline, accessible, code hidden.")
+    p = sub.add_parser(
+        "report",
+        help="build the findings report for a wave",
+        description="Build reports/WAVE/findings.html (Norwegian) or findings.en.html "
+        "(English) from the findings notebook: offline, accessible, code hidden.",
+    )
     p.add_argument("wave", help="an ingested wave")
-    p.add_argument("--lang", choices=["nb", "en"], default="nb", help="report language (default: nb)")
-    p.add_argument("--disclosure", choices=["public", "internal"], default="public",
-                   help="public suppresses small cells and single municipalities (default: public)")
+    p.add_argument(
+        "--lang", choices=["nb", "en"], default="nb", help="report language (default: nb)"
+    )
+    p.add_argument(
+        "--disclosure",
+        choices=["public", "internal"],
+        default="public",
+        help="public suppresses small cells and single municipalities (default: public)",
+    )
     p.add_argument("--compare-with", metavar="WAVE", help="an earlier wave to compare with")
 
 
 def _add_all(sub) -> None:
-    p = sub.add_parser("all", help="demo -> ingest -> run -> report for the demo waves",
-                       description="The main job: writes the demo waves, ingests them, runs every "
-                       "notebook and builds the findings reports in both languages.")
+    p = sub.add_parser(
+        "all",
+        help="demo -> ingest -> run -> report for the demo waves",
+        description="The main job: writes the demo waves, ingests them, runs every "
+        "notebook and builds the findings reports in both languages.",
+    )
     p.add_argument("--seed", type=int, default=20221115, help="demo seed (default: %(default)s)")
 
 
 def _add_lab(sub) -> None:
-    sub.add_parser("lab", help="open JupyterLab on the project",
-                   description="Start JupyterLab in the project root; the notebooks import the package.")
+    sub.add_parser(
+        "lab",
+        help="open JupyterLab on the project",
+        description="Start JupyterLab in the project root; the notebooks import the package.",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -122,23 +165,35 @@ def cmd_demo(args) -> int:
 def cmd_ingest(args) -> int:
     from analysis.ingest import ingest_command
 
-    return ingest_command(wave=args.wave_pos or args.wave, register=args.wave is not None,
-                          source=args.source, fmt=args.format, instrument=args.instrument,
-                          frame=args.frame, design=args.design)
+    return ingest_command(
+        wave=args.wave_pos or args.wave,
+        register=args.wave is not None,
+        source=args.source,
+        fmt=args.format,
+        instrument=args.instrument,
+        frame=args.frame,
+        design=args.design,
+    )
 
 
 def cmd_run(args) -> int:
     from analysis.pipeline import run_wave
 
-    return run_wave(args.wave, compare_with=args.compare_with, params=_parse_params(args.parameter),
-                    jobs=args.jobs, force=args.force)
+    return run_wave(
+        args.wave,
+        compare_with=args.compare_with,
+        params=_parse_params(args.parameter),
+        jobs=args.jobs,
+        force=args.force,
+    )
 
 
 def cmd_report(args) -> int:
     from analysis.report import build_report
 
-    path = build_report(args.wave, lang=args.lang, disclosure=args.disclosure,
-                        compare_with=args.compare_with)
+    path = build_report(
+        args.wave, lang=args.lang, disclosure=args.disclosure, compare_with=args.compare_with
+    )
     print(f"wrote {path}")
     return 0
 
@@ -161,10 +216,16 @@ def cmd_all(args) -> int:
     # kernel; the parent thread only waits and renders)
     from concurrent.futures import ThreadPoolExecutor
 
-    jobs = [(wave, lang, compare) for wave, compare in ((older, None), (newer, older)) for lang in ("nb", "en")]
+    jobs = [
+        (wave, lang, compare)
+        for wave, compare in ((older, None), (newer, older))
+        for lang in ("nb", "en")
+    ]
     with ThreadPoolExecutor(max_workers=max(1, min(len(jobs), os.cpu_count() or 1))) as pool:
-        futures = [pool.submit(build_report, wave, lang=lang, compare_with=compare)
-                   for wave, lang, compare in jobs]
+        futures = [
+            pool.submit(build_report, wave, lang=lang, compare_with=compare)
+            for wave, lang, compare in jobs
+        ]
         for future in futures:
             print(f"wrote {future.result()}")
     print(f"done in {time.perf_counter() - t0:.1f} s")
@@ -177,7 +238,9 @@ def cmd_lab(args) -> int:
     from analysis.paths import project_root
 
     root = project_root()
-    return subprocess.call([sys.executable, "-m", "jupyter", "lab", f"--notebook-dir={root}"], cwd=root)
+    return subprocess.call(
+        [sys.executable, "-m", "jupyter", "lab", f"--notebook-dir={root}"], cwd=root
+    )
 
 
 def _check_wave_names(args) -> None:
@@ -189,8 +252,14 @@ def _check_wave_names(args) -> None:
             check_wave(value)
 
 
-COMMANDS = {"demo": cmd_demo, "ingest": cmd_ingest, "run": cmd_run, "report": cmd_report,
-            "all": cmd_all, "lab": cmd_lab}
+COMMANDS = {
+    "demo": cmd_demo,
+    "ingest": cmd_ingest,
+    "run": cmd_run,
+    "report": cmd_report,
+    "all": cmd_all,
+    "lab": cmd_lab,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

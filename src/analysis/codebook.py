@@ -184,7 +184,9 @@ class Codebook:
         try:
             return self.questions[question_id]
         except KeyError:
-            raise KeyError(f"instrument version {self.version} has no question {question_id!r}") from None
+            raise KeyError(
+                f"instrument version {self.version} has no question {question_id!r}"
+            ) from None
 
     @property
     def item_columns(self) -> tuple[str, ...]:
@@ -276,7 +278,9 @@ class Codebook:
         """Columns of a question that every version shares (what cross-wave scores may use)."""
         q = self.question(question_id)
         excluded = set(COMPARABLE_EXCLUDE.get(question_id, ()))
-        return tuple(f"{q.id}_{p.id}" for p in q.parts if p.id not in excluded) if q.parts else (q.id,)
+        return (
+            tuple(f"{q.id}_{p.id}" for p in q.parts if p.id not in excluded) if q.parts else (q.id,)
+        )
 
 
 # ------------------------------------------------------------------------------------------

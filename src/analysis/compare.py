@@ -42,26 +42,63 @@ DEFAULT_SCORES: tuple[str, ...] = ("kompetanse", "holdning", "niva", "forutsetni
 
 #: Items compared by default: share 4-5 per competence row (``komp_digitalt`` is listed so the
 #: table says it is not comparable) and the share wanting each seminar theme.
-DEFAULT_ITEMS: tuple[str, ...] = (load_codebook(2).question("komp").columns
-                                  + load_codebook(1).question("behov").columns)
+DEFAULT_ITEMS: tuple[str, ...] = (
+    load_codebook(2).question("komp").columns + load_codebook(1).question("behov").columns
+)
 
-COMPARE_COLUMNS = ("kind", "variable", "label", "group_var", "group", "wave_a", "wave_b", "n_a", "estimate_a",
-                   "se_a", "n_b", "estimate_b", "se_b", "diff", "se", "df", "ci_low", "ci_high", "p",
-                   "comparable", "note")
+COMPARE_COLUMNS = (
+    "kind",
+    "variable",
+    "label",
+    "group_var",
+    "group",
+    "wave_a",
+    "wave_b",
+    "n_a",
+    "estimate_a",
+    "se_a",
+    "n_b",
+    "estimate_b",
+    "se_b",
+    "diff",
+    "se",
+    "df",
+    "ci_low",
+    "ci_high",
+    "p",
+    "comparable",
+    "note",
+)
 
 _NOTES = {
-    "digitalt": {"nb": "Finnes bare i versjon 2 av skjemaet (ikke sammenlignbart med versjon 1).",
-                 "en": "Only in version 2 of the questionnaire (not comparable with version 1)."},
-    "organisering": {"nb": "Heter «organisering» i versjon 2 (samme innhold).",
-                     "en": "Called 'organisering' in version 2 (same meaning)."},
-    "kompetanse": {"nb": "Beregnet av de sju kompetansespørsmålene begge versjoner har.",
-                   "en": "Computed from the seven competence rows both versions share."},
-    "utleiertype": {"nb": "Versjon 1-kodene 2 (bydel) og 3 (kommunalt foretak) er slått sammen.",
-                    "en": "Version 1 codes 2 (city district) and 3 (municipal enterprise) are merged."},
-    "storrelse": {"nb": "Kommunestørrelse etter hver rundes kommuneregister.",
-                  "en": "Municipality size from each wave's municipality register."},
-    "only_a": {"nb": "Gruppen finnes bare i den første runden.", "en": "The group is only in the first wave."},
-    "only_b": {"nb": "Gruppen finnes bare i den siste runden.", "en": "The group is only in the last wave."},
+    "digitalt": {
+        "nb": "Finnes bare i versjon 2 av skjemaet (ikke sammenlignbart med versjon 1).",
+        "en": "Only in version 2 of the questionnaire (not comparable with version 1).",
+    },
+    "organisering": {
+        "nb": "Heter «organisering» i versjon 2 (samme innhold).",
+        "en": "Called 'organisering' in version 2 (same meaning).",
+    },
+    "kompetanse": {
+        "nb": "Beregnet av de sju kompetansespørsmålene begge versjoner har.",
+        "en": "Computed from the seven competence rows both versions share.",
+    },
+    "utleiertype": {
+        "nb": "Versjon 1-kodene 2 (bydel) og 3 (kommunalt foretak) er slått sammen.",
+        "en": "Version 1 codes 2 (city district) and 3 (municipal enterprise) are merged.",
+    },
+    "storrelse": {
+        "nb": "Kommunestørrelse etter hver rundes kommuneregister.",
+        "en": "Municipality size from each wave's municipality register.",
+    },
+    "only_a": {
+        "nb": "Gruppen finnes bare i den første runden.",
+        "en": "The group is only in the first wave.",
+    },
+    "only_b": {
+        "nb": "Gruppen finnes bare i den siste runden.",
+        "en": "The group is only in the last wave.",
+    },
 }
 
 
@@ -82,19 +119,28 @@ def wave_version(df: pd.DataFrame, version: int | None = None) -> int:
     if "instrument_version" in df.columns:
         v = pd.unique(df["instrument_version"].dropna())
         if len(v) > 1:
-            raise ValueError(f"the data mix instrument versions {sorted(int(x) for x in v)}: "
-                             "compare waves one by one")
+            raise ValueError(
+                f"the data mix instrument versions {sorted(int(x) for x in v)}: "
+                "compare waves one by one"
+            )
         if len(v) == 1:
             if version is not None and int(v[0]) != int(version):
-                raise ValueError(f"version={version} contradicts the data's instrument_version {int(v[0])}")
+                raise ValueError(
+                    f"version={version} contradicts the data's instrument_version {int(v[0])}"
+                )
             return int(v[0])
     if version is None:
         raise ValueError("the data have no instrument_version column: pass version=")
     return int(version)
 
 
-def harmonise(df: pd.DataFrame, *, to_version: int = 2, version: int | None = None,
-              drop_noncomparable: bool = True) -> pd.DataFrame:
+def harmonise(
+    df: pd.DataFrame,
+    *,
+    to_version: int = 2,
+    version: int | None = None,
+    drop_noncomparable: bool = True,
+) -> pd.DataFrame:
     """A copy of a processed wave coded for comparison with version ``to_version``.
 
     Parameters
@@ -124,7 +170,9 @@ def harmonise(df: pd.DataFrame, *, to_version: int = 2, version: int | None = No
     [1, 2, 2, 5]
     """
     if to_version != 2:
-        raise ValueError("waves can only be harmonised to version 2 (its codes 2 merge version 1's 2 and 3)")
+        raise ValueError(
+            "waves can only be harmonised to version 2 (its codes 2 merge version 1's 2 and 3)"
+        )
     v = wave_version(df, version)
     out = df.copy()
     changes: list[str] = []
@@ -134,12 +182,20 @@ def harmonise(df: pd.DataFrame, *, to_version: int = 2, version: int | None = No
         unknown = [c for c, m in zip(codes, mapped, strict=True) if c is not None and m is None]
         if unknown:
             raise ValueError(f"utleiertype codes {sorted(set(unknown))} are not codes of version 1")
-        out["utleiertype"] = pd.array(mapped, dtype=df["utleiertype"].dtype
-                                      if pd.api.types.is_integer_dtype(df["utleiertype"]) else "Int8")
+        out["utleiertype"] = pd.array(
+            mapped,
+            dtype=df["utleiertype"].dtype
+            if pd.api.types.is_integer_dtype(df["utleiertype"])
+            else "Int8",
+        )
         changes.append("utleiertype: version 1 codes 2 and 3 -> 2")
     if drop_noncomparable and "komp_digitalt" in out.columns:
-        out["komp_digitalt"] = pd.array([pd.NA] * len(out), dtype=df["komp_digitalt"].dtype
-                                        if pd.api.types.is_integer_dtype(df["komp_digitalt"]) else "Int8")
+        out["komp_digitalt"] = pd.array(
+            [pd.NA] * len(out),
+            dtype=df["komp_digitalt"].dtype
+            if pd.api.types.is_integer_dtype(df["komp_digitalt"])
+            else "Int8",
+        )
         changes.append("komp_digitalt set to NA (version 2 only)")
     out.attrs = {**df.attrs, "harmonised_to": 2, "instrument_version": v, "changes": changes}
     return out
@@ -212,7 +268,9 @@ def _difference(a: pd.DataFrame, b: pd.DataFrame, alpha: float) -> pd.DataFrame:
     order: dict = {}
     for k in pd.concat([a[keys], b[keys]]).itertuples(index=False, name=None):
         order.setdefault(k, len(order))
-    m = m.iloc[np.argsort([order[k] for k in m[keys].itertuples(index=False, name=None)], kind="stable")]
+    m = m.iloc[
+        np.argsort([order[k] for k in m[keys].itertuples(index=False, name=None)], kind="stable")
+    ]
     m = m.reset_index(drop=True)
     se_a = m["se_a"].to_numpy(dtype="float64", na_value=np.nan)
     se_b = m["se_b"].to_numpy(dtype="float64", na_value=np.nan)
@@ -242,11 +300,20 @@ def _difference(a: pd.DataFrame, b: pd.DataFrame, alpha: float) -> pd.DataFrame:
     return m
 
 
-def compare_waves(df_a: pd.DataFrame, df_b: pd.DataFrame, *, scores: Sequence[str] = DEFAULT_SCORES,
-                  items: Sequence[str] = DEFAULT_ITEMS, by: str | Sequence[str] | None = None,
-                  success: Mapping[str, Sequence[int]] | None = None, cluster: str | None = "kommunenummer",
-                  alpha: float = 0.05, lang: str = "nb", wave_a: str | None = None,
-                  wave_b: str | None = None) -> pd.DataFrame:
+def compare_waves(
+    df_a: pd.DataFrame,
+    df_b: pd.DataFrame,
+    *,
+    scores: Sequence[str] = DEFAULT_SCORES,
+    items: Sequence[str] = DEFAULT_ITEMS,
+    by: str | Sequence[str] | None = None,
+    success: Mapping[str, Sequence[int]] | None = None,
+    cluster: str | None = "kommunenummer",
+    alpha: float = 0.05,
+    lang: str = "nb",
+    wave_a: str | None = None,
+    wave_b: str | None = None,
+) -> pd.DataFrame:
     """Differences between two waves (``b - a``) in mean scores and item shares.
 
     Parameters
@@ -337,11 +404,31 @@ def compare_waves(df_a: pd.DataFrame, df_b: pd.DataFrame, *, scores: Sequence[st
             one = []
             for d in (da, db):
                 if item in d.columns and d[item].notna().any():
-                    one.append(group_proportions(d, item, by_list or None, success=codes, cluster=cluster,
-                                                 alpha=alpha, lang=lang))
+                    one.append(
+                        group_proportions(
+                            d,
+                            item,
+                            by_list or None,
+                            success=codes,
+                            cluster=cluster,
+                            alpha=alpha,
+                            lang=lang,
+                        )
+                    )
                 else:
-                    one.append(pd.DataFrame(columns=["variable", "group_var", "group", "n", "estimate", "se",
-                                                     "n_clusters"]))
+                    one.append(
+                        pd.DataFrame(
+                            columns=[
+                                "variable",
+                                "group_var",
+                                "group",
+                                "n",
+                                "estimate",
+                                "se",
+                                "n_clusters",
+                            ]
+                        )
+                    )
             m = _difference(one[0], one[1], alpha)
             m.insert(0, "kind", "share")
             parts.append(m)

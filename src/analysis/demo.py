@@ -130,24 +130,62 @@ _REAL_CODE_SUFFIXES: dict[str, str] = {
     "11": "01 03 06 08 11 12 14 19 20 21 22 24 27 30 33 34 35 44 45 46 49 51 60",
     "15": "05 06 07 11 14 15 16 17 20 25 28 31 32 35 39 47 54 57 60 63 66 73 76 77 78 79",
     "18": "04 06 11 12 13 15 16 18 20 22 24 25 26 27 28 32 33 34 35 36 37 38 39 40 41 45 48 51 53 "
-          "56 57 59 60 65 66 67 68 70 71 74 75",
+    "56 57 59 60 65 66 67 68 70 71 74 75",
     "30": " ".join(f"{i:02d}" for i in [*range(1, 8), *range(11, 55)]),
     "34": " ".join(f"{i:02d}" for i in [1, 3, 5, 7, *range(11, 44), *range(46, 55)]),
     "38": " ".join(f"{i:02d}" for i in [*range(1, 9), *range(11, 26)]),
     "42": " ".join(f"{i:02d}" for i in [*range(1, 8), *range(11, 29)]),
     "46": " ".join(f"{i:02d}" for i in [1, 2, *range(11, 52)]),
     "50": "01 06 07 14 20 21 22 25 26 27 28 29 31 32 33 34 35 36 37 38 41 42 43 44 45 46 47 49 52 "
-          "53 54 55 56 57 58 59 60 61",
+    "53 54 55 56 57 58 59 60 61",
     "54": " ".join(f"{i:02d}" for i in [*range(1, 7), *range(11, 31), *range(32, 45)]),
 }
 
 CAPITAL_CODE = "0301"
 CAPITAL_NAME = "Demostad"
-_NAME_PREFIXES = ("Test", "Fiktiv", "Demo", "Eksempel", "Prøve", "Modell", "Skisse", "Utkast",
-                  "Liksom", "Tenkt", "Oppdikt", "Forsøk", "Fantasi", "Drømme", "Simul", "Dummy",
-                  "Påstått", "Kanskje", "Plassholder")
-_NAME_SUFFIXES = ("vik", "dal", "øy", "fjord", "berg", "nes", "stad", "heim", "sund", "bygd", "li",
-                  "mo", "haug", "voll", "land", "strand", "åsen", "rud", "by", "vær")
+_NAME_PREFIXES = (
+    "Test",
+    "Fiktiv",
+    "Demo",
+    "Eksempel",
+    "Prøve",
+    "Modell",
+    "Skisse",
+    "Utkast",
+    "Liksom",
+    "Tenkt",
+    "Oppdikt",
+    "Forsøk",
+    "Fantasi",
+    "Drømme",
+    "Simul",
+    "Dummy",
+    "Påstått",
+    "Kanskje",
+    "Plassholder",
+)
+_NAME_SUFFIXES = (
+    "vik",
+    "dal",
+    "øy",
+    "fjord",
+    "berg",
+    "nes",
+    "stad",
+    "heim",
+    "sund",
+    "bygd",
+    "li",
+    "mo",
+    "haug",
+    "voll",
+    "land",
+    "strand",
+    "åsen",
+    "rud",
+    "by",
+    "vær",
+)
 
 # -- model parameters (recorded in ground_truth.json) -------------------------------------------
 MODEL: dict = {
@@ -159,44 +197,102 @@ MODEL: dict = {
     "sd_noise": 0.7,
     "komp_loading": 0.95,
     "komp_cuts": [-1.5, -0.45, 0.6, 1.65],
-    "komp_shift": {"planlegge": 0.0, "na_alle": -0.4, "mote": 0.2, "tilbakemelding": -0.1,
-                   "evaluere": -0.4, "regelverk": 0.3, "konflikt": 0.1, "digitalt": -0.2},
+    "komp_shift": {
+        "planlegge": 0.0,
+        "na_alle": -0.4,
+        "mote": 0.2,
+        "tilbakemelding": -0.1,
+        "evaluere": -0.4,
+        "regelverk": 0.3,
+        "konflikt": 0.1,
+        "digitalt": -0.2,
+    },
     "p_dont_know": 0.03,
     "p_blank": 0.02,
     "p_block_blank": 0.015,
     "p_breakoff_v2": 0.04,
     "forut_p_ja": {"kommunal": 0.45, "ideell": 0.40, "kommersiell": 0.25},
     "forut_size_shift": {"under 5 000": -0.12, "20 000+": 0.12},
-    "forut_row_shift": {"strategi": 0.10, "stilling": -0.10, "budsjett": 0.0, "opplaering": 0.0,
-                        "samarbeid": -0.05},
+    "forut_row_shift": {
+        "strategi": 0.10,
+        "stilling": -0.10,
+        "budsjett": 0.0,
+        "opplaering": 0.0,
+        "samarbeid": -0.05,
+    },
     "forut_p_dont_know": 0.05,
     "forut_p_blank": 0.02,
 }
 _FORUT_ROWS = ("strategi", "stilling", "budsjett", "opplaering", "samarbeid")
 _KOMP_V1 = ("planlegge", "na_alle", "mote", "tilbakemelding", "evaluere", "regelverk", "konflikt")
 _HOLD = {"endrer": 0.3, "informerer": -0.1, "verdi": 0.9, "tidsbruk": -0.2}
-_NIVA = {"vedlikehold": 0.3, "uteomrader": 0.5, "husordensregler": 0.0, "rehabilitering": -0.2,
-         "tildeling": -0.8}
-_NIVA_CUTS = (-1.5, -0.5, 0.3, 1.1, 1.9)
-_FORMER = {"beboermote": 0.6, "beboerrad": -0.4, "brukerrad": -0.8, "sporreundersokelse": 0.0,
-           "dialog_rehab": -0.3, "tilskudd": -1.0, "digitale_kanaler": -0.5}
-_BEHOV_ALPHA = {"metoder": -0.2, "inkludering": -0.1, "husleierett": -0.9, "beboerrad": -0.8,
-                "konflikt": -0.6, "kommunikasjon": -0.3, "evaluering": -0.7, "bomiljotiltak": -0.6}
-_BEHOV_GAMMA = {"metoder": 0.6, "inkludering": 0.6, "husleierett": 0.1, "beboerrad": 0.1,
-                "konflikt": 0.1, "kommunikasjon": 0.2, "evaluering": 0.0, "bomiljotiltak": 0.1}
-_BEHOV_BUMP = {  # by category index (kommunal, ideell, kommersiell)
-    "inkludering": (0.0, 0.3, -0.3), "husleierett": (0.0, 0.0, 0.8), "beboerrad": (0.0, 0.4, 0.0),
-    "konflikt": (0.0, 0.0, 0.3), "bomiljotiltak": (0.2, 0.0, 0.0),
+_NIVA = {
+    "vedlikehold": 0.3,
+    "uteomrader": 0.5,
+    "husordensregler": 0.0,
+    "rehabilitering": -0.2,
+    "tildeling": -0.8,
 }
-_BARRIERER = {"tid": 1.0, "ressurser": 1.0, "lav_interesse": 0.8, "sprak": 0.3, "konflikter": 0.0,
-              "metoder": 0.2, "forankring": -0.2, "annet": -1.2}
+_NIVA_CUTS = (-1.5, -0.5, 0.3, 1.1, 1.9)
+_FORMER = {
+    "beboermote": 0.6,
+    "beboerrad": -0.4,
+    "brukerrad": -0.8,
+    "sporreundersokelse": 0.0,
+    "dialog_rehab": -0.3,
+    "tilskudd": -1.0,
+    "digitale_kanaler": -0.5,
+}
+_BEHOV_ALPHA = {
+    "metoder": -0.2,
+    "inkludering": -0.1,
+    "husleierett": -0.9,
+    "beboerrad": -0.8,
+    "konflikt": -0.6,
+    "kommunikasjon": -0.3,
+    "evaluering": -0.7,
+    "bomiljotiltak": -0.6,
+}
+_BEHOV_GAMMA = {
+    "metoder": 0.6,
+    "inkludering": 0.6,
+    "husleierett": 0.1,
+    "beboerrad": 0.1,
+    "konflikt": 0.1,
+    "kommunikasjon": 0.2,
+    "evaluering": 0.0,
+    "bomiljotiltak": 0.1,
+}
+_BEHOV_BUMP = {  # by category index (kommunal, ideell, kommersiell)
+    "inkludering": (0.0, 0.3, -0.3),
+    "husleierett": (0.0, 0.0, 0.8),
+    "beboerrad": (0.0, 0.4, 0.0),
+    "konflikt": (0.0, 0.0, 0.3),
+    "bomiljotiltak": (0.2, 0.0, 0.0),
+}
+_BARRIERER = {
+    "tid": 1.0,
+    "ressurser": 1.0,
+    "lav_interesse": 0.8,
+    "sprak": 0.3,
+    "konflikter": 0.0,
+    "metoder": 0.2,
+    "forankring": -0.2,
+    "annet": -1.2,
+}
 _FORMAT = {"seminar": 0.55, "kurs": 0.45, "nettverk": 0.40, "veileder": 0.35, "elaering": 0.25}
 _MALGRUPPER = {  # kommunal, ideell, kommersiell
-    "vanskeligstilte": (0.9, 0.6, 0.1), "flyktninger": (0.75, 0.4, 0.1), "eldre": (0.5, 0.5, 0.2),
-    "rus_psykisk": (0.6, 0.5, 0.05), "unge": (0.45, 0.5, 0.35), "ordinare": (0.15, 0.3, 0.95),
+    "vanskeligstilte": (0.9, 0.6, 0.1),
+    "flyktninger": (0.75, 0.4, 0.1),
+    "eldre": (0.5, 0.5, 0.2),
+    "rus_psykisk": (0.6, 0.5, 0.05),
+    "unge": (0.45, 0.5, 0.35),
+    "ordinare": (0.15, 0.3, 0.95),
 }
 _ANTALL = {  # P(1..4) by category; municipal units shift with size
-    0: (0.25, 0.40, 0.25, 0.10), 1: (0.35, 0.40, 0.20, 0.05), 2: (0.15, 0.35, 0.35, 0.15),
+    0: (0.25, 0.40, 0.25, 0.10),
+    1: (0.35, 0.40, 0.20, 0.05),
+    2: (0.15, 0.35, 0.35, 0.15),
 }
 _ROLLE = (0.30, 0.40, 0.15, 0.05, 0.10)
 
@@ -223,10 +319,22 @@ SAV_FILE = "demo_2023.sav"
 FRAME_FILE = "frame.csv"
 TRUTH_FILE = "ground_truth.json"
 WAVES = {
-    "demo-2022": {"year": 2022, "version": 1, "format": "nettskjema", "file": NETTSKJEMA_FILE,
-                  "received": "2022-11-15", "fieldwork": ("2022-09-15", "2022-10-31")},
-    "demo-2023": {"year": 2023, "version": 2, "format": "spss", "file": SAV_FILE,
-                  "received": "2023-11-15", "fieldwork": ("2023-09-15", "2023-10-31")},
+    "demo-2022": {
+        "year": 2022,
+        "version": 1,
+        "format": "nettskjema",
+        "file": NETTSKJEMA_FILE,
+        "received": "2022-11-15",
+        "fieldwork": ("2022-09-15", "2022-10-31"),
+    },
+    "demo-2023": {
+        "year": 2023,
+        "version": 2,
+        "format": "spss",
+        "file": SAV_FILE,
+        "received": "2023-11-15",
+        "fieldwork": ("2023-09-15", "2023-10-31"),
+    },
 }
 # Random streams: default_rng([seed, stream]) with a fixed stream per purpose.
 _STREAM = {"frame": 1, "design": 10, "answers": 20, "plants": 30, "system": 40, "mc": 9000}
@@ -239,6 +347,7 @@ def _rng(seed: int, stream: str, extra: int = 0) -> np.random.Generator:
 # ==============================================================================================
 # The fictional frame
 # ==============================================================================================
+
 
 def _fictional_codes(county: str, n: int) -> list[str]:
     """``n`` codes for a county: free numbers from 99 downwards, then (if short) real ones."""
@@ -298,7 +407,9 @@ def fictional_frame(seed: int = DEFAULT_SEED) -> pd.DataFrame:
         for code, pop in zip(codes, pops_arr, strict=True):
             name = CAPITAL_NAME if code == CAPITAL_CODE else next(names)
             rows.append((code, name, county, cname, int(pop)))
-    frame = pd.DataFrame(rows, columns=["kommunenummer", "kommune", "fylkesnummer", "fylke", "population"])
+    frame = pd.DataFrame(
+        rows, columns=["kommunenummer", "kommune", "fylkesnummer", "fylke", "population"]
+    )
     frame = frame.sort_values("kommunenummer", ignore_index=True)
     for col in ("kommunenummer", "kommune", "fylkesnummer", "fylke"):
         frame[col] = frame[col].astype("string")
@@ -311,6 +422,7 @@ def fictional_frame(seed: int = DEFAULT_SEED) -> pd.DataFrame:
 # ==============================================================================================
 # Sample design and answers
 # ==============================================================================================
+
 
 class _FrameArrays:
     def __init__(self, frame: pd.DataFrame):
@@ -326,8 +438,14 @@ class _FrameArrays:
         self.p_area = self.pop / self.pop.sum()
 
 
-def _design(rng: np.random.Generator, fa: _FrameArrays, *, n_municipalities: int = 120,
-            n_ideell: int = 60, n_kommersiell: int = 40) -> dict[str, np.ndarray]:
+def _design(
+    rng: np.random.Generator,
+    fa: _FrameArrays,
+    *,
+    n_municipalities: int = 120,
+    n_ideell: int = 60,
+    n_kommersiell: int = 40,
+) -> dict[str, np.ndarray]:
     """One wave's respondents: category, utleiertype (v1 codes), municipality, size class."""
     chosen = rng.choice(fa.others, size=n_municipalities - 1, replace=False, p=fa.p_select)
     munis, types = [fa.capital] * 12, [2] * 10 + [3, 1]
@@ -339,13 +457,17 @@ def _design(rng: np.random.Generator, fa: _FrameArrays, *, n_municipalities: int
     n_units[mid] += rng.random(mid.sum()) < 0.3
     extra_kf = rng.random(n_units.sum()) < 0.4
     unit_muni = np.repeat(chosen, n_units)
-    first = np.repeat(np.cumsum(n_units) - n_units, n_units)  # index of each municipality's first unit
+    first = np.repeat(
+        np.cumsum(n_units) - n_units, n_units
+    )  # index of each municipality's first unit
     unit_type = np.where(np.arange(n_units.sum()) == first, 1, np.where(extra_kf, 3, 1))
     n_other = n_ideell + n_kommersiell
     area = rng.choice(len(fa.codes), size=n_other, p=fa.p_area)
     area[rng.random(n_other) >= 0.85] = -1
     muni = np.concatenate([np.array(munis), unit_muni, area])
-    utype = np.concatenate([np.array(types), unit_type, np.full(n_ideell, 4), np.full(n_kommersiell, 5)])
+    utype = np.concatenate(
+        [np.array(types), unit_type, np.full(n_ideell, 4), np.full(n_kommersiell, 5)]
+    )
     cat = np.select([utype <= 3, utype == 4], [0, 1], 2)
     order = rng.permutation(len(muni))
     muni, utype, cat = muni[order], utype[order], cat[order]
@@ -368,8 +490,14 @@ def _topk_mask(rng, logw: np.ndarray, k: np.ndarray) -> np.ndarray:
     return ranks < k[:, None]
 
 
-def _answers(rng: np.random.Generator, d: dict[str, np.ndarray], *, wave_year: int, version: int,
-             clusters: np.ndarray) -> dict[str, np.ndarray]:
+def _answers(
+    rng: np.random.Generator,
+    d: dict[str, np.ndarray],
+    *,
+    wave_year: int,
+    version: int,
+    clusters: np.ndarray,
+) -> dict[str, np.ndarray]:
     """Draw every item for the respondents of design ``d`` (canonical v1 ids + komp_digitalt).
 
     Numeric items are float arrays with NaN for blank; ``kommunenummer`` is filled in by the
@@ -396,17 +524,27 @@ def _answers(rng: np.random.Generator, d: dict[str, np.ndarray], *, wave_year: i
         u = rng.random(n)
         code = np.where(rng.random(n) < p_ja + m["forut_row_shift"][row], 1.0, 2.0)
         code[u < m["forut_p_dont_know"]] = DONT_KNOW
-        code[(u >= m["forut_p_dont_know"]) & (u < m["forut_p_dont_know"] + m["forut_p_blank"])] = np.nan
+        code[(u >= m["forut_p_dont_know"]) & (u < m["forut_p_dont_know"] + m["forut_p_blank"])] = (
+            np.nan
+        )
         out[f"forut_{row}"] = code
         n_ja += code == 1
 
     # competence latent
     cat_eff = np.array([m["cat_effect"][c] for c in CATEGORIES])[cat]
-    size_eff = np.array([m["size_effect"][c] for c in SIZE_CLASSES] + [m["size_effect"]["unknown"]])[size]
+    size_eff = np.array(
+        [m["size_effect"][c] for c in SIZE_CLASSES] + [m["size_effect"]["unknown"]]
+    )[size]
     uniq, inv = np.unique(clusters, return_inverse=True)
     u_m = rng.normal(0.0, m["sd_municipality"], len(uniq))[inv] * (clusters >= 0)
-    eta = (cat_eff + size_eff + m["forut_effect_per_ja"] * (n_ja - 2) + m["wave_effect"][str(wave_year)]
-           + u_m + rng.normal(0.0, m["sd_noise"], n))
+    eta = (
+        cat_eff
+        + size_eff
+        + m["forut_effect_per_ja"] * (n_ja - 2)
+        + m["wave_effect"][str(wave_year)]
+        + u_m
+        + rng.normal(0.0, m["sd_noise"], n)
+    )
 
     # background
     out["utleiertype"] = d["utype"].astype(float)
@@ -418,7 +556,10 @@ def _answers(rng: np.random.Generator, d: dict[str, np.ndarray], *, wave_year: i
     out["rolle"] = blanks(rolle, 0.0, 0.01)
     mg = np.column_stack([rng.random(n) < np.array(p)[cat] for p in _MALGRUPPER.values()])
     none = ~mg.any(axis=1)
-    mg[none, np.array([np.argmax([p[c] for p in _MALGRUPPER.values()]) for c in cat[none]], dtype=int)] = True
+    mg[
+        none,
+        np.array([np.argmax([p[c] for p in _MALGRUPPER.values()]) for c in cat[none]], dtype=int),
+    ] = True
     for j, opt in enumerate(_MALGRUPPER):
         out[f"malgrupper_{opt}"] = mg[:, j].astype(float)
 
@@ -468,8 +609,14 @@ def _answers(rng: np.random.Generator, d: dict[str, np.ndarray], *, wave_year: i
 
     # needs
     themes = list(_BEHOV_ALPHA)
-    lin = np.column_stack([_BEHOV_ALPHA[t] - _BEHOV_GAMMA[t] * eta
-                           + np.array(_BEHOV_BUMP.get(t, (0.0, 0.0, 0.0)))[cat] for t in themes])
+    lin = np.column_stack(
+        [
+            _BEHOV_ALPHA[t]
+            - _BEHOV_GAMMA[t] * eta
+            + np.array(_BEHOV_BUMP.get(t, (0.0, 0.0, 0.0)))[cat]
+            for t in themes
+        ]
+    )
     want = rng.random((n, len(themes))) < _logistic(lin)
     for j, t in enumerate(themes):
         out[f"behov_{t}"] = want[:, j].astype(float)
@@ -479,10 +626,16 @@ def _answers(rng: np.random.Generator, d: dict[str, np.ndarray], *, wave_year: i
         out[f"format_{opt}"] = (rng.random(n) < p).astype(float)
 
     # free text (harmless sentences; personal data is planted separately)
-    out["eksempel"] = np.where(rng.random(n) < 0.30,
-                               np.array(_EKSEMPEL, dtype=object)[rng.integers(0, len(_EKSEMPEL), n)], "")
-    out["kommentar"] = np.where(rng.random(n) < 0.12,
-                                np.array(_KOMMENTAR, dtype=object)[rng.integers(0, len(_KOMMENTAR), n)], "")
+    out["eksempel"] = np.where(
+        rng.random(n) < 0.30,
+        np.array(_EKSEMPEL, dtype=object)[rng.integers(0, len(_EKSEMPEL), n)],
+        "",
+    )
+    out["kommentar"] = np.where(
+        rng.random(n) < 0.12,
+        np.array(_KOMMENTAR, dtype=object)[rng.integers(0, len(_KOMMENTAR), n)],
+        "",
+    )
     out["_breakoff"] = (rng.random(n) < m["p_breakoff_v2"]) if version == 2 else np.zeros(n, bool)
     return out
 
@@ -490,6 +643,7 @@ def _answers(rng: np.random.Generator, d: dict[str, np.ndarray], *, wave_year: i
 # ==============================================================================================
 # Scores (the instrument's rules, used for the Monte Carlo truth)
 # ==============================================================================================
+
 
 def _mean_rescaled(block: np.ndarray, min_valid: int, lo: float, hi: float) -> np.ndarray:
     valid = (block >= lo) & (block <= hi)
@@ -525,6 +679,7 @@ def _scores(a: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
 # ==============================================================================================
 # Monte Carlo ground truth
 # ==============================================================================================
+
 
 def _simulate_many(seed: int, fa: _FrameArrays, *, wave_year: int, version: int, n_target: int):
     rng = _rng(seed, "mc", wave_year)
@@ -563,59 +718,122 @@ def _truth_entries(d, ans, *, wave: str) -> tuple[list[dict], dict]:
     entries: list[dict] = []
 
     def add(id_, description, estimand, value, se, n):
-        entries.append({"id": id_, "description": description, "estimand": estimand,
-                        "value": round(value, 4), "mc_se": round(se, 4), "mc_n": int(n)})
+        entries.append(
+            {
+                "id": id_,
+                "description": description,
+                "estimand": estimand,
+                "value": round(value, 4),
+                "mc_se": round(se, 4),
+                "mc_n": int(n),
+            }
+        )
 
     for score in ("kompetanse", "holdning", "niva", "forutsetninger"):
         v, se, n = _mean_entry(sc[score])
-        scale = "0–5" if score == "niva" else ("0–5 (count)" if score == "forutsetninger" else "0–100")
-        add(f"mean_{score}_total", f"Mean {score} ({scale}), all respondents of {wave}",
-            {"kind": "mean", "score": score, "group_var": "total", "group": "total"}, v, se, n)
+        scale = (
+            "0–5" if score == "niva" else ("0–5 (count)" if score == "forutsetninger" else "0–100")
+        )
+        add(
+            f"mean_{score}_total",
+            f"Mean {score} ({scale}), all respondents of {wave}",
+            {"kind": "mean", "score": score, "group_var": "total", "group": "total"},
+            v,
+            se,
+            n,
+        )
     for c, name in enumerate(CATEGORIES):
         v, se, n = _mean_entry(komp[cat == c])
-        add(f"mean_kompetanse_{name}", f"Mean kompetanse (0–100) among {name} landlords",
+        add(
+            f"mean_kompetanse_{name}",
+            f"Mean kompetanse (0–100) among {name} landlords",
             {"kind": "mean", "score": "kompetanse", "group_var": "utleierkategori", "group": name},
-            v, se, n)
+            v,
+            se,
+            n,
+        )
     a_v, a_se, a_n = _mean_entry(komp[cat == 2])
     b_v, b_se, b_n = _mean_entry(komp[cat == 0])
-    add("diff_kompetanse_kommersiell_kommunal",
+    add(
+        "diff_kompetanse_kommersiell_kommunal",
         "Difference in mean kompetanse, kommersiell minus kommunal",
-        {"kind": "mean_difference", "score": "kompetanse", "group_var": "utleierkategori",
-         "a": "kommersiell", "b": "kommunal"}, a_v - b_v, float(np.hypot(a_se, b_se)), a_n + b_n)
+        {
+            "kind": "mean_difference",
+            "score": "kompetanse",
+            "group_var": "utleierkategori",
+            "a": "kommersiell",
+            "b": "kommunal",
+        },
+        a_v - b_v,
+        float(np.hypot(a_se, b_se)),
+        a_n + b_n,
+    )
     big = (cat == 0) & (d["size"] == 2)
     small = (cat == 0) & (d["size"] == 0)
     a_v, a_se, a_n = _mean_entry(komp[big])
     b_v, b_se, b_n = _mean_entry(komp[small])
-    add("diff_kompetanse_storrelse_kommunal",
+    add(
+        "diff_kompetanse_storrelse_kommunal",
         "Difference in mean kompetanse among municipal units, municipalities of 20 000+ minus under 5 000",
-        {"kind": "mean_difference", "score": "kompetanse", "group_var": "storrelse",
-         "a": "20 000+", "b": "under 5 000", "subset": {"utleierkategori": "kommunal"}},
-        a_v - b_v, float(np.hypot(a_se, b_se)), a_n + b_n)
+        {
+            "kind": "mean_difference",
+            "score": "kompetanse",
+            "group_var": "storrelse",
+            "a": "20 000+",
+            "b": "under 5 000",
+            "subset": {"utleierkategori": "kommunal"},
+        },
+        a_v - b_v,
+        float(np.hypot(a_se, b_se)),
+        a_n + b_n,
+    )
     # population least-squares coefficient of forutsetninger, adjusted for category and size
     forut = sc["forutsetninger"]
     ok = ~np.isnan(komp) & ~np.isnan(forut)
     size = d["size"][ok]
-    X = np.column_stack([np.ones(ok.sum()), forut[ok], cat[ok] == 1, cat[ok] == 2,
-                         size == 1, size == 2, size == -1]).astype(float)
+    X = np.column_stack(
+        [np.ones(ok.sum()), forut[ok], cat[ok] == 1, cat[ok] == 2, size == 1, size == 2, size == -1]
+    ).astype(float)
     beta, se = _ols_coef(komp[ok], X)
-    add("slope_kompetanse_forutsetninger",
+    add(
+        "slope_kompetanse_forutsetninger",
         "Change in kompetanse per extra forutsetning answered Ja: the least-squares coefficient of "
         "forutsetninger in kompetanse ~ forutsetninger + utleierkategori + storrelse (a missing "
         "storrelse, i.e. no kommunenummer, as its own level), over respondents with both scores",
-        {"kind": "regression_coefficient", "score": "kompetanse", "term": "forutsetninger",
-         "formula": "kompetanse ~ forutsetninger + C(utleierkategori) + C(storrelse, missing as level)",
-         "group_var": None},
-        float(beta[1]), float(se[1]), int(ok.sum()))
+        {
+            "kind": "regression_coefficient",
+            "score": "kompetanse",
+            "term": "forutsetninger",
+            "formula": "kompetanse ~ forutsetninger + C(utleierkategori) + C(storrelse, missing as level)",
+            "group_var": None,
+        },
+        float(beta[1]),
+        float(se[1]),
+        int(ok.sum()),
+    )
     # theme shares among respondents who answered the behov question
     answered = ~np.isnan(ans["behov_metoder"]) & ~ans["_breakoff"]
     for t in _BEHOV_ALPHA:
         x = ans[f"behov_{t}"][answered]
         p = float(x.mean())
-        add(f"share_behov_{t}", f"Share choosing the seminar theme behov_{t} (among those answering behov)",
-            {"kind": "proportion", "item": f"behov_{t}", "success": [1], "group_var": "total",
-             "group": "total"}, p, float(np.sqrt(p * (1 - p) / len(x))), len(x))
-    means = {"kompetanse_total": _mean_entry(komp),
-             "kompetanse_kommunal": _mean_entry(komp[cat == 0])}
+        add(
+            f"share_behov_{t}",
+            f"Share choosing the seminar theme behov_{t} (among those answering behov)",
+            {
+                "kind": "proportion",
+                "item": f"behov_{t}",
+                "success": [1],
+                "group_var": "total",
+                "group": "total",
+            },
+            p,
+            float(np.sqrt(p * (1 - p) / len(x))),
+            len(x),
+        )
+    means = {
+        "kompetanse_total": _mean_entry(komp),
+        "kompetanse_kommunal": _mean_entry(komp[cat == 0]),
+    }
     return entries, means
 
 
@@ -624,22 +842,36 @@ def _ground_truths(seed: int, frame: pd.DataFrame) -> dict[str, dict]:
     out: dict[str, dict] = {}
     means = {}
     for wave, spec in WAVES.items():
-        d, ans, reps = _simulate_many(seed, fa, wave_year=spec["year"], version=spec["version"],
-                                      n_target=MC_RESPONDENTS)
+        d, ans, reps = _simulate_many(
+            seed, fa, wave_year=spec["year"], version=spec["version"], n_target=MC_RESPONDENTS
+        )
         entries, means[wave] = _truth_entries(d, ans, wave=wave)
         out[wave] = {"entries": entries, "n": len(d["cat"]), "replicates": reps}
     older, newer = list(WAVES)
-    for key, label in (("kompetanse_total", "all respondents"), ("kompetanse_kommunal", "municipal units")):
+    for key, label in (
+        ("kompetanse_total", "all respondents"),
+        ("kompetanse_kommunal", "municipal units"),
+    ):
         (a_v, a_se, a_n), (b_v, b_se, b_n) = means[newer][key], means[older][key]
         group = "total" if key.endswith("total") else "kommunal"
-        out[newer]["entries"].append({
-            "id": f"change_{key}",
-            "description": f"Change in mean kompetanse (0–100, the seven rows both versions share), "
-                           f"{newer} minus {older}, {label}",
-            "estimand": {"kind": "wave_difference", "score": "kompetanse", "a": newer, "b": older,
-                         "group_var": "total" if group == "total" else "utleierkategori", "group": group},
-            "value": round(a_v - b_v, 4), "mc_se": round(float(np.hypot(a_se, b_se)), 4),
-            "mc_n": int(a_n + b_n)})
+        out[newer]["entries"].append(
+            {
+                "id": f"change_{key}",
+                "description": f"Change in mean kompetanse (0–100, the seven rows both versions share), "
+                f"{newer} minus {older}, {label}",
+                "estimand": {
+                    "kind": "wave_difference",
+                    "score": "kompetanse",
+                    "a": newer,
+                    "b": older,
+                    "group_var": "total" if group == "total" else "utleierkategori",
+                    "group": group,
+                },
+                "value": round(a_v - b_v, 4),
+                "mc_se": round(float(np.hypot(a_se, b_se)), 4),
+                "mc_n": int(a_n + b_n),
+            }
+        )
     return out
 
 
@@ -647,12 +879,17 @@ def _ground_truths(seed: int, frame: pd.DataFrame) -> dict[str, dict]:
 # Personal data to plant
 # ==============================================================================================
 
+
 def _fodselsnummer(rng: np.random.Generator) -> str:
     """A fødselsnummer with valid mod-11 control digits (born 1950–1989, individual no. < 500)."""
     w1 = (3, 7, 6, 1, 8, 9, 4, 5, 2)
     w2 = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
     while True:
-        day, month, year = int(rng.integers(1, 29)), int(rng.integers(1, 13)), int(rng.integers(50, 90))
+        day, month, year = (
+            int(rng.integers(1, 29)),
+            int(rng.integers(1, 13)),
+            int(rng.integers(50, 90)),
+        )
         base = f"{day:02d}{month:02d}{year:02d}{int(rng.integers(0, 500)):03d}"
         k1 = (11 - sum(int(c) * w for c, w in zip(base, w1, strict=True)) % 11) % 11
         if k1 == 10:
@@ -667,25 +904,38 @@ def _fodselsnummer(rng: np.random.Generator) -> str:
 # Writing the waves
 # ==============================================================================================
 
+
 def _sample_wave(seed: int, fa: _FrameArrays, wave: str) -> tuple[pd.DataFrame, dict]:
     """The respondents of one demo wave as a canonical DataFrame (before planting)."""
     spec = WAVES[wave]
     rng_d = _rng(seed, "design", spec["year"])
     d = _design(rng_d, fa)
     clusters = np.where((d["muni"] >= 0) & (d["cat"] == 0), d["muni"], -1)
-    ans = _answers(_rng(seed, "answers", spec["year"]), d, wave_year=spec["year"],
-                   version=spec["version"], clusters=clusters)
+    ans = _answers(
+        _rng(seed, "answers", spec["year"]),
+        d,
+        wave_year=spec["year"],
+        version=spec["version"],
+        clusters=clusters,
+    )
     breakoff = ans.pop("_breakoff")
     df = pd.DataFrame(ans)
     if spec["version"] == 2:
-        df["utleiertype"] = load_codebook(2).harmonise_utleiertype(df["utleiertype"].astype(int).tolist())
+        df["utleiertype"] = load_codebook(2).harmonise_utleiertype(
+            df["utleiertype"].astype(int).tolist()
+        )
         df["utleiertype"] = df["utleiertype"].astype(float)
     df.insert(1, "kommunenummer", np.where(d["muni"] >= 0, fa.codes[np.maximum(d["muni"], 0)], ""))
     return df, {"breakoff": breakoff, "design": d}
 
 
 def _entry(kind: str, df: pd.DataFrame, pos: int, id_col: str, **extra) -> dict:
-    return {"kind": kind, "source_row": pos + 1, "submission_id": str(df.iloc[pos][id_col]), **extra}
+    return {
+        "kind": kind,
+        "source_row": pos + 1,
+        "submission_id": str(df.iloc[pos][id_col]),
+        **extra,
+    }
 
 
 def _plant_common(rng, df: pd.DataFrame, rows: dict[str, int], *, phone: str) -> dict[str, dict]:
@@ -693,9 +943,17 @@ def _plant_common(rng, df: pd.DataFrame, rows: dict[str, int], *, phone: str) ->
     fnr = _fodselsnummer(rng)
     email = "kari.nordmann@example.com"
     texts = {
-        "email": ("eksempel", f"Ta gjerne kontakt med Kari Nordmann på {email} for mer om beboerrådet.", email),
+        "email": (
+            "eksempel",
+            f"Ta gjerne kontakt med Kari Nordmann på {email} for mer om beboerrådet.",
+            email,
+        ),
         "phone": ("kommentar", f"Ring meg gjerne på {phone} om dere vil vite mer.", phone),
-        "national_id": ("kommentar", f"En leietaker (fnr {fnr}) klaget på prosessen, så vi endret rutinene.", fnr),
+        "national_id": (
+            "kommentar",
+            f"En leietaker (fnr {fnr}) klaget på prosessen, så vi endret rutinene.",
+            fnr,
+        ),
     }
     planted = {}
     for kind, (col, text, value) in texts.items():
@@ -716,8 +974,9 @@ def _build_2022(seed: int, fa: _FrameArrays) -> tuple[pd.DataFrame, list[dict]]:
     ids = 26_000_000 + int(srng.integers(100_000, 900_000)) + np.cumsum(srng.integers(1, 60, n + 1))
     answer_ms = np.round(np.exp(srng.normal(np.log(420_000), 0.5, n + 1))).astype(int)
 
-    capital_rows = np.flatnonzero((df["kommunenummer"].to_numpy() == CAPITAL_CODE)
-                                  & (df["utleiertype"].to_numpy() <= 3))  # a city district or agency
+    capital_rows = np.flatnonzero(
+        (df["kommunenummer"].to_numpy() == CAPITAL_CODE) & (df["utleiertype"].to_numpy() <= 3)
+    )  # a city district or agency
     with_forms = np.flatnonzero((df["former_ingen"] == 0).to_numpy())
     row_301 = _pick_rows(rng, capital_rows, 1)[0]
     rest = np.setdiff1d(np.arange(n), [row_301])
@@ -733,14 +992,26 @@ def _build_2022(seed: int, fa: _FrameArrays) -> tuple[pd.DataFrame, list[dict]]:
     four = [barr_cols[i] for i in sorted(rng.choice(len(barr_cols) - 1, size=4, replace=False))]
     df.loc[df.index[row_barr], barr_cols] = 0.0
     df.loc[df.index[row_barr], four] = 1.0
-    pii = _plant_common(rng, df, {"email": row_mail, "phone": row_phone, "national_id": row_fnr},
-                        phone="+47 912 34 567")
+    pii = _plant_common(
+        rng,
+        df,
+        {"email": row_mail, "phone": row_phone, "national_id": row_fnr},
+        phone="+47 912 34 567",
+    )
 
     # the exact duplicate: the same answers submitted again later, with a new submission id
     insert_at = int(rng.integers(row_dup + 1, n + 1))
     marks = np.full(n, "", dtype=object)
-    for name, r in (("301", row_301), ("range", row_range), ("ingen", row_ingen), ("barr", row_barr),
-                    ("email", row_mail), ("phone", row_phone), ("national_id", row_fnr), ("orig", row_dup)):
+    for name, r in (
+        ("301", row_301),
+        ("range", row_range),
+        ("ingen", row_ingen),
+        ("barr", row_barr),
+        ("email", row_mail),
+        ("phone", row_phone),
+        ("national_id", row_fnr),
+        ("orig", row_dup),
+    ):
         marks[r] = name
     df["_mark"] = marks
     dup = df.iloc[[row_dup]].assign(_mark="dup")
@@ -749,31 +1020,83 @@ def _build_2022(seed: int, fa: _FrameArrays) -> tuple[pd.DataFrame, list[dict]]:
     df["$created"] = ""
     df["$answer_time_ms"] = answer_ms[: len(df)].astype(str)
 
-    pos = {m: int(np.flatnonzero(df["_mark"].to_numpy() == m)[0]) for m in
-           ("301", "range", "ingen", "barr", "email", "phone", "national_id", "orig", "dup")}
+    pos = {
+        m: int(np.flatnonzero(df["_mark"].to_numpy() == m)[0])
+        for m in ("301", "range", "ingen", "barr", "email", "phone", "national_id", "orig", "dup")
+    }
     df = df.drop(columns="_mark")
     sid = "$submission_id"
     planted = [
-        _entry("duplicate", df, pos["dup"], sid, duplicate_of={
-            "source_row": pos["orig"] + 1, "submission_id": str(df.iloc[pos["orig"]][sid])},
-            description="exact duplicate: every item answer equals an earlier submission's"),
-        _entry("out_of_range", df, pos["range"], sid, column="komp_mote", source_column="komp.mote",
-               value=7, description="code 7 on a 1–5/9 scale"),
-        _entry("kommunenummer_leading_zero", df, pos["301"], sid, column="kommunenummer",
-               source_column="kommunenummer", value="301", repaired="0301",
-               description="leading zero of 0301 lost"),
-        _entry("ingen_conflict", df, pos["ingen"], sid, column="former_ingen", source_column="former.ingen",
-               other_forms=[c for c in df.columns if c.startswith("former_") and c != "former_ingen"
-                            and df.iloc[pos["ingen"]][c] == 1],
-               description="'Ingen' ticked together with another form"),
-        _entry("barrierer_over_max", df, pos["barr"], sid, columns=[f"barrierer_{c[10:]}" for c in four],
-               count=4, description="four barriers ticked, at most three allowed"),
+        _entry(
+            "duplicate",
+            df,
+            pos["dup"],
+            sid,
+            duplicate_of={
+                "source_row": pos["orig"] + 1,
+                "submission_id": str(df.iloc[pos["orig"]][sid]),
+            },
+            description="exact duplicate: every item answer equals an earlier submission's",
+        ),
+        _entry(
+            "out_of_range",
+            df,
+            pos["range"],
+            sid,
+            column="komp_mote",
+            source_column="komp.mote",
+            value=7,
+            description="code 7 on a 1–5/9 scale",
+        ),
+        _entry(
+            "kommunenummer_leading_zero",
+            df,
+            pos["301"],
+            sid,
+            column="kommunenummer",
+            source_column="kommunenummer",
+            value="301",
+            repaired="0301",
+            description="leading zero of 0301 lost",
+        ),
+        _entry(
+            "ingen_conflict",
+            df,
+            pos["ingen"],
+            sid,
+            column="former_ingen",
+            source_column="former.ingen",
+            other_forms=[
+                c
+                for c in df.columns
+                if c.startswith("former_") and c != "former_ingen" and df.iloc[pos["ingen"]][c] == 1
+            ],
+            description="'Ingen' ticked together with another form",
+        ),
+        _entry(
+            "barrierer_over_max",
+            df,
+            pos["barr"],
+            sid,
+            columns=[f"barrierer_{c[10:]}" for c in four],
+            count=4,
+            description="four barriers ticked, at most three allowed",
+        ),
     ]
     for kind in ("email", "phone", "national_id"):
         info = pii[kind]
-        planted.append(_entry(kind, df, pos[kind], sid, column=info["column"],
-                              source_column=info["column"], value=info["value"],
-                              description=f"personal data ({kind}) in free text"))
+        planted.append(
+            _entry(
+                kind,
+                df,
+                pos[kind],
+                sid,
+                column=info["column"],
+                source_column=info["column"],
+                value=info["value"],
+                description=f"personal data ({kind}) in free text",
+            )
+        )
     return df, planted
 
 
@@ -786,7 +1109,9 @@ def _to_nettskjema(df: pd.DataFrame) -> pd.DataFrame:
         if col in ("kommunenummer", "eksempel", "kommentar"):
             out[cb.source_column(col, "nettskjema")] = x.astype(str)
         else:
-            out[cb.source_column(col, "nettskjema")] = x.map(lambda v: "" if pd.isna(v) else str(int(v)))
+            out[cb.source_column(col, "nettskjema")] = x.map(
+                lambda v: "" if pd.isna(v) else str(int(v))
+            )
     out["$created"] = df["$created"]
     out["$answer_time_ms"] = df["$answer_time_ms"]
     return pd.DataFrame(out)
@@ -811,35 +1136,64 @@ def _build_2023(seed: int, fa: _FrameArrays) -> tuple[pd.DataFrame, list[dict]]:
     ok = np.flatnonzero(~extra["breakoff"])
     row_dup, row_mail, row_phone, row_fnr = _pick_rows(rng, ok, 4)
     phone = f"9{int(rng.integers(1_000_000, 9_999_999)):07d}"
-    pii = _plant_common(rng, df, {"email": row_mail, "phone": row_phone, "national_id": row_fnr}, phone=phone)
+    pii = _plant_common(
+        rng, df, {"email": row_mail, "phone": row_phone, "national_id": row_fnr}, phone=phone
+    )
     marks = np.full(n, "", dtype=object)
-    for name, r in (("email", row_mail), ("phone", row_phone), ("national_id", row_fnr), ("orig", row_dup)):
+    for name, r in (
+        ("email", row_mail),
+        ("phone", row_phone),
+        ("national_id", row_fnr),
+        ("orig", row_dup),
+    ):
         marks[r] = name
     df["_mark"] = marks
     insert_at = int(rng.integers(row_dup + 1, n + 1))
     dup = df.iloc[[row_dup]].assign(_mark="dup")
     df = pd.concat([df.iloc[:insert_at], dup, df.iloc[insert_at:]], ignore_index=True)
     df.insert(0, "ID", (1000 + np.cumsum(srng.integers(1, 4, len(df)))).astype(float))
-    pos = {m: int(np.flatnonzero(df["_mark"].to_numpy() == m)[0])
-           for m in ("email", "phone", "national_id", "orig", "dup")}
+    pos = {
+        m: int(np.flatnonzero(df["_mark"].to_numpy() == m)[0])
+        for m in ("email", "phone", "national_id", "orig", "dup")
+    }
     df = df.drop(columns="_mark")
 
     def sid(p):
         return str(int(df.iloc[p]["ID"]))
 
-    planted = [{"kind": "duplicate", "source_row": pos["dup"] + 1, "submission_id": sid(pos["dup"]),
-                "duplicate_of": {"source_row": pos["orig"] + 1, "submission_id": sid(pos["orig"])},
-                "description": "exact duplicate: every item answer equals an earlier submission's"}]
+    planted = [
+        {
+            "kind": "duplicate",
+            "source_row": pos["dup"] + 1,
+            "submission_id": sid(pos["dup"]),
+            "duplicate_of": {"source_row": pos["orig"] + 1, "submission_id": sid(pos["orig"])},
+            "description": "exact duplicate: every item answer equals an earlier submission's",
+        }
+    ]
     for kind in ("email", "phone", "national_id"):
         info = pii[kind]
-        planted.append({"kind": kind, "source_row": pos[kind] + 1, "submission_id": sid(pos[kind]),
-                        "column": info["column"], "source_column": info["column"], "value": info["value"],
-                        "description": f"personal data ({kind}) in free text"})
-    planted.append({"kind": "user_missing", "code": USER_MISSING, "label": "Ikke besvart",
-                    "columns": [load_codebook(2).source_column(c, "spss") for c in needs],
-                    "rows": int(extra["breakoff"].sum()),
-                    "description": "respondents who broke off before the needs section: declared "
-                                   "user-missing -99 (not answered), distinct from 9 'vet ikke'"})
+        planted.append(
+            {
+                "kind": kind,
+                "source_row": pos[kind] + 1,
+                "submission_id": sid(pos[kind]),
+                "column": info["column"],
+                "source_column": info["column"],
+                "value": info["value"],
+                "description": f"personal data ({kind}) in free text",
+            }
+        )
+    planted.append(
+        {
+            "kind": "user_missing",
+            "code": USER_MISSING,
+            "label": "Ikke besvart",
+            "columns": [load_codebook(2).source_column(c, "spss") for c in needs],
+            "rows": int(extra["breakoff"].sum()),
+            "description": "respondents who broke off before the needs section: declared "
+            "user-missing -99 (not answered), distinct from 9 'vet ikke'",
+        }
+    )
     return df, planted
 
 
@@ -872,14 +1226,21 @@ def _write_sav(df: pd.DataFrame, path: Path, *, created: str) -> None:
         measure[name] = "ordinal" if q.type == "matrix" and q.id != "forut" else "nominal"
         fmt[name] = "F3.0"
     table = pd.DataFrame(data)
-    pyreadstat.write_sav(table, str(path), file_label="Demo 2023 (syntetiske data)", column_labels=labels,
-                         variable_value_labels=value_labels, missing_ranges=missing,
-                         variable_measure=measure, variable_format=fmt)
+    pyreadstat.write_sav(
+        table,
+        str(path),
+        file_label="Demo 2023 (syntetiske data)",
+        column_labels=labels,
+        variable_value_labels=value_labels,
+        missing_ranges=missing,
+        variable_measure=measure,
+        variable_format=fmt,
+    )
     raw = bytearray(path.read_bytes())
     if raw[:4] != b"$FL2":
         raise RuntimeError(f"{path}: unexpected SPSS header")
     stamp = pd.Timestamp(created).strftime("%d %b %y").encode("ascii") + b"12:00:00"
-    raw[_SAV_DATE_OFFSET:_SAV_DATE_OFFSET + 17] = stamp
+    raw[_SAV_DATE_OFFSET : _SAV_DATE_OFFSET + 17] = stamp
     path.write_bytes(bytes(raw))
 
 
@@ -887,7 +1248,9 @@ def _json_dump(obj, path: Path) -> None:
     path.write_text(json.dumps(obj, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def write_demo(seed: int = DEFAULT_SEED, force: bool = False, root: Path | None = None) -> list[Path]:
+def write_demo(
+    seed: int = DEFAULT_SEED, force: bool = False, root: Path | None = None
+) -> list[Path]:
     """Write the two synthetic demo waves into ``<root>/data/raw/demo-2022`` and ``demo-2023``.
 
     Parameters
@@ -930,7 +1293,9 @@ def write_demo(seed: int = DEFAULT_SEED, force: bool = False, root: Path | None 
     if not force:
         for folder in folders.values():
             if folder.exists():
-                raise UserError(f"{folder} already exists: pass --force (force=True) to overwrite the demo waves")
+                raise UserError(
+                    f"{folder} already exists: pass --force (force=True) to overwrite the demo waves"
+                )
     seed = int(seed)
     frame = fictional_frame(seed)
     fa = _FrameArrays(frame)
@@ -949,33 +1314,46 @@ def write_demo(seed: int = DEFAULT_SEED, force: bool = False, root: Path | None 
         frame_path = write_frame(frame, folder / FRAME_FILE, year=FRAME_YEAR)
         truth = truths[wave]
         counts = df["utleiertype"].value_counts().sort_index()
-        _json_dump({
-            "wave": wave,
-            "instrument_version": spec["version"],
-            "seed": seed,
-            "generator": "analysis.demo",
-            "synthetic": True,
-            "rows": len(df),
-            "rows_by_utleiertype": {str(int(k)): int(v) for k, v in counts.items()},
-            "method": (f"Monte Carlo: the demo's sample design and generative model (see the "
-                       f"analysis.demo docstring) run for {truth['replicates']} replicate samples "
-                       f"({truth['n']} simulated respondents) with numpy.random.default_rng([seed, "
-                       f"{_STREAM['mc']}, {spec['year']}]), scored with the rules of instrument.md "
-                       f"(kompetanse from the seven komp rows both versions share). 'value' is the "
-                       f"pooled mean / difference / least-squares coefficient / share over the "
-                       f"simulated respondents; 'mc_se' its approximate Monte Carlo standard error "
-                       f"(treating simulated respondents as independent). Planted data problems are "
-                       f"not part of the model."),
-            "model": MODEL,
-            "estimands": truth["entries"],
-            "planted_problems": planted,
-        }, folder / TRUTH_FILE)
+        _json_dump(
+            {
+                "wave": wave,
+                "instrument_version": spec["version"],
+                "seed": seed,
+                "generator": "analysis.demo",
+                "synthetic": True,
+                "rows": len(df),
+                "rows_by_utleiertype": {str(int(k)): int(v) for k, v in counts.items()},
+                "method": (
+                    f"Monte Carlo: the demo's sample design and generative model (see the "
+                    f"analysis.demo docstring) run for {truth['replicates']} replicate samples "
+                    f"({truth['n']} simulated respondents) with numpy.random.default_rng([seed, "
+                    f"{_STREAM['mc']}, {spec['year']}]), scored with the rules of instrument.md "
+                    f"(kompetanse from the seven komp rows both versions share). 'value' is the "
+                    f"pooled mean / difference / least-squares coefficient / share over the "
+                    f"simulated respondents; 'mc_se' its approximate Monte Carlo standard error "
+                    f"(treating simulated respondents as independent). Planted data problems are "
+                    f"not part of the model."
+                ),
+                "model": MODEL,
+                "estimands": truth["entries"],
+                "planted_problems": planted,
+            },
+            folder / TRUTH_FILE,
+        )
         manifest = Manifest(
-            wave=wave, source_file=spec["file"], format=spec["format"],
-            instrument_version=spec["version"], sha256=sha256_file(export),
-            source=f"Synthetic demo (analysis.demo, seed {seed})", received=spec["received"],
-            design="convenience", frame_file=FRAME_FILE, frame_sha256=sha256_file(frame_path),
-            fieldwork_start=spec["fieldwork"][0], fieldwork_end=spec["fieldwork"][1],
-            notes="Fictional data and municipalities; true values in ground_truth.json.")
+            wave=wave,
+            source_file=spec["file"],
+            format=spec["format"],
+            instrument_version=spec["version"],
+            sha256=sha256_file(export),
+            source=f"Synthetic demo (analysis.demo, seed {seed})",
+            received=spec["received"],
+            design="convenience",
+            frame_file=FRAME_FILE,
+            frame_sha256=sha256_file(frame_path),
+            fieldwork_start=spec["fieldwork"][0],
+            fieldwork_end=spec["fieldwork"][1],
+            notes="Fictional data and municipalities; true values in ground_truth.json.",
+        )
         written += [export, frame_path, folder / TRUTH_FILE, manifest.write(folder)]
     return written

@@ -71,14 +71,21 @@ def disclosure_note(min_n: int = DEFAULT_MIN_N, lang: str = "nb", *, level: str 
     if level not in LEVELS:
         raise ValueError(f"disclosure level must be one of {LEVELS}, not {level!r}")
     if level == "internal":
-        return ("Intern tabell, ikke for publisering: små grupper er ikke skjult." if lang == "nb" else
-                "Internal table, not for publication: small groups are not suppressed.")
+        return (
+            "Intern tabell, ikke for publisering: små grupper er ikke skjult."
+            if lang == "nb"
+            else "Internal table, not for publication: small groups are not suppressed."
+        )
     if lang == "nb":
-        return (f"«{SUPPRESSED}» = skjult: tallet bygger på {min_n} eller færre svar, eller kunne ellers "
-                "regnes ut fra andre tall i tabellen. Tall for enkeltkommuner vises ikke.")
-    return (f'"{SUPPRESSED}" = suppressed: the figure rests on {min_n} or fewer responses, or could '
-            "otherwise be derived from other figures in the table. Figures for single municipalities "
-            "are not shown.")
+        return (
+            f"«{SUPPRESSED}» = skjult: tallet bygger på {min_n} eller færre svar, eller kunne ellers "
+            "regnes ut fra andre tall i tabellen. Tall for enkeltkommuner vises ikke."
+        )
+    return (
+        f'"{SUPPRESSED}" = suppressed: the figure rests on {min_n} or fewer responses, or could '
+        "otherwise be derived from other figures in the table. Figures for single municipalities "
+        "are not shown."
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -86,8 +93,9 @@ def disclosure_note(min_n: int = DEFAULT_MIN_N, lang: str = "nb", *, level: str 
 # --------------------------------------------------------------------------------------------
 
 
-def derivable_cells(n_cells: int, constraints: Sequence[tuple[Sequence[int], int]],
-                    suppressed: np.ndarray) -> np.ndarray:
+def derivable_cells(
+    n_cells: int, constraints: Sequence[tuple[Sequence[int], int]], suppressed: np.ndarray
+) -> np.ndarray:
     """Which suppressed cells a linear attacker can compute from shown cells and totals.
 
     Parameters
@@ -159,7 +167,9 @@ def _secondary(sizes: np.ndarray, constraints, primary: np.ndarray) -> np.ndarra
             mask[involved] = True
             continue
         # prefer non-total cells, then the smallest size
-        best = min(candidates, key=lambda c: (c in totals, sizes[c] if np.isfinite(sizes[c]) else -1, c))
+        best = min(
+            candidates, key=lambda c: (c in totals, sizes[c] if np.isfinite(sizes[c]) else -1, c)
+        )
         mask[best] = True
     raise AssertionError("secondary suppression did not converge")
 
@@ -169,10 +179,18 @@ def _secondary(sizes: np.ndarray, constraints, primary: np.ndarray) -> np.ndarra
 # --------------------------------------------------------------------------------------------
 
 
-def apply_disclosure(table: pd.DataFrame, *, level: str = "public", min_n: int = DEFAULT_MIN_N,
-                     n_col: str | None = "n", value_cols: Sequence[str] | None = None,
-                     group_cols: Sequence[str] | None = None, total_row=None, total_col=None,
-                     lang: str = "nb") -> pd.DataFrame:
+def apply_disclosure(
+    table: pd.DataFrame,
+    *,
+    level: str = "public",
+    min_n: int = DEFAULT_MIN_N,
+    n_col: str | None = "n",
+    value_cols: Sequence[str] | None = None,
+    group_cols: Sequence[str] | None = None,
+    total_row=None,
+    total_col=None,
+    lang: str = "nb",
+) -> pd.DataFrame:
     """Suppress small and derivable cells of a table for publication.
 
     Parameters
@@ -225,11 +243,25 @@ def apply_disclosure(table: pd.DataFrame, *, level: str = "public", min_n: int =
     if level not in LEVELS:
         raise ValueError(f"disclosure level must be one of {LEVELS}, not {level!r}")
     if n_col is None:
-        return _count_table(table, level=level, min_n=min_n, value_cols=value_cols, total_row=total_row,
-                            total_col=total_col, lang=lang)
-    return _group_table(table, level=level, min_n=min_n, n_col=n_col, value_cols=value_cols,
-                        group_cols=group_cols, total_row="total" if total_row is None else total_row,
-                        lang=lang)
+        return _count_table(
+            table,
+            level=level,
+            min_n=min_n,
+            value_cols=value_cols,
+            total_row=total_row,
+            total_col=total_col,
+            lang=lang,
+        )
+    return _group_table(
+        table,
+        level=level,
+        min_n=min_n,
+        n_col=n_col,
+        value_cols=value_cols,
+        group_cols=group_cols,
+        total_row="total" if total_row is None else total_row,
+        lang=lang,
+    )
 
 
 def _group_table(table, *, level, min_n, n_col, value_cols, group_cols, total_row, lang):
@@ -244,10 +276,17 @@ def _group_table(table, *, level, min_n, n_col, value_cols, group_cols, total_ro
     out = out.reset_index(drop=True)
     note = disclosure_note(min_n, lang, level=level)
     if removed:
-        note += (" Rader for enkeltkommuner er fjernet." if lang == "nb" else
-                 " Rows for single municipalities were removed.")
+        note += (
+            " Rader for enkeltkommuner er fjernet."
+            if lang == "nb"
+            else " Rows for single municipalities were removed."
+        )
     n = len(out)
-    ids = list(group_cols) if group_cols is not None else [c for c in ("variable",) if c in out.columns]
+    ids = (
+        list(group_cols)
+        if group_cols is not None
+        else [c for c in ("variable",) if c in out.columns]
+    )
     if value_cols is None:
         skip = set(ids) | {"group_var", "group", n_col, "suppressed", "suppression"}
         value_cols = [c for c in out.columns if c not in skip]
@@ -257,8 +296,12 @@ def _group_table(table, *, level, min_n, n_col, value_cols, group_cols, total_ro
     if level == "public" and n:
         primary = ~(sizes > min_n)  # NA counts as small
         constraints = []
-        gv = out["group_var"].to_numpy(dtype=object) if "group_var" in out.columns else np.full(n, None)
-        keys = (out[ids].astype(str).agg("\x1f".join, axis=1).to_numpy() if ids else np.full(n, ""))
+        gv = (
+            out["group_var"].to_numpy(dtype=object)
+            if "group_var" in out.columns
+            else np.full(n, None)
+        )
+        keys = out[ids].astype(str).agg("\x1f".join, axis=1).to_numpy() if ids else np.full(n, "")
         for key in pd.unique(keys):
             rows = np.flatnonzero(keys == key)
             tot = [r for r in rows if gv[r] == total_row]
@@ -285,10 +328,14 @@ def _group_table(table, *, level, min_n, n_col, value_cols, group_cols, total_ro
 def _count_table(table, *, level, min_n, value_cols, total_row, total_col, lang):
     for axis_name in (table.index.name, table.columns.name):
         if level == "public" and axis_name in MUNICIPALITY_VARS:
-            raise ValueError("a public table must not show single municipalities "
-                             f"(the table is laid out by {axis_name!r})")
+            raise ValueError(
+                "a public table must not show single municipalities "
+                f"(the table is laid out by {axis_name!r})"
+            )
     cols = list(value_cols) if value_cols is not None else list(table.columns)
-    values = table[cols].apply(pd.to_numeric, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    values = (
+        table[cols].apply(pd.to_numeric, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    )
     R, C = values.shape
     index = list(table.index)
     mask = np.zeros((R, C), dtype=bool)
@@ -304,10 +351,14 @@ def _count_table(table, *, level, min_n, value_cols, total_row, total_col, lang)
         constraints = []
         if tc is not None:
             for i in range(R):
-                constraints.append(([int(cell[i, j]) for j in range(C) if j != tc], int(cell[i, tc])))
+                constraints.append(
+                    ([int(cell[i, j]) for j in range(C) if j != tc], int(cell[i, tc]))
+                )
         if tr is not None:
             for j in range(C):
-                constraints.append(([int(cell[i, j]) for i in range(R) if i != tr], int(cell[tr, j])))
+                constraints.append(
+                    ([int(cell[i, j]) for i in range(R) if i != tr], int(cell[tr, j]))
+                )
         mask = _secondary(values.ravel(), constraints, primary.ravel()).reshape(R, C)
     out = table.copy()
     for j, c in enumerate(cols):
@@ -315,8 +366,12 @@ def _count_table(table, *, level, min_n, value_cols, total_row, total_col, lang)
         if pd.api.types.is_integer_dtype(s.dtype):
             s = s.astype("Int64")
         out[c] = s.mask(pd.Series(mask[:, j], index=out.index))
-    out.attrs = {"note": disclosure_note(min_n, lang, level=level), "disclosure": level, "min_n": min_n,
-                 "suppressed": pd.DataFrame(mask, index=table.index, columns=cols)}
+    out.attrs = {
+        "note": disclosure_note(min_n, lang, level=level),
+        "disclosure": level,
+        "min_n": min_n,
+        "suppressed": pd.DataFrame(mask, index=table.index, columns=cols),
+    }
     return out
 
 
@@ -349,10 +404,16 @@ def show_suppressed(table: pd.DataFrame, *, decimals: int | None = None) -> pd.D
         for c in table.columns:
             if c in skip:
                 continue
-            out[c] = [SUPPRESSED if r else fmt(v) for v, r in zip(table[c].tolist(), rows, strict=True)]
+            out[c] = [
+                SUPPRESSED if r else fmt(v) for v, r in zip(table[c].tolist(), rows, strict=True)
+            ]
         return out.drop(columns=["suppressed", "suppression"])
     m = table.attrs.get("suppressed")
     for c in table.columns:
-        flags = m[c].to_numpy(bool) if m is not None and c in m.columns else np.zeros(len(table), bool)
-        out[c] = [SUPPRESSED if r else fmt(v) for v, r in zip(table[c].tolist(), flags, strict=True)]
+        flags = (
+            m[c].to_numpy(bool) if m is not None and c in m.columns else np.zeros(len(table), bool)
+        )
+        out[c] = [
+            SUPPRESSED if r else fmt(v) for v, r in zip(table[c].tolist(), flags, strict=True)
+        ]
     return out

@@ -261,7 +261,9 @@ def table_html(
     headers = [_header_text(c) for c in frame.columns]
     empty = [i for i, h in enumerate(headers) if not h]
     if empty:
-        raise ValueError(f"show_table: column(s) at position {empty} have an empty name; every header cell needs text")
+        raise ValueError(
+            f"show_table: column(s) at position {empty} have an empty name; every header cell needs text"
+        )
     if row_headers is None:
         if n_index:
             row_headers = n_index
@@ -283,14 +285,23 @@ def table_html(
             d = 0
         col_decimals.append(d)
 
-    out = ['<div class="report-table">', "<table>", f"<caption>{_esc(caption)}</caption>", "<thead><tr>"]
+    out = [
+        '<div class="report-table">',
+        "<table>",
+        f"<caption>{_esc(caption)}</caption>",
+        "<thead><tr>",
+    ]
     out += [f'<th scope="col">{_esc(h)}</th>' for h in headers]
     out.append("</tr></thead><tbody>")
     for row in frame.itertuples(index=False, name=None):
         out.append("<tr>")
         for j, value in enumerate(row):
             dec = col_decimals[j]
-            if dec is None and isinstance(value, numbers.Integral) and not isinstance(value, bool | np.bool_):
+            if (
+                dec is None
+                and isinstance(value, numbers.Integral)
+                and not isinstance(value, bool | np.bool_)
+            ):
                 dec = 0
             inner, attrs = _cell(value, lang=lang, decimals=dec)
             if j < row_headers:
@@ -313,8 +324,14 @@ def table_html(
 def figure_png(fig, *, dpi: int = FIGURE_DPI) -> bytes:
     """PNG bytes of a matplotlib figure, deterministic (no 'Software' metadata, fixed dpi)."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None}, bbox_inches="tight",
-                facecolor="white")
+    fig.savefig(
+        buf,
+        format="png",
+        dpi=dpi,
+        metadata={"Software": None},
+        bbox_inches="tight",
+        facecolor="white",
+    )
     return buf.getvalue()
 
 
@@ -332,7 +349,9 @@ def check_alt(alt: str) -> str:
     """
     text = (alt or "").strip()
     if text.lower().rstrip(".") in PLACEHOLDER_ALTS:
-        raise ValueError(f"alt text {alt!r} is a placeholder: describe what the figure shows, with its key numbers")
+        raise ValueError(
+            f"alt text {alt!r} is a placeholder: describe what the figure shows, with its key numbers"
+        )
     return text
 
 
@@ -377,7 +396,9 @@ def figure_html(
     if data is not None:
         summary = _TEXT[lang]["numbers"]
         parts.append(f"<details><summary>{_esc(summary)}</summary>")
-        parts.append(table_html(data, caption=f"{summary}: {caption}", lang=lang, decimals=decimals))
+        parts.append(
+            table_html(data, caption=f"{summary}: {caption}", lang=lang, decimals=decimals)
+        )
         parts.append("</details>")
     parts.append("</figure>")
     return "".join(parts)
@@ -456,8 +477,17 @@ def show_table(
     >>> show_table(pd.DataFrame({"n": [3]}), caption="Antall")  # doctest: +ELLIPSIS
     <IPython.core.display.HTML object>
     """
-    _display_html(table_html(df, caption=caption, lang=lang, note=note, decimals=decimals,
-                             index=index, row_headers=row_headers))
+    _display_html(
+        table_html(
+            df,
+            caption=caption,
+            lang=lang,
+            note=note,
+            decimals=decimals,
+            index=index,
+            row_headers=row_headers,
+        )
+    )
 
 
 def show_markdown(text: str) -> None:

@@ -26,8 +26,9 @@ class InputFileError(UserError):
     'export.csv, row 12, column komp.mote: code 7 is out of range'
     """
 
-    def __init__(self, path: str | Path, problem: str, *, row: int | None = None,
-                 column: str | None = None):
+    def __init__(
+        self, path: str | Path, problem: str, *, row: int | None = None, column: str | None = None
+    ):
         self.path = str(path)
         self.problem = problem
         self.row = row

@@ -55,10 +55,32 @@ from scipy import stats
 
 from analysis.codebook import DONT_KNOW
 
-MEANS_COLUMNS = ("variable", "group_var", "group", "n", "estimate", "se", "ci_low", "ci_high",
-                 "n_clusters", "deff")
-PROPORTIONS_COLUMNS = ("variable", "group_var", "group", "n", "n_dont_know", "share_dont_know",
-                       "estimate", "se", "ci_low", "ci_high", "deff", "n_clusters")
+MEANS_COLUMNS = (
+    "variable",
+    "group_var",
+    "group",
+    "n",
+    "estimate",
+    "se",
+    "ci_low",
+    "ci_high",
+    "n_clusters",
+    "deff",
+)
+PROPORTIONS_COLUMNS = (
+    "variable",
+    "group_var",
+    "group",
+    "n",
+    "n_dont_know",
+    "share_dont_know",
+    "estimate",
+    "se",
+    "ci_low",
+    "ci_high",
+    "deff",
+    "n_clusters",
+)
 TOTAL_GROUP_VAR = "total"
 TOTAL_LABEL = {"nb": "Alle", "en": "All"}
 DESIGNS = ("convenience", "census", "probability")
@@ -71,29 +93,29 @@ DESIGNS = ("convenience", "census", "probability")
 _CAVEATS = {
     "convenience": {
         "nb": "Svarene kommer fra et bekvemmelighetsutvalg: de er ikke vektet og kan ikke uten videre "
-              "generaliseres til alle utleiere. Konfidensintervallene viser bare tilfeldig variasjon "
-              "blant dem som svarte, ikke skjevhet i hvem som svarte.",
+        "generaliseres til alle utleiere. Konfidensintervallene viser bare tilfeldig variasjon "
+        "blant dem som svarte, ikke skjevhet i hvem som svarte.",
         "en": "The answers come from a convenience sample: they are unweighted and cannot simply be "
-              "generalised to all landlords. The confidence intervals show only random variation among "
-              "those who answered, not bias in who answered.",
+        "generalised to all landlords. The confidence intervals show only random variation among "
+        "those who answered, not bias in who answered.",
     },
     "census": {
         "nb": "Alle kommuner ble invitert (totalundersøkelse av kommunene). Kommunale svar er vektet til "
-              "kommuneregisterets fordeling på fylke og kommunestørrelse, og usikkerheten for kommunene "
-              "er korrigert for at en stor del av dem svarte. Ideelle og kommersielle utleiere er ikke "
-              "vektet.",
+        "kommuneregisterets fordeling på fylke og kommunestørrelse, og usikkerheten for kommunene "
+        "er korrigert for at en stor del av dem svarte. Ideelle og kommersielle utleiere er ikke "
+        "vektet.",
         "en": "All municipalities were invited (a census of municipalities). Municipal answers are "
-              "weighted to the register's distribution by county and municipality size, and their "
-              "uncertainty is corrected for the large share that answered. Non-profit and commercial "
-              "landlords are not weighted.",
+        "weighted to the register's distribution by county and municipality size, and their "
+        "uncertainty is corrected for the large share that answered. Non-profit and commercial "
+        "landlords are not weighted.",
     },
     "probability": {
         "nb": "Kommunene ble trukket tilfeldig fra kommuneregisteret. Kommunale svar er vektet til "
-              "registerets fordeling på fylke og kommunestørrelse, med endelig populasjonskorreksjon. "
-              "Ideelle og kommersielle utleiere er ikke vektet.",
+        "registerets fordeling på fylke og kommunestørrelse, med endelig populasjonskorreksjon. "
+        "Ideelle og kommersielle utleiere er ikke vektet.",
         "en": "Municipalities were drawn at random from the municipality register. Municipal answers "
-              "are weighted to the register's distribution by county and municipality size, with a "
-              "finite population correction. Non-profit and commercial landlords are not weighted.",
+        "are weighted to the register's distribution by county and municipality size, with a "
+        "finite population correction. Non-profit and commercial landlords are not weighted.",
     },
 }
 
@@ -113,8 +135,13 @@ def design_caveat(design: str, lang: str = "nb") -> str:
     return _CAVEATS[design][lang]
 
 
-def estimate_design(df: pd.DataFrame, *, design: str, frame: pd.DataFrame | None = None,
-                    bounds: tuple[float, float] | None = (0.3, 3.0)) -> pd.DataFrame:
+def estimate_design(
+    df: pd.DataFrame,
+    *,
+    design: str,
+    frame: pd.DataFrame | None = None,
+    bounds: tuple[float, float] | None = (0.3, 3.0),
+) -> pd.DataFrame:
     """Per-row design variables for a wave: weight, FPC and stratum.
 
     Parameters
@@ -154,8 +181,9 @@ def estimate_design(df: pd.DataFrame, *, design: str, frame: pd.DataFrame | None
     """
     if design not in DESIGNS:
         raise ValueError(f"design must be one of {', '.join(DESIGNS)}, not {design!r}")
-    out = pd.DataFrame({"design_weight": 1.0, "design_fpc": np.nan, "design_stratum": "alle"},
-                       index=df.index)
+    out = pd.DataFrame(
+        {"design_weight": 1.0, "design_fpc": np.nan, "design_stratum": "alle"}, index=df.index
+    )
     notes: list[str] = []
     if design != "convenience":
         from analysis.weighting import _municipal_mask, rake_weights
@@ -163,7 +191,9 @@ def estimate_design(df: pd.DataFrame, *, design: str, frame: pd.DataFrame | None
         municipal = _municipal_mask(df)
         out["design_stratum"] = np.where(municipal, "kommunal", "annen")
         if frame is None:
-            notes.append("no municipality frame: municipal answers are neither weighted nor FPC-corrected")
+            notes.append(
+                "no municipality frame: municipal answers are neither weighted nor FPC-corrected"
+            )
         else:
             w = rake_weights(df, frame, bounds=bounds)
             mw = w[municipal]
@@ -173,10 +203,14 @@ def estimate_design(df: pd.DataFrame, *, design: str, frame: pd.DataFrame | None
             out.loc[municipal, "design_weight"] = mw.fillna(1.0).to_numpy()
             out.loc[municipal, "design_fpc"] = float(len(frame))
             if w.attrs.get("unmatched"):
-                notes.append(f"{w.attrs['unmatched']} municipal answer(s) without a known municipality "
-                             "got weight 1")
+                notes.append(
+                    f"{w.attrs['unmatched']} municipal answer(s) without a known municipality "
+                    "got weight 1"
+                )
             for c in w.attrs.get("collapsed", []):
-                notes.append(f"{c['margin']} {c['category']!s} had no respondents: merged into {c['into']!s}")
+                notes.append(
+                    f"{c['margin']} {c['category']!s} had no respondents: merged into {c['into']!s}"
+                )
             if not w.attrs.get("bounded", True):
                 notes.append("weights exceed their bounds (margins kept)")
     out.attrs = {"design": design, "notes": notes}
@@ -215,7 +249,9 @@ def _clusters(df: pd.DataFrame, cluster: str | None) -> np.ndarray:
     codes, uniques = pd.factorize(df[cluster])
     codes = codes.astype(np.int64)
     if "utleierkategori" in df.columns:
-        non_municipal = (df["utleierkategori"].astype("string") != "kommunal").fillna(True).to_numpy(bool)
+        non_municipal = (
+            (df["utleierkategori"].astype("string") != "kommunal").fillna(True).to_numpy(bool)
+        )
         codes[non_municipal] = -1
     single = codes < 0
     codes[single] = len(uniques) + np.arange(int(single.sum()))
@@ -241,7 +277,9 @@ class _Design:
             self.w = pd.to_numeric(w, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
             bad = ~np.isfinite(self.w) | (self.w < 0)
             if bad.any():
-                raise ValueError(f"weights: {int(bad.sum())} row(s) with a missing or negative weight")
+                raise ValueError(
+                    f"weights: {int(bad.sum())} row(s) with a missing or negative weight"
+                )
             self.weighted = True
         # strata
         st = _column(df, strata, "strata")
@@ -252,7 +290,8 @@ class _Design:
             fpc_arr = st.astype(object).map(lambda v: fpc.get(v, np.nan)).to_numpy(dtype="float64")
         elif fpc is not None:
             fpc_arr = pd.to_numeric(_column(df, fpc, "fpc"), errors="coerce").to_numpy(
-                dtype="float64", na_value=np.nan)
+                dtype="float64", na_value=np.nan
+            )
             if st is None:  # strata from the FPC itself: equal N = one stratum, NaN = no FPC
                 st = pd.Series(np.where(np.isnan(fpc_arr), -1.0, fpc_arr), index=df.index)
         if st is None:
@@ -277,7 +316,9 @@ class _Design:
                     raise ValueError("fpc: rows of one stratum give different population counts")
                 n_psu = len(np.unique(self.cl[rows]))
                 if n_psu > Ns[0] + 1e-9:
-                    raise ValueError(f"fpc: {n_psu} sampled PSUs exceed the population count {Ns[0]:g}")
+                    raise ValueError(
+                        f"fpc: {n_psu} sampled PSUs exceed the population count {Ns[0]:g}"
+                    )
                 self.f[h] = n_psu / Ns[0]
 
 
@@ -402,7 +443,9 @@ def _numeric(df: pd.DataFrame, col: str) -> np.ndarray:
 
 
 def _groupings(df, by, design, lang):
-    return [_Grouping(df, None, design, lang)] + [_Grouping(df, b, design, lang) for b in _as_list(by)]
+    return [_Grouping(df, None, design, lang)] + [
+        _Grouping(df, b, design, lang) for b in _as_list(by)
+    ]
 
 
 # --------------------------------------------------------------------------------------------
@@ -410,10 +453,20 @@ def _groupings(df, by, design, lang):
 # --------------------------------------------------------------------------------------------
 
 
-def group_means(df: pd.DataFrame, value: str | Sequence[str], by: str | Sequence[str] | None = None, *,
-                cluster: str | None = "kommunenummer", weights=None, fpc=None, strata=None,
-                design: str | None = None, frame: pd.DataFrame | None = None, alpha: float = 0.05,
-                lang: str = "nb") -> pd.DataFrame:
+def group_means(
+    df: pd.DataFrame,
+    value: str | Sequence[str],
+    by: str | Sequence[str] | None = None,
+    *,
+    cluster: str | None = "kommunenummer",
+    weights=None,
+    fpc=None,
+    strata=None,
+    design: str | None = None,
+    frame: pd.DataFrame | None = None,
+    alpha: float = 0.05,
+    lang: str = "nb",
+) -> pd.DataFrame:
     """Means of numeric variables, overall and by groups, with cluster-robust intervals.
 
     Parameters
@@ -475,11 +528,25 @@ def group_means(df: pd.DataFrame, value: str | Sequence[str], by: str | Sequence
                 se = np.where(ncl >= 2, np.sqrt(var_), np.nan)
                 tq = stats.t.ppf(1 - alpha / 2, np.where(dfree >= 1, dfree, np.nan))
                 deff = np.where((v_srs > 0) & (ncl >= 2), var_ / v_srs, np.nan)
-            parts.append(pd.DataFrame({
-                "variable": var, "group_var": grp.name, "group": np.array(grp.labels, dtype=object),
-                "n": n, "estimate": mean, "se": se, "ci_low": mean - tq * se, "ci_high": mean + tq * se,
-                "n_clusters": ncl, "deff": deff})[keep])
-    out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=list(MEANS_COLUMNS))
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "variable": var,
+                        "group_var": grp.name,
+                        "group": np.array(grp.labels, dtype=object),
+                        "n": n,
+                        "estimate": mean,
+                        "se": se,
+                        "ci_low": mean - tq * se,
+                        "ci_high": mean + tq * se,
+                        "n_clusters": ncl,
+                        "deff": deff,
+                    }
+                )[keep]
+            )
+    out = (
+        pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=list(MEANS_COLUMNS))
+    )
     out["n"] = out["n"].astype("int64")
     out["n_clusters"] = out["n_clusters"].astype("int64")
     return out[list(MEANS_COLUMNS)]
@@ -497,8 +564,10 @@ def _check_success(col: str, success: tuple) -> None:
             return
     codes = q.substantive_codes
     if codes and not set(success) & set(codes):
-        raise ValueError(f"success codes {tuple(success)} are not answers of {col} (codes {codes}); "
-                         "for checkbox options use success=(1,)")
+        raise ValueError(
+            f"success codes {tuple(success)} are not answers of {col} (codes {codes}); "
+            "for checkbox options use success=(1,)"
+        )
 
 
 def wilson_interval(p, n, *, alpha: float = 0.05):
@@ -520,10 +589,21 @@ def wilson_interval(p, n, *, alpha: float = 0.05):
     return centre - half, centre + half
 
 
-def group_proportions(df: pd.DataFrame, items: str | Sequence[str], by: str | Sequence[str] | None = None, *,
-                      success: Sequence[int] = (4, 5), cluster: str | None = "kommunenummer", weights=None,
-                      fpc=None, strata=None, design: str | None = None, frame: pd.DataFrame | None = None,
-                      alpha: float = 0.05, lang: str = "nb") -> pd.DataFrame:
+def group_proportions(
+    df: pd.DataFrame,
+    items: str | Sequence[str],
+    by: str | Sequence[str] | None = None,
+    *,
+    success: Sequence[int] = (4, 5),
+    cluster: str | None = "kommunenummer",
+    weights=None,
+    fpc=None,
+    strata=None,
+    design: str | None = None,
+    frame: pd.DataFrame | None = None,
+    alpha: float = 0.05,
+    lang: str = "nb",
+) -> pd.DataFrame:
     """Shares of substantive answers in ``success``, overall and by groups.
 
     Parameters
@@ -576,10 +656,14 @@ def group_proportions(df: pd.DataFrame, items: str | Sequence[str], by: str | Se
             n, p, var_, ncl, nstr, _, w_sub = _linearised(vals, grp, dz)
             kg = grp.key_g
             inside = kg >= 0
-            n_dk = np.rint(np.bincount(kg[inside], weights=_key_sum(grp, dkf)[inside],
-                                       minlength=grp.G)).astype(np.int64)
-            w_dk = (n_dk.astype(float) if wdk is dkf else
-                    np.bincount(kg[inside], weights=_key_sum(grp, wdk)[inside], minlength=grp.G))
+            n_dk = np.rint(
+                np.bincount(kg[inside], weights=_key_sum(grp, dkf)[inside], minlength=grp.G)
+            ).astype(np.int64)
+            w_dk = (
+                n_dk.astype(float)
+                if wdk is dkf
+                else np.bincount(kg[inside], weights=_key_sum(grp, wdk)[inside], minlength=grp.G)
+            )
             n_all = n + n_dk
             w_all = w_sub + w_dk
             dfree = ncl - nstr
@@ -594,11 +678,29 @@ def group_proportions(df: pd.DataFrame, items: str | Sequence[str], by: str | Se
                 n_eff = n / deff * (z / tq) ** 2
                 lo, hi = wilson_interval(p, n_eff, alpha=alpha)
                 se = np.where(ncl >= 2, np.sqrt(var_), np.nan)
-            parts.append(pd.DataFrame({
-                "variable": item, "group_var": grp.name, "group": np.array(grp.labels, dtype=object),
-                "n": n, "n_dont_know": n_dk, "share_dont_know": share_dk, "estimate": p, "se": se,
-                "ci_low": lo, "ci_high": hi, "deff": deff, "n_clusters": ncl})[n_all > 0])
-    out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=list(PROPORTIONS_COLUMNS))
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "variable": item,
+                        "group_var": grp.name,
+                        "group": np.array(grp.labels, dtype=object),
+                        "n": n,
+                        "n_dont_know": n_dk,
+                        "share_dont_know": share_dk,
+                        "estimate": p,
+                        "se": se,
+                        "ci_low": lo,
+                        "ci_high": hi,
+                        "deff": deff,
+                        "n_clusters": ncl,
+                    }
+                )[n_all > 0]
+            )
+    out = (
+        pd.concat(parts, ignore_index=True)
+        if parts
+        else pd.DataFrame(columns=list(PROPORTIONS_COLUMNS))
+    )
     for c in ("n", "n_dont_know", "n_clusters"):
         out[c] = out[c].astype("int64")
     return out[list(PROPORTIONS_COLUMNS)]

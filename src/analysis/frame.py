@@ -87,11 +87,18 @@ def size_class(population):
             return None
         cat = size_class([population])[0]
         return None if pd.isna(cat) else str(cat)
-    values = pd.to_numeric(pd.Series(population) if not isinstance(population, pd.Series)
-                           else population, errors="coerce").astype("Float64")
+    values = pd.to_numeric(
+        pd.Series(population) if not isinstance(population, pd.Series) else population,
+        errors="coerce",
+    ).astype("Float64")
     values = values.where(values > 0)
-    cats = pd.cut(values.astype(float), bins=[0, SIZE_BOUNDS[0], SIZE_BOUNDS[1], np.inf],
-                  right=False, labels=list(SIZE_CLASSES), ordered=True)
+    cats = pd.cut(
+        values.astype(float),
+        bins=[0, SIZE_BOUNDS[0], SIZE_BOUNDS[1], np.inf],
+        right=False,
+        labels=list(SIZE_CLASSES),
+        ordered=True,
+    )
     cats = cats.cat.set_categories(list(SIZE_CLASSES), ordered=True)
     if isinstance(population, pd.Series):
         return pd.Series(cats.values, index=population.index, name="storrelse")
@@ -102,12 +109,15 @@ def _read_csv(path: Path) -> pd.DataFrame:
     if not path.is_file():
         raise InputFileError(path, "frame file not found")
     try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig",
-                           skip_blank_lines=False)
+        return pd.read_csv(
+            path, dtype=str, keep_default_na=False, encoding="utf-8-sig", skip_blank_lines=False
+        )
     except UnicodeDecodeError:
         raise InputFileError(path, "frame file is not UTF-8 text") from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise InputFileError(path, f"frame file is not a readable CSV ({exc})".replace("\n", " ")) from None
+        raise InputFileError(
+            path, f"frame file is not a readable CSV ({exc})".replace("\n", " ")
+        ) from None
 
 
 def load_frame(path: str | Path) -> pd.DataFrame:
@@ -156,11 +166,17 @@ def load_frame(path: str | Path) -> pd.DataFrame:
             raise InputFileError(path, f"required column '{col}' is missing", column=col)
     pop_cols = [c for c in raw.columns if _POP_RE.match(c)]
     if not pop_cols:
-        raise InputFileError(path, "required column 'population_<year>' (e.g. population_2022) is missing",
-                             column="population_<year>")
+        raise InputFileError(
+            path,
+            "required column 'population_<year>' (e.g. population_2022) is missing",
+            column="population_<year>",
+        )
     if len(pop_cols) > 1:
-        raise InputFileError(path, f"more than one population column ({', '.join(pop_cols)}): keep one year",
-                             column=pop_cols[1])
+        raise InputFileError(
+            path,
+            f"more than one population column ({', '.join(pop_cols)}): keep one year",
+            column=pop_cols[1],
+        )
     pop_col = pop_cols[0]
     year = int(_POP_RE.match(pop_col).group(1))
     if raw.empty:
@@ -169,23 +185,36 @@ def load_frame(path: str | Path) -> pd.DataFrame:
     seen_codes: dict[str, int] = {}
     county_names: dict[str, tuple[str, int]] = {}
     table = raw[list(TEXT_COLUMNS) + [pop_col]].apply(lambda s: s.str.strip())
-    for i, (code, name, fnr, fname, pop) in enumerate(table.itertuples(index=False, name=None), start=1):
+    for i, (code, name, fnr, fname, pop) in enumerate(
+        table.itertuples(index=False, name=None), start=1
+    ):
+
         def fail(column: str, problem: str, row: int = i) -> None:
             raise InputFileError(path, problem, row=row, column=column)
 
         if not _CODE4.match(code):
-            hint = " (a lost leading zero? keep codes as text)" if _POSINT.match(code) and len(code) == 3 else ""
+            hint = (
+                " (a lost leading zero? keep codes as text)"
+                if _POSINT.match(code) and len(code) == 3
+                else ""
+            )
             fail("kommunenummer", f"municipality code {code!r} is not 4 digits{hint}")
         if code in seen_codes:
-            fail("kommunenummer", f"municipality code {code} occurs twice (first in row {seen_codes[code]})")
+            fail(
+                "kommunenummer",
+                f"municipality code {code} occurs twice (first in row {seen_codes[code]})",
+            )
         seen_codes[code] = i
         if not name:
             fail("kommune", "municipality name is empty")
         if not _CODE2.match(fnr):
             fail("fylkesnummer", f"county code {fnr!r} is not 2 digits")
         if fnr != code[:2]:
-            fail("fylkesnummer", f"county code {fnr} does not match municipality code {code} "
-                 f"(its first two digits are {code[:2]})")
+            fail(
+                "fylkesnummer",
+                f"county code {fnr} does not match municipality code {code} "
+                f"(its first two digits are {code[:2]})",
+            )
         if not fname:
             fail("fylke", "county name is empty")
         if fnr in county_names and county_names[fnr][0] != fname:
@@ -273,24 +302,39 @@ def frame_margins(frame: pd.DataFrame, *, counties: Iterable[str] | None = None)
     names = frame.drop_duplicates("fylkesnummer").set_index("fylkesnummer")["fylke"]
     codes = sorted(map(str, counties)) if counties is not None else sorted(names.index.astype(str))
     storrelse = frame["storrelse"] if "storrelse" in frame else size_class(frame["population"])
-    grouped = (pd.DataFrame({"fylkesnummer": frame["fylkesnummer"].astype(str).to_numpy(),
-                             "storrelse": pd.Categorical(storrelse, categories=list(SIZE_CLASSES),
-                                                         ordered=True),
-                             "population": frame["population"].astype("Int64").to_numpy()})
-               .groupby(["fylkesnummer", "storrelse"], observed=True)["population"]
-               .agg(["size", "sum"]))
-    index = pd.MultiIndex.from_product([codes, list(SIZE_CLASSES)], names=["fylkesnummer", "storrelse"])
-    grouped.index = pd.MultiIndex.from_arrays([grouped.index.get_level_values(0).astype(str),
-                                               grouped.index.get_level_values(1).astype(str)],
-                                              names=index.names)
+    grouped = (
+        pd.DataFrame(
+            {
+                "fylkesnummer": frame["fylkesnummer"].astype(str).to_numpy(),
+                "storrelse": pd.Categorical(storrelse, categories=list(SIZE_CLASSES), ordered=True),
+                "population": frame["population"].astype("Int64").to_numpy(),
+            }
+        )
+        .groupby(["fylkesnummer", "storrelse"], observed=True)["population"]
+        .agg(["size", "sum"])
+    )
+    index = pd.MultiIndex.from_product(
+        [codes, list(SIZE_CLASSES)], names=["fylkesnummer", "storrelse"]
+    )
+    grouped.index = pd.MultiIndex.from_arrays(
+        [
+            grouped.index.get_level_values(0).astype(str),
+            grouped.index.get_level_values(1).astype(str),
+        ],
+        names=index.names,
+    )
     grouped = grouped.reindex(index, fill_value=0)
-    out = pd.DataFrame({
-        "fylkesnummer": index.get_level_values(0).astype(str),
-        "fylke": [names.get(c, pd.NA) for c in index.get_level_values(0)],
-        "storrelse": pd.Categorical(index.get_level_values(1), categories=list(SIZE_CLASSES), ordered=True),
-        "municipalities": grouped["size"].to_numpy().astype("int64"),
-        "population": pd.array(grouped["sum"].to_numpy().astype("int64"), dtype="Int64"),
-    })
+    out = pd.DataFrame(
+        {
+            "fylkesnummer": index.get_level_values(0).astype(str),
+            "fylke": [names.get(c, pd.NA) for c in index.get_level_values(0)],
+            "storrelse": pd.Categorical(
+                index.get_level_values(1), categories=list(SIZE_CLASSES), ordered=True
+            ),
+            "municipalities": grouped["size"].to_numpy().astype("int64"),
+            "population": pd.array(grouped["sum"].to_numpy().astype("int64"), dtype="Int64"),
+        }
+    )
     out["fylke"] = out["fylke"].astype("string")
     out["fylkesnummer"] = out["fylkesnummer"].astype("string")
     return out

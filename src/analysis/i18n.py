@@ -28,11 +28,11 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "lead": {
         "nb": "Kartlegging av kompetanse innen leieboermedvirkning blant kommunale, ideelle og "
-              "kommersielle utleiere, gjennomført av Leieboerforeningen og VID vitenskapelige "
-              "høgskole. Rapporten bygger på {n} svar.",
+        "kommersielle utleiere, gjennomført av Leieboerforeningen og VID vitenskapelige "
+        "høgskole. Rapporten bygger på {n} svar.",
         "en": "A survey of competence in tenant participation among municipal, non-profit and "
-              "commercial landlords, carried out by the Norwegian Tenants' Association "
-              "(Leieboerforeningen) and VID Specialized University. The report is based on {n} responses.",
+        "commercial landlords, carried out by the Norwegian Tenants' Association "
+        "(Leieboerforeningen) and VID Specialized University. The report is based on {n} responses.",
     },
     "synthetic_note": {
         "nb": "Merk: dataene i denne rapporten er syntetiske demodata, ikke ekte svar.",
@@ -63,29 +63,29 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "kf_competence_diff": {
         "nb": "{low_cat} oppgir lavere kompetanse i medvirkning enn {high_cat_lc}: {low} ({low_ci}) mot "
-              "{high} ({high_ci}) på en skala fra 0 til 100.",
+        "{high} ({high_ci}) på en skala fra 0 til 100.",
         "en": "{low_cat} report lower competence in tenant participation than {high_cat_lc}: {low} "
-              "({low_ci}) against {high} ({high_ci}) on a scale from 0 to 100.",
+        "({low_ci}) against {high} ({high_ci}) on a scale from 0 to 100.",
     },
     "kf_competence_nodiff": {
         "nb": "Kompetansen i medvirkning er om lag den samme i alle utleierkategorier: fra {low} "
-              "({low_ci}) for {low_cat_lc} til {high} ({high_ci}) for {high_cat_lc} på en skala fra 0 "
-              "til 100; forskjellen er ikke sikker.",
+        "({low_ci}) for {low_cat_lc} til {high} ({high_ci}) for {high_cat_lc} på en skala fra 0 "
+        "til 100; forskjellen er ikke sikker.",
         "en": "Competence in tenant participation is about the same in every landlord category: from "
-              "{low} ({low_ci}) for {low_cat_lc} to {high} ({high_ci}) for {high_cat_lc} on a scale "
-              "from 0 to 100; the difference is not certain.",
+        "{low} ({low_ci}) for {low_cat_lc} to {high} ({high_ci}) for {high_cat_lc} on a scale "
+        "from 0 to 100; the difference is not certain.",
     },
     "kf_participation": {
         "nb": "{share} av utleierne ({ci}) lar beboerne påvirke eller ta beslutninger på minst ett område "
-              "(nivå 3 eller høyere på medvirkningsstigen).",
+        "(nivå 3 eller høyere på medvirkningsstigen).",
         "en": "{share} of landlords ({ci}) let tenants influence or take decisions in at least one area "
-              "(level 3 or higher on the participation ladder).",
+        "(level 3 or higher on the participation ladder).",
     },
     "kf_resources": {
         "nb": "Utleierne har i snitt {mean} av 5 forutsetninger for medvirkning ({ci}). Minst vanlig er "
-              "{item}: {share} ({item_ci}).",
+        "{item}: {share} ({item_ci}).",
         "en": "Landlords have on average {mean} of 5 prerequisites for participation ({ci}). The least "
-              "common is {item}: {share} ({item_ci}).",
+        "common is {item}: {share} ({item_ci}).",
     },
     "kf_barrier": {
         "nb": "Den hindringen flest nevner, er «{item}»: {share} ({ci}).",
@@ -101,21 +101,21 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "kf_change_up": {
         "nb": "Kompetansen har økt siden {prev}: fra {before} ({before_ci}) til {after} ({after_ci}), en "
-              "endring på {diff} poeng ({diff_ci}).",
+        "endring på {diff} poeng ({diff_ci}).",
         "en": "Competence has risen since {prev}: from {before} ({before_ci}) to {after} ({after_ci}), a "
-              "change of {diff} points ({diff_ci}).",
+        "change of {diff} points ({diff_ci}).",
     },
     "kf_change_down": {
         "nb": "Kompetansen har gått ned siden {prev}: fra {before} ({before_ci}) til {after} ({after_ci}), "
-              "en endring på {diff} poeng ({diff_ci}).",
+        "en endring på {diff} poeng ({diff_ci}).",
         "en": "Competence has fallen since {prev}: from {before} ({before_ci}) to {after} ({after_ci}), a "
-              "change of {diff} points ({diff_ci}).",
+        "change of {diff} points ({diff_ci}).",
     },
     "kf_change_none": {
         "nb": "Kompetansen er om lag uendret siden {prev}: {before} ({before_ci}) da og {after} "
-              "({after_ci}) nå; endringen på {diff} poeng ({diff_ci}) er ikke sikker.",
+        "({after_ci}) nå; endringen på {diff} poeng ({diff_ci}) er ikke sikker.",
         "en": "Competence is about unchanged since {prev}: {before} ({before_ci}) then and {after} "
-              "({after_ci}) now; the change of {diff} points ({diff_ci}) is not certain.",
+        "({after_ci}) now; the change of {diff} points ({diff_ci}) is not certain.",
     },
     "kf_caveat": {
         "nb": "Les tallene med forbehold om utvalget: {caveat}",
@@ -128,33 +128,33 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "scores_intro": {
         "nb": "Hvert mål er regnet ut for hver utleier og vist som gjennomsnitt etter utleierkategori, "
-              "kommunestørrelse og fylke. Svaret «vet ikke» inngår ikke i gjennomsnittene.",
+        "kommunestørrelse og fylke. Svaret «vet ikke» inngår ikke i gjennomsnittene.",
         "en": "Each measure is computed for every landlord and shown as a mean by landlord category, "
-              "municipality size and county. “Don't know” answers are left out of the means.",
+        "municipality size and county. “Don't know” answers are left out of the means.",
     },
     "score_desc_kompetanse": {
         "nb": "Gjennomsnitt av sju spørsmål om hvor stor kompetanse utleieren har, fra 0 (i svært liten "
-              "grad) til 100 (i svært stor grad).",
+        "grad) til 100 (i svært stor grad).",
         "en": "Mean of seven questions on how much competence the landlord has, from 0 (to a very small "
-              "extent) to 100 (to a very large extent).",
+        "extent) to 100 (to a very large extent).",
     },
     "score_desc_holdning": {
         "nb": "Gjennomsnitt av fire påstander om medvirkning, fra 0 (helt uenig) til 100 (helt enig); "
-              "påstanden om at medvirkning tar mer tid enn det gir, er snudd.",
+        "påstanden om at medvirkning tar mer tid enn det gir, er snudd.",
         "en": "Mean of four statements about participation, from 0 (strongly disagree) to 100 (strongly "
-              "agree); the statement that participation takes more time than it gives is reversed.",
+        "agree); the statement that participation takes more time than it gives is reversed.",
     },
     "score_desc_niva": {
         "nb": "Gjennomsnittlig høyeste medvirkningsnivå over fem områder, fra 0 (ingen medvirkning) til "
-              "5 (beboerne bestemmer).",
+        "5 (beboerne bestemmer).",
         "en": "Average highest level of participation over five areas, from 0 (no participation) to 5 "
-              "(tenants decide).",
+        "(tenants decide).",
     },
     "score_desc_forutsetninger": {
         "nb": "Antall av fem forutsetninger for medvirkning utleieren har (plan, stilling, budsjett, "
-              "opplæring, samarbeid), fra 0 til 5.",
+        "opplæring, samarbeid), fra 0 til 5.",
         "en": "Number of five prerequisites for participation the landlord has (plan, position, budget, "
-              "training, cooperation), from 0 to 5.",
+        "training, cooperation), from 0 to 5.",
     },
     "score_desc_bredde": {
         "nb": "Antall medvirkningsformer i bruk, fra 0 til 7.",
@@ -177,9 +177,9 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "alt_bar": {
         "nb": "Liggende stolpediagram over {what}, sortert fra høyest til lavest, med 95\u00a0% "
-              "konfidensintervall: {values}.",
+        "konfidensintervall: {values}.",
         "en": "Horizontal bar chart of {what}, sorted from highest to lowest, with 95% confidence "
-              "intervals: {values}.",
+        "intervals: {values}.",
     },
     "alt_hidden": {
         "nb": " Skjult fordi tallet bygger på for få svar: {groups}.",
@@ -219,7 +219,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "h_barriers": {"nb": "Hindringer for medvirkning", "en": "Barriers to participation"},
     "barriers_intro": {
         "nb": "Utleierne kunne velge inntil tre hindringer. Andelene er regnet av dem som svarte på "
-              "spørsmålet.",
+        "spørsmålet.",
         "en": "Landlords could choose up to three barriers. Shares are of those who answered the question.",
     },
     "barriers_caption_fig": {
@@ -230,15 +230,18 @@ TEXTS: dict[str, dict[str, str]] = {
         "nb": "Andel som nevner hver hindring (%), etter utleierkategori",
         "en": "Share naming each barrier (%), by landlord category",
     },
-    "barriers_what": {"nb": "andelen som nevner hver hindring", "en": "the share naming each barrier"},
+    "barriers_what": {
+        "nb": "andelen som nevner hver hindring",
+        "en": "the share naming each barrier",
+    },
     "h_themes": {"nb": "Ønskede seminartemaer", "en": "Seminar themes wanted"},
     "themes_intro": {
         "nb": "Undersøkelsen skal velge temaene for seminarrekken. Temaene står i prioritert rekkefølge: "
-              "etter hvor stor andel som ønsker dem, og ved lik andel etter hvor mange som peker på "
-              "temaet som det viktigste.",
+        "etter hvor stor andel som ønsker dem, og ved lik andel etter hvor mange som peker på "
+        "temaet som det viktigste.",
         "en": "The survey chooses the themes of the seminar series. The themes are in priority order: by "
-              "the share who want them, and at equal shares by how many name the theme the most "
-              "important.",
+        "the share who want them, and at equal shares by how many name the theme the most "
+        "important.",
     },
     "themes_caption_fig": {
         "nb": "Seminartemaer i prioritert rekkefølge: andel som ønsker temaet, med 95\u00a0% konfidensintervall.",
@@ -252,7 +255,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "nb": "Andel som ønsker hvert seminartema (%), etter utleierkategori",
         "en": "Share wanting each seminar theme (%), by landlord category",
     },
-    "themes_what": {"nb": "andelen som ønsker hvert seminartema", "en": "the share wanting each seminar theme"},
+    "themes_what": {
+        "nb": "andelen som ønsker hvert seminartema",
+        "en": "the share wanting each seminar theme",
+    },
     "formats_caption": {
         "nb": "Foretrukne formater for kompetansetiltak (%)",
         "en": "Preferred formats for competence activities (%)",
@@ -265,9 +271,9 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "change_intro": {
         "nb": "Tabellene sammenligner {wave} med {prev}. Endringen er {wave} minus {prev}. Svarene er "
-              "anonyme, så rundene behandles som uavhengige utvalg; endringene er ikke vektet.",
+        "anonyme, så rundene behandles som uavhengige utvalg; endringene er ikke vektet.",
         "en": "The tables compare {wave} with {prev}. The change is {wave} minus {prev}. The answers are "
-              "anonymous, so the waves are treated as independent samples; the changes are unweighted.",
+        "anonymous, so the waves are treated as independent samples; the changes are unweighted.",
     },
     "change_caption": {
         "nb": "Gjennomsnitt i {prev} og {wave} og endringen, etter utleierkategori",
@@ -275,14 +281,14 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "change_items_caption": {
         "nb": "Andel som svarer i stor eller svært stor grad (kompetanse) og andel som ønsker hvert "
-              "seminartema, {prev} og {wave}",
+        "seminartema, {prev} og {wave}",
         "en": "Share answering to a large or very large extent (competence) and share wanting each seminar "
-              "theme, {prev} and {wave}",
+        "theme, {prev} and {wave}",
     },
     "change_items_note": {
         "nb": "Endringen er i prosentpoeng. «:» = skjult fordi tallet bygger på {min_cell} eller færre svar.",
         "en": "The change is in percentage points. “:” = suppressed because the figure rests on {min_cell} "
-              "or fewer responses.",
+        "or fewer responses.",
     },
     "not_comparable": {"nb": "ikke sammenlignbart", "en": "not comparable"},
     "col_change_pp": {"nb": "Endring (prosentpoeng)", "en": "Change (percentage points)"},
@@ -291,7 +297,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "themes_table_note": {
         "nb": "Rangintervallet viser hvilke plasser temaet kunne fått med et annet utvalg (klyngebootstrap).",
         "en": "The rank interval shows which places the theme could have had with another sample (cluster "
-              "bootstrap).",
+        "bootstrap).",
     },
     "change_not_comparable": {
         "nb": "Ikke sammenlignbart mellom rundene:",
@@ -299,27 +305,27 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "nc_komp_digitalt": {
         "nb": "Spørsmålet om kompetanse i digitale kanaler finnes bare i instrumentversjon 2; det er "
-              "holdt utenfor kompetansemålet, så målet er likt i begge runder.",
+        "holdt utenfor kompetansemålet, så målet er likt i begge runder.",
         "en": "The question on competence in digital channels exists only in instrument version 2; it "
-              "is left out of the competence measure, so the measure is the same in both waves.",
+        "is left out of the competence measure, so the measure is the same in both waves.",
     },
     "nc_utleiertype": {
         "nb": "Versjon 2 slår sammen «Bydel» og «Kommunalt foretak»; utleiertype sammenlignes derfor "
-              "bare som utleierkategori (kommunal, ideell, kommersiell).",
+        "bare som utleierkategori (kommunal, ideell, kommersiell).",
         "en": "Version 2 merges “City district” and “Municipal enterprise”; landlord type is therefore "
-              "compared only as landlord category (municipal, non-profit, commercial).",
+        "compared only as landlord category (municipal, non-profit, commercial).",
     },
     "nc_behov": {
         "nb": "Temaet «Beboerråd og organisering» heter «organisering» i versjon 2 og betyr det samme; det "
-              "sammenlignes som ett tema.",
+        "sammenlignes som ett tema.",
         "en": "The theme “Tenant boards and organisation” is called “organisation” in version 2 with the "
-              "same meaning; it is compared as one theme.",
+        "same meaning; it is compared as one theme.",
     },
     "nc_design": {
         "nb": "Rundene har ulikt utvalgsdesign ({prev_design} mot {design}); endringer kan skyldes hvem som "
-              "svarte.",
+        "svarte.",
         "en": "The waves have different sampling designs ({prev_design} against {design}); changes may "
-              "reflect who answered.",
+        "reflect who answered.",
     },
     "nc_same": {
         "nb": "Begge rundene brukte samme instrumentversjon; alle mål er sammenlignbare.",
@@ -330,93 +336,120 @@ TEXTS: dict[str, dict[str, str]] = {
     "h_about_design": {"nb": "Design og utvalg", "en": "Design and sampling"},
     "design_convenience": {"nb": "bekvemmelighetsutvalg", "en": "convenience sample"},
     "design_census": {"nb": "totalundersøkelse av kommunene", "en": "census of municipalities"},
-    "design_probability": {"nb": "sannsynlighetsutvalg av kommuner", "en": "probability sample of municipalities"},
+    "design_probability": {
+        "nb": "sannsynlighetsutvalg av kommuner",
+        "en": "probability sample of municipalities",
+    },
     "design_text": {
         "nb": "Runden {wave} er et {design}. Spørreskjemaet er instrumentversjon {version}. {caveat}",
         "en": "The wave {wave} is a {design}. The questionnaire is instrument version {version}. {caveat}",
     },
     "cluster_text": {
         "nb": "En kommune kan svare gjennom flere enheter (bydeler, etater, foretak). Usikkerheten er "
-              "derfor regnet med kommunen som klynge, slik at enheter i samme kommune ikke telles som "
-              "uavhengige svar.",
+        "derfor regnet med kommunen som klynge, slik at enheter i samme kommune ikke telles som "
+        "uavhengige svar.",
         "en": "A municipality may answer through several units (city districts, agencies, enterprises). "
-              "Uncertainty is therefore computed with the municipality as a cluster, so units of one "
-              "municipality do not count as independent answers.",
+        "Uncertainty is therefore computed with the municipality as a cluster, so units of one "
+        "municipality do not count as independent answers.",
     },
     "h_about_fieldwork": {"nb": "Datainnsamling", "en": "Fieldwork"},
     "fieldwork_text": {
         "nb": "Datainnsamlingen pågikk fra {start} til {end}. Eksporten ({format}) ble mottatt {received}.",
         "en": "Fieldwork ran from {start} to {end}. The export ({format}) was received on {received}.",
     },
-    "h_about_responses": {"nb": "Svar etter utleierkategori", "en": "Responses by landlord category"},
-    "responses_caption": {"nb": "Antall svar etter utleierkategori", "en": "Number of responses by landlord category"},
+    "h_about_responses": {
+        "nb": "Svar etter utleierkategori",
+        "en": "Responses by landlord category",
+    },
+    "responses_caption": {
+        "nb": "Antall svar etter utleierkategori",
+        "en": "Number of responses by landlord category",
+    },
     "h_about_quality": {"nb": "Eksklusjoner og datakvalitet", "en": "Exclusions and data quality"},
     "quality_text": {
         "nb": "Eksporten hadde {read} rader. {kept} svar er med i analysen, og {quarantined} er holdt utenfor "
-              "(satt i karantene) av årsakene i tabellen. {set_missing} enkeltsvar med ugyldige "
-              "verdier ble satt som manglende. Personopplysninger i fritekst ble fjernet ({redactions} "
-              "tilfeller), og fritekstsvar vises aldri i denne rapporten.",
+        "(satt i karantene) av årsakene i tabellen. {set_missing} enkeltsvar med ugyldige "
+        "verdier ble satt som manglende. Personopplysninger i fritekst ble fjernet ({redactions} "
+        "tilfeller), og fritekstsvar vises aldri i denne rapporten.",
         "en": "The export had {read} rows. {kept} responses are in the analysis and {quarantined} were kept "
-              "out (quarantined) for the reasons in the table. {set_missing} single answers with invalid "
-              "values were set to missing. Personal data in free text were removed ({redactions} "
-              "instances), and free-text answers never appear in this report.",
+        "out (quarantined) for the reasons in the table. {set_missing} single answers with invalid "
+        "values were set to missing. Personal data in free text were removed ({redactions} "
+        "instances), and free-text answers never appear in this report.",
     },
-    "reason_duplicate": {"nb": "Duplikat (identisk med et tidligere svar)", "en": "Duplicate (identical to an earlier response)"},
+    "reason_duplicate": {
+        "nb": "Duplikat (identisk med et tidligere svar)",
+        "en": "Duplicate (identical to an earlier response)",
+    },
     "reason_utleiertype_missing": {"nb": "Utleiertype mangler", "en": "Landlord type missing"},
-    "reason_utleiertype_unknown": {"nb": "Ukjent utleiertype (kode {code})", "en": "Unknown landlord type (code {code})"},
-    "quality_caption": {"nb": "Svar holdt utenfor analysen, etter årsak", "en": "Responses kept out of the analysis, by reason"},
+    "reason_utleiertype_unknown": {
+        "nb": "Ukjent utleiertype (kode {code})",
+        "en": "Unknown landlord type (code {code})",
+    },
+    "quality_caption": {
+        "nb": "Svar holdt utenfor analysen, etter årsak",
+        "en": "Responses kept out of the analysis, by reason",
+    },
     "quality_none": {"nb": "Ingen svar ble holdt utenfor.", "en": "No responses were kept out."},
     "flags_text": {
         "nb": "Svar som er beholdt, men merket: {flags}.",
         "en": "Responses kept but flagged: {flags}.",
     },
-    "flag_flag_ingen_conflict": {"nb": "«Ingen» medvirkningsform sammen med en annen form", "en": "“None” as a form of participation together with another form"},
-    "flag_flag_barrierer_over_max": {"nb": "flere enn tre hindringer valgt", "en": "more than three barriers chosen"},
-    "flag_flag_kommune_unknown": {"nb": "ukjent kommunenummer", "en": "unknown municipality number"},
+    "flag_flag_ingen_conflict": {
+        "nb": "«Ingen» medvirkningsform sammen med en annen form",
+        "en": "“None” as a form of participation together with another form",
+    },
+    "flag_flag_barrierer_over_max": {
+        "nb": "flere enn tre hindringer valgt",
+        "en": "more than three barriers chosen",
+    },
+    "flag_flag_kommune_unknown": {
+        "nb": "ukjent kommunenummer",
+        "en": "unknown municipality number",
+    },
     "missing_rule": {
         "nb": "Manglende svar og «vet ikke / ikke aktuelt» inngår ikke i gjennomsnitt og andeler; hvert "
-              "tall bygger på dem som svarte på spørsmålet (n i tabellene).",
+        "tall bygger på dem som svarte på spørsmålet (n i tabellene).",
         "en": "Missing answers and “don't know / not applicable” are left out of means and shares; every "
-              "figure rests on those who answered the question (n in the tables).",
+        "figure rests on those who answered the question (n in the tables).",
     },
     "h_about_weighting": {"nb": "Vekting", "en": "Weighting"},
     "weighting_none": {
         "nb": "Svarene er ikke vektet: i et bekvemmelighetsutvalg finnes det ikke kjente "
-              "utvalgssannsynligheter å vekte med, og vekting mot kommuneregisteret ville gitt et "
-              "inntrykk av representativitet utvalget ikke har.",
+        "utvalgssannsynligheter å vekte med, og vekting mot kommuneregisteret ville gitt et "
+        "inntrykk av representativitet utvalget ikke har.",
         "en": "The answers are not weighted: a convenience sample has no known selection probabilities to "
-              "weight by, and weighting to the municipality register would suggest a representativeness "
-              "the sample does not have.",
+        "weight by, and weighting to the municipality register would suggest a representativeness "
+        "the sample does not have.",
     },
     "weighting_raked": {
         "nb": "Kommunale svar er raket til kommuneregisterets antall kommuner per fylke og kommunestørrelse. "
-              "Vektene gir en designeffekt på {deff} (Kish) og et effektivt utvalg på {neff} kommunale svar.",
+        "Vektene gir en designeffekt på {deff} (Kish) og et effektivt utvalg på {neff} kommunale svar.",
         "en": "Municipal answers are raked to the register's number of municipalities by county and "
-              "municipality size. The weights give a design effect of {deff} (Kish) and an effective "
-              "sample of {neff} municipal answers.",
+        "municipality size. The weights give a design effect of {deff} (Kish) and an effective "
+        "sample of {neff} municipal answers.",
     },
     "h_about_reliability": {"nb": "Reliabilitet", "en": "Reliability"},
     "reliability_text": {
         "nb": "Cronbachs alfa måler hvor godt spørsmålene i hvert mål henger sammen (0,7 eller mer regnes "
-              "vanligvis som godt nok). Intervallet er Feldts 95\u00a0% konfidensintervall.",
+        "vanligvis som godt nok). Intervallet er Feldts 95\u00a0% konfidensintervall.",
         "en": "Cronbach's alpha measures how well the questions of each measure hang together (0.7 or more "
-              "is usually taken as good enough). The interval is Feldt's 95% confidence interval.",
+        "is usually taken as good enough). The interval is Feldt's 95% confidence interval.",
     },
     "reliability_caption": {"nb": "Reliabilitet for målene", "en": "Reliability of the measures"},
     "h_about_disclosure": {"nb": "Personvern og prikking", "en": "Privacy and suppression"},
     "disclosure_text_public": {
         "nb": "Undersøkelsen er anonym. Tall som bygger på {min_cell} eller færre svar, vises ikke "
-              "(markert «:»), heller ikke tall som kan regnes ut fra andre tall i samme tabell. Tall for "
-              "enkeltkommuner og fritekstsvar vises ikke.",
+        "(markert «:»), heller ikke tall som kan regnes ut fra andre tall i samme tabell. Tall for "
+        "enkeltkommuner og fritekstsvar vises ikke.",
         "en": "The survey is anonymous. Figures resting on {min_cell} or fewer responses are not shown "
-              "(marked “:”), nor are figures that could be derived from other figures in the same table. "
-              "Figures for single municipalities and free-text answers are not shown.",
+        "(marked “:”), nor are figures that could be derived from other figures in the same table. "
+        "Figures for single municipalities and free-text answers are not shown.",
     },
     "disclosure_text_internal": {
         "nb": "Dette er en intern rapport: små grupper er ikke skjult, og den skal ikke publiseres. "
-              "Fritekstsvar vises heller ikke her.",
+        "Fritekstsvar vises heller ikke her.",
         "en": "This is an internal report: small groups are not suppressed, and it must not be published. "
-              "Free-text answers are not shown here either.",
+        "Free-text answers are not shown here either.",
     },
     "scale_komp": {"nb": "Kompetanse (komp)", "en": "Competence (komp)"},
     "scale_hold": {"nb": "Holdning (hold)", "en": "Attitude (hold)"},
@@ -426,27 +459,45 @@ TEXTS: dict[str, dict[str, str]] = {
     "h_provenance": {"nb": "Kildegrunnlag og versjoner", "en": "Provenance and versions"},
     "provenance_text": {
         "nb": "Rapporten er laget med kommandoen «python -m analysis report {wave}» fra dataene og "
-              "programvaren nedenfor. Sjekksummene (SHA-256) viser nøyaktig hvilke filer som er brukt.",
+        "programvaren nedenfor. Sjekksummene (SHA-256) viser nøyaktig hvilke filer som er brukt.",
         "en": "The report was made with the command “python -m analysis report {wave}” from the data and "
-              "software below. The checksums (SHA-256) show exactly which files were used.",
+        "software below. The checksums (SHA-256) show exactly which files were used.",
     },
-    "files_caption": {"nb": "Inndatafiler og sjekksummer (SHA-256)", "en": "Input files and checksums (SHA-256)"},
+    "files_caption": {
+        "nb": "Inndatafiler og sjekksummer (SHA-256)",
+        "en": "Input files and checksums (SHA-256)",
+    },
     "role_export": {"nb": "Eksport", "en": "Export"},
     "role_frame": {"nb": "Kommuneregister", "en": "Municipality register"},
     "role_extra": {"nb": "Tilleggsfil", "en": "Additional file"},
     "versions_caption": {"nb": "Programvare", "en": "Software"},
-    "instrument_line": {"nb": "Instrumentversjon: {version}.", "en": "Instrument version: {version}."},
-    "commit_line": {"nb": "Prosjektets git-commit: {commit}.", "en": "The project's git commit: {commit}."},
+    "instrument_line": {
+        "nb": "Instrumentversjon: {version}.",
+        "en": "Instrument version: {version}.",
+    },
+    "commit_line": {
+        "nb": "Prosjektets git-commit: {commit}.",
+        "en": "The project's git commit: {commit}.",
+    },
     "commit_dirty": {"nb": " (med lokale endringer)", "en": " (with local changes)"},
-    "disclosure_line": {"nb": "Prikking: {level}, terskel {min_cell} svar.", "en": "Suppression: {level}, threshold {min_cell} responses."},
+    "disclosure_line": {
+        "nb": "Prikking: {level}, terskel {min_cell} svar.",
+        "en": "Suppression: {level}, threshold {min_cell} responses.",
+    },
     "level_public": {"nb": "offentlig", "en": "public"},
     "level_internal": {"nb": "intern", "en": "internal"},
 }
 
 _CATEGORY = {
-    "kommunal": {"nb": ("Kommunal", "Kommunale utleiere"), "en": ("Municipal", "Municipal landlords")},
+    "kommunal": {
+        "nb": ("Kommunal", "Kommunale utleiere"),
+        "en": ("Municipal", "Municipal landlords"),
+    },
     "ideell": {"nb": ("Ideell", "Ideelle utleiere"), "en": ("Non-profit", "Non-profit landlords")},
-    "kommersiell": {"nb": ("Kommersiell", "Kommersielle utleiere"), "en": ("Commercial", "Commercial landlords")},
+    "kommersiell": {
+        "nb": ("Kommersiell", "Kommersielle utleiere"),
+        "en": ("Commercial", "Commercial landlords"),
+    },
 }
 
 _SIZE = {

@@ -92,16 +92,24 @@ def _copy_read_only(src: Path, dest_dir: Path) -> Path:
     return dest
 
 
-def register_wave(wave: str, source: Path, *, fmt: str = "auto", instrument: int | None = None,
-                  frame: Path | None = None, design: str | None = None,
-                  root: Path | None = None) -> Manifest:
+def register_wave(
+    wave: str,
+    source: Path,
+    *,
+    fmt: str = "auto",
+    instrument: int | None = None,
+    frame: Path | None = None,
+    design: str | None = None,
+    root: Path | None = None,
+) -> Manifest:
     """Copy an export (and its frame) read-only into ``data/raw/WAVE/`` and write the manifest.
 
     The export is read once first (format and encoding detected, instrument version chosen), so
     that an unreadable file is refused before anything is registered.
     """
-    return _register(wave, source, fmt=fmt, instrument=instrument, frame=frame, design=design,
-                     root=root)[0]
+    return _register(
+        wave, source, fmt=fmt, instrument=instrument, frame=frame, design=design, root=root
+    )[0]
 
 
 def _register(wave, source, *, fmt, instrument, frame, design, root):
@@ -113,8 +121,10 @@ def _register(wave, source, *, fmt, instrument, frame, design, root):
         raise InputFileError(source, "file not found")
     raw = paths.raw_dir(wave, root)
     if (raw / "manifest.json").exists():
-        raise UserError(f"wave {wave!r} is already registered in {raw}; re-ingest it with "
-                        f"'python -m analysis ingest {wave}' or choose another wave name")
+        raise UserError(
+            f"wave {wave!r} is already registered in {raw}; re-ingest it with "
+            f"'python -m analysis ingest {wave}' or choose another wave name"
+        )
     if design is not None and design not in DESIGNS:
         raise UserError(f"design must be one of {', '.join(DESIGNS)}")
     loaded = read_export(source, fmt=fmt, version=instrument)
@@ -126,29 +136,41 @@ def _register(wave, source, *, fmt, instrument, frame, design, root):
     if frame is not None:
         load_frame(frame)  # validate before anything is copied
     else:
-        _log("warning: no --frame given: municipality attributes (county, size class) will be empty")
+        _log(
+            "warning: no --frame given: municipality attributes (county, size class) will be empty"
+        )
     raw.mkdir(parents=True, exist_ok=True)
     copied = [_copy_read_only(Path(f), raw) for f in loaded.source_files]
     main_file = copied[0]
     roles = ("structure", "labels") if loaded.format == "surveyxact" else ()
-    extra = {(roles[i] if i < len(roles) else f"file{i + 1}"): p.name for i, p in enumerate(copied[1:])}
+    extra = {
+        (roles[i] if i < len(roles) else f"file{i + 1}"): p.name for i, p in enumerate(copied[1:])
+    }
     frame_name = frame_sha = None
     if frame is not None:
         fcopy = _copy_read_only(Path(frame), raw)
         frame_name, frame_sha = fcopy.name, sha256_file(fcopy)
     manifest = Manifest(
-        wave=wave, source_file=main_file.name, format=loaded.format,
-        instrument_version=int(loaded.version), sha256=sha256_file(main_file),
-        source=f"{loaded.format} export {source.name}", received=date.today().isoformat(),
-        design=design or "convenience", frame_file=frame_name, frame_sha256=frame_sha,
-        extra_files=extra, extra_sha256={p.name: sha256_file(p) for p in copied[1:]},
+        wave=wave,
+        source_file=main_file.name,
+        format=loaded.format,
+        instrument_version=int(loaded.version),
+        sha256=sha256_file(main_file),
+        source=f"{loaded.format} export {source.name}",
+        received=date.today().isoformat(),
+        design=design or "convenience",
+        frame_file=frame_name,
+        frame_sha256=frame_sha,
+        extra_files=extra,
+        extra_sha256={p.name: sha256_file(p) for p in copied[1:]},
     )
     manifest.write(raw)
     _log(f"registered {wave}: {raw}")
     # the export as read equals the registered copy byte for byte (same checksum), so ingest may
     # use it instead of reading the copy again
     same = sha256_file(source) == manifest.sha256 and all(
-        sha256_file(f) == manifest.extra_sha256.get(Path(f).name) for f in loaded.source_files[1:])
+        sha256_file(f) == manifest.extra_sha256.get(Path(f).name) for f in loaded.source_files[1:]
+    )
     return manifest, (loaded if same else None)
 
 
@@ -173,14 +195,18 @@ def _values_as_strings(df: pd.DataFrame) -> pd.DataFrame:
         col = df[c]
         if pd.api.types.is_float_dtype(col):
             as_int = col.where(col.isna() | (col % 1 != 0), col.round())
-            out[c] = [None if pd.isna(v) else (str(int(v)) if float(v).is_integer() else str(v))
-                      for v in as_int]
+            out[c] = [
+                None if pd.isna(v) else (str(int(v)) if float(v).is_integer() else str(v))
+                for v in as_int
+            ]
         else:
             out[c] = _as_text(col)
     return out.astype("string")
 
 
-def process_export(loaded, *, wave: str, frame: pd.DataFrame | None) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+def process_export(
+    loaded, *, wave: str, frame: pd.DataFrame | None
+) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     """Validate, repair, redact and derive: (responses, quarantine, quality).
 
     ``loaded`` is an :class:`analysis.loaders.LoadedExport`.
@@ -250,8 +276,9 @@ def process_export(loaded, *, wave: str, frame: pd.DataFrame | None) -> tuple[pd
     # flags and derived columns on kept rows
     fl = flags(keep, cb)
     category_of = {code: cat.id for cat in cb.categories.values() for code in cat.codes}
-    keep["utleierkategori"] = pd.Categorical(keep["utleiertype"].map(category_of),
-                                             categories=list(CATEGORIES))
+    keep["utleierkategori"] = pd.Categorical(
+        keep["utleiertype"].map(category_of), categories=list(CATEGORIES)
+    )
     if frame is not None:
         fr = frame.set_index("kommunenummer")
         knr = keep["kommunenummer"]
@@ -260,14 +287,19 @@ def process_export(loaded, *, wave: str, frame: pd.DataFrame | None) -> tuple[pd
         m = fr.reindex(knr.where(in_frame))
         for c in ("kommune", "fylkesnummer", "fylke"):
             keep[c] = m[c].astype(object).where(m[c].notna(), None).to_numpy()
-        keep["storrelse"] = pd.Categorical(m["storrelse"].astype(object).where(m["storrelse"].notna(), None),
-                                           categories=list(SIZE_CLASSES), ordered=True)
+        keep["storrelse"] = pd.Categorical(
+            m["storrelse"].astype(object).where(m["storrelse"].notna(), None),
+            categories=list(SIZE_CLASSES),
+            ordered=True,
+        )
         keep["population"] = pd.array(m["population"].to_numpy(), dtype="Int64")
     else:
         fl["flag_kommune_unknown"] = False
         for c in ("kommune", "fylkesnummer", "fylke"):
             keep[c] = None
-        keep["storrelse"] = pd.Categorical([None] * len(keep), categories=list(SIZE_CLASSES), ordered=True)
+        keep["storrelse"] = pd.Categorical(
+            [None] * len(keep), categories=list(SIZE_CLASSES), ordered=True
+        )
         keep["population"] = pd.array([pd.NA] * len(keep), dtype="Int64")
     for c in FLAG_COLUMNS:
         keep[c] = fl[c].astype(bool).to_numpy()
@@ -297,20 +329,28 @@ def process_export(loaded, *, wave: str, frame: pd.DataFrame | None) -> tuple[pd
         "rows_kept": int(len(responses)),
         "rows_quarantined": int(len(quarantine)),
         "quarantined_by_reason": dict(sorted(by_reason.items())),
-        "set_missing": [{"column": c, "reason": r, "count": int(k)}
-                        for (c, r), k in sorted(set_missing.items())],
-        "repairs": [{"column": c, "kind": kind, "count": int(k)} for (c, kind), k in sorted(repairs.items())],
+        "set_missing": [
+            {"column": c, "reason": r, "count": int(k)} for (c, r), k in sorted(set_missing.items())
+        ],
+        "repairs": [
+            {"column": c, "kind": kind, "count": int(k)} for (c, kind), k in sorted(repairs.items())
+        ],
         "flags": {c: int(responses[c].sum()) for c in FLAG_COLUMNS},
         "warnings": warnings,
         "personal_data_removed": {**personal, "columns_dropped": list(loaded.dropped_columns)},
     }
     created = getattr(loaded, "created", None)
     if created is not None and created.notna().any():
-        quality["fieldwork"] = {"first": created.min().isoformat(), "last": created.max().isoformat()}
+        quality["fieldwork"] = {
+            "first": created.min().isoformat(),
+            "last": created.max().isoformat(),
+        }
     if frame is None:
         quality["warnings"].append("no municipality frame: county and size class are empty")
     if quality["rows_read"] != quality["rows_kept"] + quality["rows_quarantined"]:
-        raise AssertionError("row accounting does not add up")  # pragma: no cover - a bug, never input
+        raise AssertionError(
+            "row accounting does not add up"
+        )  # pragma: no cover - a bug, never input
     return responses, quarantine, quality
 
 
@@ -326,7 +366,9 @@ def _typed(keep: pd.DataFrame) -> pd.DataFrame:
         if c in TEXT_COLUMNS:
             out[c] = src[c].astype(object)
         else:
-            out[c] = pd.array(src[c].round(), dtype="Int8") if len(src) else pd.array([], dtype="Int8")
+            out[c] = (
+                pd.array(src[c].round(), dtype="Int8") if len(src) else pd.array([], dtype="Int8")
+            )
     for c in DERIVED_COLUMNS:
         out[c] = src[c]
     for c in FLAG_COLUMNS:
@@ -343,8 +385,9 @@ def _write_outputs(wave: str, root: Path | None, responses, quarantine, quality,
     try:
         responses.to_parquet(tmp / "responses.parquet", index=False)
         quarantine.to_parquet(tmp / "quarantine.parquet", index=False)
-        (tmp / "quality.json").write_text(json.dumps(quality, indent=2, ensure_ascii=False) + "\n",
-                                          encoding="utf-8")
+        (tmp / "quality.json").write_text(
+            json.dumps(quality, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
         if frame is not None:
             frame.to_parquet(tmp / "frame.parquet", index=False)
         old = None
@@ -379,28 +422,42 @@ def ingest_wave(wave: str, *, root: Path | None = None, quiet: bool = False, _lo
 
     raw = paths.raw_dir(wave, root)
     if not raw.is_dir():
-        raise UserError(f"wave {wave!r} is not registered (no folder {raw}); register it with "
-                        f"'python -m analysis ingest --wave {wave} --source FILE'")
+        raise UserError(
+            f"wave {wave!r} is not registered (no folder {raw}); register it with "
+            f"'python -m analysis ingest --wave {wave} --source FILE'"
+        )
     manifest = Manifest.read(raw)
     # progress on stderr, shown only on a terminal (tqdm's disable=None)
-    with tqdm(total=4, desc=f"ingest {wave}", unit="step", file=sys.stderr, disable=None, leave=False) as bar:
+    with tqdm(
+        total=4, desc=f"ingest {wave}", unit="step", file=sys.stderr, disable=None, leave=False
+    ) as bar:
         bar.set_postfix_str("checksums")
         manifest.verify(raw)
         frame = None
         if manifest.frame_file:
             fpath = raw / manifest.frame_file
             if manifest.frame_sha256 and sha256_file(fpath) != manifest.frame_sha256:
-                raise InputFileError(fpath, "checksum differs from the manifest: the frame was changed")
+                raise InputFileError(
+                    fpath, "checksum differs from the manifest: the frame was changed"
+                )
             frame = load_frame(fpath)
         bar.update()
         bar.set_postfix_str("reading")
-        loaded = _loaded or read_export(raw / manifest.source_file, fmt=manifest.format,
-                                        version=int(manifest.instrument_version))
+        loaded = _loaded or read_export(
+            raw / manifest.source_file,
+            fmt=manifest.format,
+            version=int(manifest.instrument_version),
+        )
         bar.update()
         bar.set_postfix_str("validating, redacting")
         responses, quarantine, quality = process_export(loaded, wave=wave, frame=frame)
-        quality = {"wave": wave, "source_file": manifest.source_file, "sha256": manifest.sha256,
-                   "design": manifest.design, **{k: v for k, v in quality.items() if k != "wave"}}
+        quality = {
+            "wave": wave,
+            "source_file": manifest.source_file,
+            "sha256": manifest.sha256,
+            "design": manifest.design,
+            **{k: v for k, v in quality.items() if k != "wave"},
+        }
         bar.update()
         bar.set_postfix_str("writing")
         out = _write_outputs(wave, root, responses, quarantine, quality, frame)
@@ -413,10 +470,15 @@ def ingest_wave(wave: str, *, root: Path | None = None, quiet: bool = False, _lo
 def summary(quality: dict, *, folder: Path | None = None) -> str:
     """A short readable account of an ingest."""
     q = quality
-    lines = [f"{q['wave']}: {q['rows_read']} rows read, {q['rows_kept']} kept, "
-             f"{q['rows_quarantined']} quarantined"
-             + (f" ({', '.join(f'{k}: {v}' for k, v in q['quarantined_by_reason'].items())})"
-                if q["quarantined_by_reason"] else "")]
+    lines = [
+        f"{q['wave']}: {q['rows_read']} rows read, {q['rows_kept']} kept, "
+        f"{q['rows_quarantined']} quarantined"
+        + (
+            f" ({', '.join(f'{k}: {v}' for k, v in q['quarantined_by_reason'].items())})"
+            if q["quarantined_by_reason"]
+            else ""
+        )
+    ]
     if q["set_missing"]:
         total = sum(s["count"] for s in q["set_missing"])
         by_reason: dict[str, list] = {}
@@ -425,10 +487,14 @@ def summary(quality: dict, *, folder: Path | None = None) -> str:
         detail = "; ".join(
             f"{reason} ×{sum(s['count'] for s in items)}"
             + (f" ({items[0]['column']})" if len(items) == 1 else f" in {len(items)} columns")
-            for reason, items in by_reason.items())
+            for reason, items in by_reason.items()
+        )
         lines.append(f"  values set missing: {total} ({detail})")
     if q["repairs"]:
-        lines.append("  repairs: " + "; ".join(f"{r['column']} {r['kind']} ×{r['count']}" for r in q["repairs"]))
+        lines.append(
+            "  repairs: "
+            + "; ".join(f"{r['column']} {r['kind']} ×{r['count']}" for r in q["repairs"])
+        )
     flagged = {k: v for k, v in q["flags"].items() if v}
     if flagged:
         lines.append("  flagged: " + ", ".join(f"{k} ×{v}" for k, v in flagged.items()))
@@ -446,23 +512,36 @@ def summary(quality: dict, *, folder: Path | None = None) -> str:
     return "\n".join(lines)
 
 
-def ingest_command(wave: str | None, *, register: bool = False, source: Path | None = None,
-                   fmt: str = "auto", instrument: int | None = None, frame: Path | None = None,
-                   design: str | None = None, root: Path | None = None) -> int:
+def ingest_command(
+    wave: str | None,
+    *,
+    register: bool = False,
+    source: Path | None = None,
+    fmt: str = "auto",
+    instrument: int | None = None,
+    frame: Path | None = None,
+    design: str | None = None,
+    root: Path | None = None,
+) -> int:
     """The ``python -m analysis ingest`` command (see the module docstring)."""
     if not wave:
-        raise UserError("name a wave: 'ingest WAVE' re-ingests a registered wave; "
-                        "'ingest --wave WAVE --source FILE' registers a new one")
+        raise UserError(
+            "name a wave: 'ingest WAVE' re-ingests a registered wave; "
+            "'ingest --wave WAVE --source FILE' registers a new one"
+        )
     if register or source is not None:
         if source is None:
             raise UserError("--source FILE is required to register a new wave")
-        _, loaded = _register(wave, source, fmt=fmt, instrument=instrument, frame=frame, design=design,
-                              root=root)
+        _, loaded = _register(
+            wave, source, fmt=fmt, instrument=instrument, frame=frame, design=design, root=root
+        )
         ingest_wave(wave, root=root, _loaded=loaded)
         return 0
     elif any(v is not None for v in (instrument, frame, design)) or fmt != "auto":
-        raise UserError("--format, --instrument, --frame and --design are for registering a wave "
-                        "(with --wave and --source); a registered wave is re-ingested from its manifest")
+        raise UserError(
+            "--format, --instrument, --frame and --design are for registering a wave "
+            "(with --wave and --source); a registered wave is re-ingested from its manifest"
+        )
     ingest_wave(wave, root=root)
     return 0
 
@@ -475,15 +554,21 @@ def ingest_command(wave: str | None, *, register: bool = False, source: Path | N
 def _processed(wave: str, root, name: str) -> Path:
     path = paths.processed_dir(wave, Path(root) if root else None) / name
     if not path.is_file():
-        raise UserError(f"{path} not found: ingest the wave first ('python -m analysis ingest {wave}')")
+        raise UserError(
+            f"{path} not found: ingest the wave first ('python -m analysis ingest {wave}')"
+        )
     return path
 
 
 def load_processed(wave: str, *, root: str | Path | None = None) -> pd.DataFrame:
     """The kept responses of an ingested wave, with the dtypes of docs/processed-data.md."""
     df = pd.read_parquet(_processed(wave, root, "responses.parquet"))
-    df["utleierkategori"] = pd.Categorical(df["utleierkategori"].astype(object), categories=list(CATEGORIES))
-    df["storrelse"] = pd.Categorical(df["storrelse"].astype(object), categories=list(SIZE_CLASSES), ordered=True)
+    df["utleierkategori"] = pd.Categorical(
+        df["utleierkategori"].astype(object), categories=list(CATEGORIES)
+    )
+    df["storrelse"] = pd.Categorical(
+        df["storrelse"].astype(object), categories=list(SIZE_CLASSES), ordered=True
+    )
     return df
 
 
@@ -503,7 +588,9 @@ def load_wave_frame(wave: str, *, root: str | Path | None = None) -> pd.DataFram
     if not path.is_file():
         return None
     df = pd.read_parquet(path)
-    df["storrelse"] = pd.Categorical(df["storrelse"].astype(object), categories=list(SIZE_CLASSES), ordered=True)
+    df["storrelse"] = pd.Categorical(
+        df["storrelse"].astype(object), categories=list(SIZE_CLASSES), ordered=True
+    )
     return df
 
 

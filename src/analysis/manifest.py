@@ -68,21 +68,30 @@ class Manifest:
 
     def write(self, folder: str | Path) -> Path:
         path = Path(folder) / MANIFEST_NAME
-        path.write_text(json.dumps(asdict(self), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        path.write_text(
+            json.dumps(asdict(self), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
         return path
 
     @classmethod
     def read(cls, folder: str | Path) -> Manifest:
         path = Path(folder) / MANIFEST_NAME
         if not path.is_file():
-            raise InputFileError(path, "no manifest: register the wave first with "
-                                 "'python -m analysis ingest --wave WAVE --source FILE'")
+            raise InputFileError(
+                path,
+                "no manifest: register the wave first with "
+                "'python -m analysis ingest --wave WAVE --source FILE'",
+            )
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise InputFileError(path, f"manifest is not valid JSON ({exc})") from None
         known = {f.name for f in fields(cls)}
-        missing = [n for n in ("wave", "source_file", "format", "instrument_version", "sha256") if n not in data]
+        missing = [
+            n
+            for n in ("wave", "source_file", "format", "instrument_version", "sha256")
+            if n not in data
+        ]
         if missing:
             raise InputFileError(path, f"manifest lacks {', '.join(missing)}")
         unknown = sorted(set(data) - known)
@@ -102,8 +111,10 @@ class Manifest:
         folder = Path(folder)
         actual = sha256_file(folder / self.source_file)
         if actual != self.sha256:
-            raise InputFileError(folder / self.source_file,
-                                 "checksum differs from the manifest: the raw export was changed")
+            raise InputFileError(
+                folder / self.source_file,
+                "checksum differs from the manifest: the raw export was changed",
+            )
         for name, digest in self.extra_sha256.items():
             if sha256_file(folder / name) != digest:
                 raise InputFileError(folder / name, "checksum differs from the manifest")

@@ -53,15 +53,74 @@ DEFAULT_PREDICTORS: tuple[str, ...] = ("utleierkategori", "storrelse", "forutset
 #: The level a missing ``storrelse`` gets in models.
 UNKNOWN_SIZE = "ukjent"
 
-REGRESSION_COLUMNS = ("term", "label", "estimate", "se", "t", "p", "ci_low", "ci_high", "n",
-                      "n_clusters", "r2")
-ORDINAL_COLUMNS = ("term", "label", "kind", "estimate", "se", "z", "p", "ci_low", "ci_high",
-                   "odds_ratio", "or_ci_low", "or_ci_high", "n", "n_clusters")
-PAIRWISE_COLUMNS = ("variable", "between", "a", "b", "n_a", "n_b", "mean_a", "mean_b", "diff", "se",
-                    "t", "df", "diff_ci_low", "diff_ci_high", "p_unc", "p_adj", "hedges_g",
-                    "g_ci_low", "g_ci_high")
-DIFFERENCE_COLUMNS = ("variable", "group_var", "a", "b", "n_a", "n_b", "mean_a", "mean_b", "diff",
-                      "se", "t", "df", "p", "ci_low", "ci_high", "n_clusters")
+REGRESSION_COLUMNS = (
+    "term",
+    "label",
+    "estimate",
+    "se",
+    "t",
+    "p",
+    "ci_low",
+    "ci_high",
+    "n",
+    "n_clusters",
+    "r2",
+)
+ORDINAL_COLUMNS = (
+    "term",
+    "label",
+    "kind",
+    "estimate",
+    "se",
+    "z",
+    "p",
+    "ci_low",
+    "ci_high",
+    "odds_ratio",
+    "or_ci_low",
+    "or_ci_high",
+    "n",
+    "n_clusters",
+)
+PAIRWISE_COLUMNS = (
+    "variable",
+    "between",
+    "a",
+    "b",
+    "n_a",
+    "n_b",
+    "mean_a",
+    "mean_b",
+    "diff",
+    "se",
+    "t",
+    "df",
+    "diff_ci_low",
+    "diff_ci_high",
+    "p_unc",
+    "p_adj",
+    "hedges_g",
+    "g_ci_low",
+    "g_ci_high",
+)
+DIFFERENCE_COLUMNS = (
+    "variable",
+    "group_var",
+    "a",
+    "b",
+    "n_a",
+    "n_b",
+    "mean_a",
+    "mean_b",
+    "diff",
+    "se",
+    "t",
+    "df",
+    "p",
+    "ci_low",
+    "ci_high",
+    "n_clusters",
+)
 
 _VAR_LABELS = {
     "utleierkategori": {"nb": "Utleierkategori", "en": "Landlord category"},
@@ -70,8 +129,13 @@ _VAR_LABELS = {
 _UNKNOWN_SIZE_LABEL = {"nb": "ukjent", "en": "unknown"}
 _INTERCEPT = {"nb": "Konstantledd", "en": "Intercept"}
 _VERSUS = {"nb": "mot", "en": "vs"}
-_PADJUST = {"holm": "holm", "bonferroni": "bonferroni", "fdr_bh": "fdr_bh", "sidak": "sidak",
-            "none": None}
+_PADJUST = {
+    "holm": "holm",
+    "bonferroni": "bonferroni",
+    "fdr_bh": "fdr_bh",
+    "sidak": "sidak",
+    "none": None,
+}
 
 
 # --------------------------------------------------------------------------------------------
@@ -160,8 +224,12 @@ def _numeric(s: pd.Series, name: str) -> np.ndarray:
 
 
 def _is_categorical(s: pd.Series) -> bool:
-    return (isinstance(s.dtype, pd.CategoricalDtype) or pd.api.types.is_object_dtype(s)
-            or pd.api.types.is_string_dtype(s) or pd.api.types.is_bool_dtype(s))
+    return (
+        isinstance(s.dtype, pd.CategoricalDtype)
+        or pd.api.types.is_object_dtype(s)
+        or pd.api.types.is_string_dtype(s)
+        or pd.api.types.is_bool_dtype(s)
+    )
 
 
 def _level_label(var: str, level: str, lang: str) -> str:
@@ -188,8 +256,13 @@ def _var_label(var: str, lang: str) -> str:
 class _Design:
     """Design matrix (without intercept) of the predictors, with term names and labels."""
 
-    def __init__(self, df: pd.DataFrame, predictors: Sequence[str], reference: Mapping[str, str] | None,
-                 lang: str):
+    def __init__(
+        self,
+        df: pd.DataFrame,
+        predictors: Sequence[str],
+        reference: Mapping[str, str] | None,
+        lang: str,
+    ):
         reference = dict(reference or {})
         unknown = set(reference) - set(predictors)
         if unknown:
@@ -222,8 +295,9 @@ class _Design:
                 if p in reference:
                     ref = str(reference[p])
                     if ref not in present:
-                        raise ValueError(f"reference level {ref!r} of {p!r} is not in the data "
-                                         f"(levels: {order})")
+                        raise ValueError(
+                            f"reference level {ref!r} of {p!r} is not in the data (levels: {order})"
+                        )
                 elif p == "utleierkategori" and "kommunal" in present:
                     ref = "kommunal"
                 else:
@@ -236,8 +310,10 @@ class _Design:
                         continue
                     term = f"{p}[T.{level}]"
                     self.columns[term] = (arr == level).astype("float64")
-                    self.labels[term] = (f"{_var_label(p, lang)}: {_level_label(p, level, lang)} "
-                                         f"({_VERSUS[lang]} {_level_label(p, ref, lang)})")
+                    self.labels[term] = (
+                        f"{_var_label(p, lang)}: {_level_label(p, level, lang)} "
+                        f"({_VERSUS[lang]} {_level_label(p, ref, lang)})"
+                    )
             else:
                 x = _numeric(s, p)
                 valid &= ~np.isnan(x)
@@ -261,9 +337,16 @@ def _check_clusters(g: np.ndarray) -> int:
 # --------------------------------------------------------------------------------------------
 
 
-def score_regression(df: pd.DataFrame, score: str, *, predictors: Sequence[str] = DEFAULT_PREDICTORS,
-                     cluster: str | None = "kommunenummer", reference: Mapping[str, str] | None = None,
-                     alpha: float = 0.05, lang: str = "nb") -> pd.DataFrame:
+def score_regression(
+    df: pd.DataFrame,
+    score: str,
+    *,
+    predictors: Sequence[str] = DEFAULT_PREDICTORS,
+    cluster: str | None = "kommunenummer",
+    reference: Mapping[str, str] | None = None,
+    alpha: float = 0.05,
+    lang: str = "nb",
+) -> pd.DataFrame:
     """OLS of a score on landlord category, size class and resources, cluster-robust.
 
     Parameters
@@ -338,21 +421,30 @@ def score_regression(df: pd.DataFrame, score: str, *, predictors: Sequence[str] 
     res = sm.OLS(y[rows], X).fit(cov_type="cluster", cov_kwds={"groups": g}, use_t=True)
     ci = res.conf_int(alpha=alpha)
     labels = {"Intercept": _INTERCEPT[lang], **design.labels}
-    out = pd.DataFrame({
-        "term": list(X.columns),
-        "label": [labels[c] for c in X.columns],
-        "estimate": res.params.to_numpy(),
-        "se": res.bse.to_numpy(),
-        "t": res.tvalues.to_numpy(),
-        "p": res.pvalues.to_numpy(),
-        "ci_low": ci.iloc[:, 0].to_numpy(),
-        "ci_high": ci.iloc[:, 1].to_numpy(),
+    out = pd.DataFrame(
+        {
+            "term": list(X.columns),
+            "label": [labels[c] for c in X.columns],
+            "estimate": res.params.to_numpy(),
+            "se": res.bse.to_numpy(),
+            "t": res.tvalues.to_numpy(),
+            "p": res.pvalues.to_numpy(),
+            "ci_low": ci.iloc[:, 0].to_numpy(),
+            "ci_high": ci.iloc[:, 1].to_numpy(),
+            "n": n,
+            "n_clusters": n_cl,
+            "r2": float(res.rsquared),
+        }
+    )
+    out.attrs = {
+        "score": score,
+        "r2": float(res.rsquared),
+        "r2_adj": float(res.rsquared_adj),
         "n": n,
         "n_clusters": n_cl,
-        "r2": float(res.rsquared),
-    })
-    out.attrs = {"score": score, "r2": float(res.rsquared), "r2_adj": float(res.rsquared_adj), "n": n,
-                 "n_clusters": n_cl, "n_dropped": int(len(df) - n), "references": dict(design.references)}
+        "n_dropped": int(len(df) - n),
+        "references": dict(design.references),
+    }
     return out[list(REGRESSION_COLUMNS)]
 
 
@@ -361,9 +453,16 @@ def score_regression(df: pd.DataFrame, score: str, *, predictors: Sequence[str] 
 # --------------------------------------------------------------------------------------------
 
 
-def ordinal_regression(df: pd.DataFrame, item: str, *, predictors: Sequence[str] = DEFAULT_PREDICTORS,
-                       cluster: str | None = "kommunenummer", reference: Mapping[str, str] | None = None,
-                       alpha: float = 0.05, lang: str = "nb") -> pd.DataFrame:
+def ordinal_regression(
+    df: pd.DataFrame,
+    item: str,
+    *,
+    predictors: Sequence[str] = DEFAULT_PREDICTORS,
+    cluster: str | None = "kommunenummer",
+    reference: Mapping[str, str] | None = None,
+    alpha: float = 0.05,
+    lang: str = "nb",
+) -> pd.DataFrame:
     """Proportional-odds (ordinal logistic) regression of one Likert item.
 
     Parameters
@@ -431,7 +530,9 @@ def ordinal_regression(df: pd.DataFrame, item: str, *, predictors: Sequence[str]
     g = cluster_ids(df, cluster)[rows]
     n_cl = _check_clusters(g)
     model = OrderedModel(endog, X, distr="logit")
-    res = model.fit(method="bfgs", disp=False, maxiter=2000, cov_type="cluster", cov_kwds={"groups": g})
+    res = model.fit(
+        method="bfgs", disp=False, maxiter=2000, cov_type="cluster", cov_kwds={"groups": g}
+    )
     k = X.shape[1]
     params = res.params.to_numpy()
     cov = np.asarray(res.cov_params())
@@ -456,22 +557,43 @@ def ordinal_regression(df: pd.DataFrame, item: str, *, predictors: Sequence[str]
     terms = list(X.columns) + [f"{a}|{b}" for a, b in zip(levels[:-1], levels[1:], strict=True)]
     thr_label = {"nb": "Terskel", "en": "Threshold"}[lang]
     labels = [design.labels[t] for t in X.columns] + [f"{thr_label} {t}" for t in terms[k:]]
-    out = pd.DataFrame({
-        "term": terms, "label": labels, "kind": np.where(coef, "coefficient", "threshold"),
-        "estimate": est, "se": se, "z": zval, "p": pval, "ci_low": lo, "ci_high": hi,
-        "odds_ratio": np.where(coef, np.exp(est), np.nan),
-        "or_ci_low": np.where(coef, np.exp(lo), np.nan),
-        "or_ci_high": np.where(coef, np.exp(hi), np.nan),
-        "n": n, "n_clusters": n_cl,
-    })
+    out = pd.DataFrame(
+        {
+            "term": terms,
+            "label": labels,
+            "kind": np.where(coef, "coefficient", "threshold"),
+            "estimate": est,
+            "se": se,
+            "z": zval,
+            "p": pval,
+            "ci_low": lo,
+            "ci_high": hi,
+            "odds_ratio": np.where(coef, np.exp(est), np.nan),
+            "or_ci_low": np.where(coef, np.exp(lo), np.nan),
+            "or_ci_high": np.where(coef, np.exp(hi), np.nan),
+            "n": n,
+            "n_clusters": n_cl,
+        }
+    )
     converged = bool(res.mle_retvals.get("converged", True))
     if not converged:
         import warnings
 
-        warnings.warn(f"ordinal_regression({item!r}): the optimiser did not converge; do not report "
-                      "these estimates", RuntimeWarning, stacklevel=2)
-    out.attrs = {"item": item, "n": n, "n_clusters": n_cl, "n_dropped": int(len(df) - n),
-                 "levels": levels, "references": dict(design.references), "converged": converged}
+        warnings.warn(
+            f"ordinal_regression({item!r}): the optimiser did not converge; do not report "
+            "these estimates",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+    out.attrs = {
+        "item": item,
+        "n": n,
+        "n_clusters": n_cl,
+        "n_dropped": int(len(df) - n),
+        "levels": levels,
+        "references": dict(design.references),
+        "converged": converged,
+    }
     return out[list(ORDINAL_COLUMNS)]
 
 
@@ -515,8 +637,14 @@ def hedges_g(x, y, *, alpha: float = 0.05) -> tuple[float, float, float]:
     return float(g), float(g - crit * se), float(g + crit * se)
 
 
-def pairwise_comparisons(df: pd.DataFrame, score: str, *, between: str = "utleierkategori",
-                         padjust: str = "holm", alpha: float = 0.05) -> pd.DataFrame:
+def pairwise_comparisons(
+    df: pd.DataFrame,
+    score: str,
+    *,
+    between: str = "utleierkategori",
+    padjust: str = "holm",
+    alpha: float = 0.05,
+) -> pd.DataFrame:
     """Welch t-tests of a score between every pair of groups, with adjusted p-values and Hedges' g.
 
     Parameters
@@ -577,8 +705,16 @@ def pairwise_comparisons(df: pd.DataFrame, score: str, *, between: str = "utleie
     for a, b in combinations(values, 2):
         xa, xb = values[a], values[b]
         na, nb = len(xa), len(xb)
-        row = {"variable": score, "between": between, "a": str(a), "b": str(b), "n_a": na, "n_b": nb,
-               "mean_a": xa.mean() if na else np.nan, "mean_b": xb.mean() if nb else np.nan}
+        row = {
+            "variable": score,
+            "between": between,
+            "a": str(a),
+            "b": str(b),
+            "n_a": na,
+            "n_b": nb,
+            "mean_a": xa.mean() if na else np.nan,
+            "mean_b": xb.mean() if nb else np.nan,
+        }
         if na >= 2 and nb >= 2:
             va, vb = xa.var(ddof=1) / na, xb.var(ddof=1) / nb
             se = np.sqrt(va + vb)
@@ -591,9 +727,20 @@ def pairwise_comparisons(df: pd.DataFrame, score: str, *, between: str = "utleie
         else:
             se = dof = t = p = tq = g = glo = ghi = np.nan
         d = row["mean_a"] - row["mean_b"]
-        row.update({"diff": d, "se": se, "t": t, "df": dof, "diff_ci_low": d - tq * se,
-                    "diff_ci_high": d + tq * se, "p_unc": p, "hedges_g": g, "g_ci_low": glo,
-                    "g_ci_high": ghi})
+        row.update(
+            {
+                "diff": d,
+                "se": se,
+                "t": t,
+                "df": dof,
+                "diff_ci_low": d - tq * se,
+                "diff_ci_high": d + tq * se,
+                "p_unc": p,
+                "hedges_g": g,
+                "g_ci_low": glo,
+                "g_ci_high": ghi,
+            }
+        )
         rows.append(row)
     out = pd.DataFrame(rows, columns=[c for c in PAIRWISE_COLUMNS if c != "p_adj"])
     out["p_adj"] = out["p_unc"]
@@ -615,8 +762,9 @@ def pairwise_comparisons(df: pd.DataFrame, score: str, *, between: str = "utleie
 # --------------------------------------------------------------------------------------------
 
 
-def linearised_difference(y: np.ndarray, in_a: np.ndarray, in_b: np.ndarray, clusters: np.ndarray,
-                          alpha: float = 0.05) -> dict:
+def linearised_difference(
+    y: np.ndarray, in_a: np.ndarray, in_b: np.ndarray, clusters: np.ndarray, alpha: float = 0.05
+) -> dict:
     """Difference of two (sub)group means with a cluster-robust (linearised) standard error.
 
     Row influence z_i = [a_i (y_i - m_a) / n_a] - [b_i (y_i - m_b) / n_b]; cluster totals Z_c;
@@ -639,8 +787,20 @@ def linearised_difference(y: np.ndarray, in_a: np.ndarray, in_b: np.ndarray, clu
     na, nb = int(a.sum()), int(b.sum())
     ma = y[a].mean() if na else np.nan
     mb = y[b].mean() if nb else np.nan
-    out = {"n_a": na, "n_b": nb, "mean_a": ma, "mean_b": mb, "diff": ma - mb, "se": np.nan, "t": np.nan,
-           "df": np.nan, "p": np.nan, "ci_low": np.nan, "ci_high": np.nan, "n_clusters": 0}
+    out = {
+        "n_a": na,
+        "n_b": nb,
+        "mean_a": ma,
+        "mean_b": mb,
+        "diff": ma - mb,
+        "se": np.nan,
+        "t": np.nan,
+        "df": np.nan,
+        "p": np.nan,
+        "ci_low": np.nan,
+        "ci_high": np.nan,
+        "n_clusters": 0,
+    }
     used = a | b
     if na == 0 or nb == 0:
         return out
@@ -660,13 +820,29 @@ def linearised_difference(y: np.ndarray, in_a: np.ndarray, in_b: np.ndarray, clu
     tq = stats.t.ppf(1 - alpha / 2, dof)
     with np.errstate(invalid="ignore", divide="ignore"):
         t = out["diff"] / se
-    out.update({"se": se, "t": t, "df": dof, "p": 2 * stats.t.sf(abs(t), dof) if np.isfinite(t) else np.nan,
-                "ci_low": out["diff"] - tq * se, "ci_high": out["diff"] + tq * se})
+    out.update(
+        {
+            "se": se,
+            "t": t,
+            "df": dof,
+            "p": 2 * stats.t.sf(abs(t), dof) if np.isfinite(t) else np.nan,
+            "ci_low": out["diff"] - tq * se,
+            "ci_high": out["diff"] + tq * se,
+        }
+    )
     return out
 
 
-def mean_difference(df: pd.DataFrame, value: str, *, by: str, a, b, cluster: str | None = "kommunenummer",
-                    alpha: float = 0.05) -> pd.DataFrame:
+def mean_difference(
+    df: pd.DataFrame,
+    value: str,
+    *,
+    by: str,
+    a,
+    b,
+    cluster: str | None = "kommunenummer",
+    alpha: float = 0.05,
+) -> pd.DataFrame:
     """Difference of means ``a - b`` of a numeric variable between two groups, cluster-robust.
 
     Parameters

@@ -33,7 +33,9 @@ def check_wave(wave: str) -> str:
     from analysis.errors import UserError
 
     if not isinstance(wave, str) or not _WAVE_RE.match(wave):
-        raise UserError(f"invalid wave name {wave!r}: use letters, digits, '.', '_' or '-' (e.g. 2024)")
+        raise UserError(
+            f"invalid wave name {wave!r}: use letters, digits, '.', '_' or '-' (e.g. 2024)"
+        )
     return wave
 
 

@@ -541,7 +541,9 @@ def kernel_options():
             "log_output": False,
             "request_save_on_cell_execute": False,
             "extra_arguments": KERNEL_ARGS,
-            "config": Config({"KernelManager": {"transport": "ipc", "ip": os.path.join(sockets, "k")}}),
+            "config": Config(
+                {"KernelManager": {"transport": "ipc", "ip": os.path.join(sockets, "k")}}
+            ),
         }
     finally:
         shutil.rmtree(sockets, ignore_errors=True)

@@ -41,7 +41,9 @@ ITEM_COLUMNS = ("item", "n", "mean", "item_rest_r", "alpha_if_deleted")
 SCALES: tuple[str, ...] = ("komp", "hold", "niva", "forut")
 
 
-def _resolve(items: str | Sequence[str], version: int = 1) -> tuple[list[str], list[bool], str | None, dict]:
+def _resolve(
+    items: str | Sequence[str], version: int = 1
+) -> tuple[list[str], list[bool], str | None, dict]:
     """Columns, reverse flags, a default scale name and a recode map for binary questions."""
     cb = load_codebook(version)
     if isinstance(items, str):
@@ -122,8 +124,14 @@ def _mean_r(x: np.ndarray) -> float:
     return float(np.mean(off)) if np.isfinite(off).all() else np.nan
 
 
-def reliability(df: pd.DataFrame, items: str | Sequence[str], *, scale: str | None = None,
-                alpha_level: float = 0.05, version: int = 1) -> pd.DataFrame:
+def reliability(
+    df: pd.DataFrame,
+    items: str | Sequence[str],
+    *,
+    scale: str | None = None,
+    alpha_level: float = 0.05,
+    version: int = 1,
+) -> pd.DataFrame:
     """Cronbach's alpha of one scale with Feldt's confidence interval.
 
     Parameters
@@ -163,12 +171,21 @@ def reliability(df: pd.DataFrame, items: str | Sequence[str], *, scale: str | No
     n, k = x.shape
     a = _alpha(x)
     lo, hi = _feldt(a, n, k, alpha_level)
-    row = {"scale": scale or name or "scale", "n": n, "k": k, "alpha": a, "ci_low": lo,
-           "ci_high": hi, "mean_inter_item_r": _mean_r(x)}
+    row = {
+        "scale": scale or name or "scale",
+        "n": n,
+        "k": k,
+        "alpha": a,
+        "ci_low": lo,
+        "ci_high": hi,
+        "mean_inter_item_r": _mean_r(x),
+    }
     return pd.DataFrame([row], columns=list(RELIABILITY_COLUMNS))
 
 
-def item_statistics(df: pd.DataFrame, items: str | Sequence[str], *, version: int = 1) -> pd.DataFrame:
+def item_statistics(
+    df: pd.DataFrame, items: str | Sequence[str], *, version: int = 1
+) -> pd.DataFrame:
     """Per-item statistics of a scale on its listwise complete responses.
 
     Parameters
@@ -205,12 +222,21 @@ def item_statistics(df: pd.DataFrame, items: str | Sequence[str], *, version: in
         with np.errstate(invalid="ignore", divide="ignore"):
             r = np.corrcoef(x[:, j], rest)[0, 1] if n >= 3 else np.nan
         a_del = _alpha(np.delete(x, j, axis=1)) if k > 2 else np.nan
-        rows.append({"item": c, "n": n, "mean": float(x[:, j].mean()) if n else np.nan,
-                     "item_rest_r": float(r), "alpha_if_deleted": a_del})
+        rows.append(
+            {
+                "item": c,
+                "n": n,
+                "mean": float(x[:, j].mean()) if n else np.nan,
+                "item_rest_r": float(r),
+                "alpha_if_deleted": a_del,
+            }
+        )
     return pd.DataFrame(rows, columns=list(ITEM_COLUMNS))
 
 
-def scale_reliability(df: pd.DataFrame, *, version: int = 1, alpha_level: float = 0.05) -> pd.DataFrame:
+def scale_reliability(
+    df: pd.DataFrame, *, version: int = 1, alpha_level: float = 0.05
+) -> pd.DataFrame:
     """:func:`reliability` of every scale of the instrument, one row each.
 
     ``komp`` uses the 7 rows shared by every version (never ``komp_digitalt``), ``hold``
@@ -227,5 +253,7 @@ def scale_reliability(df: pd.DataFrame, *, version: int = 1, alpha_level: float 
     >>> scale_reliability(df)["scale"].tolist()
     ['komp', 'hold', 'niva', 'forut']
     """
-    return pd.concat([reliability(df, s, version=version, alpha_level=alpha_level) for s in SCALES],
-                     ignore_index=True)
+    return pd.concat(
+        [reliability(df, s, version=version, alpha_level=alpha_level) for s in SCALES],
+        ignore_index=True,
+    )

@@ -64,7 +64,10 @@ def template_dir() -> Path:
 
 def findings_notebook(root: Path | None = None) -> Path:
     """The findings notebook: ``<root>/notebooks/06_findings.ipynb``, else the source checkout's."""
-    candidates = [notebooks_dir(root) / NOTEBOOK, Path(__file__).resolve().parents[2] / "notebooks" / NOTEBOOK]
+    candidates = [
+        notebooks_dir(root) / NOTEBOOK,
+        Path(__file__).resolve().parents[2] / "notebooks" / NOTEBOOK,
+    ]
     for path in candidates:
         if path.is_file():
             return path
@@ -126,12 +129,19 @@ def prepare_for_html(nb) -> tuple[object, list[str]]:
                 removed.append(out.get("text", ""))
                 continue
             if kind == "error":
-                raise ReportBuildError(f"cell {i} of the findings notebook raised {out.get('ename')}")
+                raise ReportBuildError(
+                    f"cell {i} of the findings notebook raised {out.get('ename')}"
+                )
             if kind != "ok":
-                what = "a raw image" if kind == "image" else f"an output of type {sorted(out.get('data', {}))}"
+                what = (
+                    "a raw image"
+                    if kind == "image"
+                    else f"an output of type {sorted(out.get('data', {}))}"
+                )
                 raise ReportBuildError(
                     f"cell {i} of the findings notebook displayed {what}; figures and tables must go "
-                    "through analysis.display.show_figure / show_table")
+                    "through analysis.display.show_figure / show_table"
+                )
             data = out["data"]
             keep = "text/html" if "text/html" in data else "text/markdown"
             out["data"] = {keep: data[keep]}
@@ -213,8 +223,9 @@ def render_html(nb, *, lang: str, title: str, internal: bool = False) -> str:
     c.HTMLExporter.exclude_output_prompt = True
     c.TagRemovePreprocessor.enabled = True
     c.TagRemovePreprocessor.remove_cell_tags = {REMOVE_TAG}
-    exporter = HTMLExporter(config=c, template_name="findings",
-                            extra_template_basedirs=[str(template_dir())])
+    exporter = HTMLExporter(
+        config=c, template_name="findings", extra_template_basedirs=[str(template_dir())]
+    )
     headings = collect_headings(nb)
     ids = [h[1] for h in headings]
     dup = sorted({i for i in ids if ids.count(i) > 1})
@@ -256,11 +267,20 @@ def _atomic_write(path: Path, data: bytes) -> None:
 def _check_ingested(wave: str, root: Path, what: str) -> None:
     folder = processed_dir(wave, root)
     if not (folder / "responses.parquet").is_file():
-        raise UserError(f"{folder}: {what} {wave!r} is not ingested; run 'python -m analysis ingest {wave}' first")
+        raise UserError(
+            f"{folder}: {what} {wave!r} is not ingested; run 'python -m analysis ingest {wave}' first"
+        )
 
 
-def build_report(wave: str, *, lang: str = "nb", disclosure: str = "public", compare_with: str | None = None,
-                 root: Path | None = None, min_cell: int = 5) -> Path:
+def build_report(
+    wave: str,
+    *,
+    lang: str = "nb",
+    disclosure: str = "public",
+    compare_with: str | None = None,
+    root: Path | None = None,
+    min_cell: int = 5,
+) -> Path:
     """Build the findings report of ``wave`` and return its path.
 
     Parameters
@@ -310,8 +330,14 @@ def build_report(wave: str, *, lang: str = "nb", disclosure: str = "public", com
     executed_path = nb_dir / f"06_findings.{lang}.ipynb"
     # data_root relative to the kernel's working folder (reports/WAVE/notebooks), as the pipeline
     # does: the executed notebook then carries no absolute path of this machine
-    params = {"wave": wave, "compare_with": compare_with, "lang": lang, "disclosure": disclosure,
-              "min_cell": int(min_cell), "data_root": RELATIVE_ROOT}
+    params = {
+        "wave": wave,
+        "compare_with": compare_with,
+        "lang": lang,
+        "disclosure": disclosure,
+        "min_cell": int(min_cell),
+        "data_root": RELATIVE_ROOT,
+    }
     fd, tmp = tempfile.mkstemp(prefix=".06_findings.", suffix=".ipynb", dir=nb_dir)
     os.close(fd)
     from analysis.pipeline import kernel_options
@@ -324,8 +350,9 @@ def build_report(wave: str, *, lang: str = "nb", disclosure: str = "public", com
             os.replace(tmp, executed_path)
             if exc.ename in ("UserError", "InputFileError"):
                 raise UserError(exc.evalue) from None
-            raise ReportBuildError(f"the findings notebook failed ({exc.ename}: {exc.evalue}); "
-                                   f"see {executed_path}") from None
+            raise ReportBuildError(
+                f"the findings notebook failed ({exc.ename}: {exc.evalue}); see {executed_path}"
+            ) from None
         os.replace(tmp, executed_path)
         os.chmod(executed_path, 0o644)
     finally:

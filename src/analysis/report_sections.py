@@ -42,13 +42,34 @@ from analysis.scoring import SCORES
 GROUP_VARS: tuple[str, ...] = ("utleierkategori", "storrelse", "fylke")
 #: Decimals of each score in tables (prose uses one fewer).
 SCORE_DECIMALS = {"kompetanse": 1, "holdning": 1, "niva": 2, "forutsetninger": 2, "bredde": 2}
-SCORE_SCALE = {"kompetanse": "scale_0_100", "holdning": "scale_0_100", "niva": "scale_0_5",
-               "forutsetninger": "scale_0_5", "bredde": "scale_0_7"}
-SCORE_LIMITS = {"kompetanse": (0, 100), "holdning": (0, 100), "niva": (0, 5), "forutsetninger": (0, 5),
-                "bredde": (0, 7)}
+SCORE_SCALE = {
+    "kompetanse": "scale_0_100",
+    "holdning": "scale_0_100",
+    "niva": "scale_0_5",
+    "forutsetninger": "scale_0_5",
+    "bredde": "scale_0_7",
+}
+SCORE_LIMITS = {
+    "kompetanse": (0, 100),
+    "holdning": (0, 100),
+    "niva": (0, 5),
+    "forutsetninger": (0, 5),
+    "bredde": (0, 7),
+}
 #: Packages whose versions the provenance section lists.
-PACKAGES = ("analysis", "numpy", "pandas", "scipy", "statsmodels", "svy", "matplotlib", "pyarrow",
-            "pyreadstat", "papermill", "nbconvert")
+PACKAGES = (
+    "analysis",
+    "numpy",
+    "pandas",
+    "scipy",
+    "statsmodels",
+    "svy",
+    "matplotlib",
+    "pyarrow",
+    "pyreadstat",
+    "papermill",
+    "nbconvert",
+)
 #: Colours of the figures (dark blue on white: contrast 9:1).
 INK = "#1b1b1b"
 ACCENT = "#1f4e79"
@@ -111,12 +132,26 @@ def _load_wave(wave: str, root: Path) -> WaveData:
             synthetic = bool(json.loads(truth.read_text(encoding="utf-8")).get("synthetic", False))
         except (json.JSONDecodeError, UnicodeDecodeError):
             synthetic = False
-    return WaveData(wave=wave, df=add_scores(df, version=version), manifest=manifest, quality=quality,
-                    frame=frame, version=version, synthetic=synthetic)
+    return WaveData(
+        wave=wave,
+        df=add_scores(df, version=version),
+        manifest=manifest,
+        quality=quality,
+        frame=frame,
+        version=version,
+        synthetic=synthetic,
+    )
 
 
-def load_context(wave: str, *, compare_with: str | None = None, lang: str = "nb", disclosure: str = "public",
-                 min_cell: int = 5, data_root: str | Path | None = None) -> ReportContext:
+def load_context(
+    wave: str,
+    *,
+    compare_with: str | None = None,
+    lang: str = "nb",
+    disclosure: str = "public",
+    min_cell: int = 5,
+    data_root: str | Path | None = None,
+) -> ReportContext:
     """Load a wave (and the wave to compare with) for the report sections.
 
     Parameters
@@ -140,8 +175,15 @@ def load_context(wave: str, *, compare_with: str | None = None, lang: str = "nb"
     root = Path(data_root).resolve() if data_root is not None else project_root()
     cur = _load_wave(wave, root)
     prev = _load_wave(compare_with, root) if compare_with else None
-    return ReportContext(wave=wave, lang=lang, disclosure=disclosure, min_cell=int(min_cell), root=root,
-                         cur=cur, prev=prev)
+    return ReportContext(
+        wave=wave,
+        lang=lang,
+        disclosure=disclosure,
+        min_cell=int(min_cell),
+        root=root,
+        cur=cur,
+        prev=prev,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -150,18 +192,34 @@ def load_context(wave: str, *, compare_with: str | None = None, lang: str = "nb"
 
 
 #: Value columns of estimate tables (blanked in suppressed rows); labels are kept.
-ESTIMATE_VALUES = ("estimate", "se", "ci_low", "ci_high", "deff", "n_clusters", "n_dont_know", "share_dont_know",
-                   "count")
+ESTIMATE_VALUES = (
+    "estimate",
+    "se",
+    "ci_low",
+    "ci_high",
+    "deff",
+    "n_clusters",
+    "n_dont_know",
+    "share_dont_know",
+    "count",
+)
 
 
 def _disclose(ctx: ReportContext, table: pd.DataFrame) -> pd.DataFrame:
     values = [c for c in ESTIMATE_VALUES if c in table.columns]
-    return apply_disclosure(table, level=ctx.disclosure, min_n=ctx.min_cell, lang=ctx.lang,
-                            group_cols=["variable"], value_cols=values)
+    return apply_disclosure(
+        table,
+        level=ctx.disclosure,
+        min_n=ctx.min_cell,
+        lang=ctx.lang,
+        group_cols=["variable"],
+        value_cols=values,
+    )
 
 
-def score_table(ctx: ReportContext, *, wave: WaveData | None = None,
-                by: tuple[str, ...] = GROUP_VARS) -> pd.DataFrame:
+def score_table(
+    ctx: ReportContext, *, wave: WaveData | None = None, by: tuple[str, ...] = GROUP_VARS
+) -> pd.DataFrame:
     """Disclosed :func:`analysis.estimates.group_means` of the five scores by ``by``."""
     from analysis.estimates import group_means
 
@@ -169,30 +227,48 @@ def score_table(ctx: ReportContext, *, wave: WaveData | None = None,
     key = ("scores", wd.wave, by)
     if key not in ctx._cache:
         by_present = [b for b in by if b in wd.df.columns]
-        raw = group_means(wd.df, list(SCORES), by_present, design=wd.design, frame=wd.frame, lang=ctx.lang)
+        raw = group_means(
+            wd.df, list(SCORES), by_present, design=wd.design, frame=wd.frame, lang=ctx.lang
+        )
         ctx._cache[key] = _disclose(ctx, raw)
     return ctx._cache[key]
 
 
-def share_table(ctx: ReportContext, items: list[str], *, success=(1,), by: str | None = "utleierkategori",
-                data: pd.DataFrame | None = None) -> pd.DataFrame:
+def share_table(
+    ctx: ReportContext,
+    items: list[str],
+    *,
+    success=(1,),
+    by: str | None = "utleierkategori",
+    data: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Disclosed :func:`analysis.estimates.group_proportions` of single or matrix items."""
     from analysis.estimates import group_proportions
 
     df = ctx.cur.df if data is None else data
-    raw = group_proportions(df, items, by, success=tuple(success), design=ctx.cur.design, frame=ctx.cur.frame,
-                            lang=ctx.lang)
+    raw = group_proportions(
+        df,
+        items,
+        by,
+        success=tuple(success),
+        design=ctx.cur.design,
+        frame=ctx.cur.frame,
+        lang=ctx.lang,
+    )
     return _disclose(ctx, raw)
 
 
-def checkbox_table(ctx: ReportContext, question: str, *, by: str | None = "utleierkategori") -> pd.DataFrame:
+def checkbox_table(
+    ctx: ReportContext, question: str, *, by: str | None = "utleierkategori"
+) -> pd.DataFrame:
     """Disclosed :func:`analysis.themes.checkbox_shares` of a checkbox question (cached)."""
     from analysis.themes import checkbox_shares
 
     key = ("checkbox", question, by)
     if key not in ctx._cache:
-        raw = checkbox_shares(ctx.cur.df, question, by=by, lang=ctx.lang, design=ctx.cur.design,
-                              frame=ctx.cur.frame)
+        raw = checkbox_shares(
+            ctx.cur.df, question, by=by, lang=ctx.lang, design=ctx.cur.design, frame=ctx.cur.frame
+        )
         ctx._cache[key] = _disclose(ctx, raw)
     return ctx._cache[key]
 
@@ -201,7 +277,9 @@ def _participation_frame(df: pd.DataFrame) -> pd.DataFrame:
     """``df`` with ``niva_paavirker``: 1 when the highest rung in use is 3 (influence) or higher."""
     out = df.copy()
     m = pd.to_numeric(out["niva_maks"], errors="coerce")
-    out["niva_paavirker"] = pd.array(np.where(m.isna(), pd.NA, (m >= 3).astype("Int8")), dtype="Int8")
+    out["niva_paavirker"] = pd.array(
+        np.where(m.isna(), pd.NA, (m >= 3).astype("Int8")), dtype="Int8"
+    )
     return out
 
 
@@ -215,7 +293,11 @@ def _esc(text) -> str:
 
 
 def _ok(v) -> bool:
-    return v is not None and v is not pd.NA and not (isinstance(v, float | np.floating) and np.isnan(v))
+    return (
+        v is not None
+        and v is not pd.NA
+        and not (isinstance(v, float | np.floating) and np.isnan(v))
+    )
 
 
 def fmt_num(ctx: ReportContext, x, decimals: int = 0) -> str:
@@ -254,23 +336,32 @@ def _item_label(column: str, lang: str) -> str:
     return load_codebook(1).label(column, lang)
 
 
-def _display_rows(table: pd.DataFrame, ctx: ReportContext, *, decimals: int, percent: bool = False) -> pd.DataFrame:
+def _display_rows(
+    table: pd.DataFrame, ctx: ReportContext, *, decimals: int, percent: bool = False
+) -> pd.DataFrame:
     """Group table -> display table: Breakdown | Group | n | Mean/Share | 95 % CI (suppressed as ':')."""
     scale = 100.0 if percent else 1.0
     rows = []
     for r in table.itertuples(index=False):
         sup = bool(getattr(r, "suppressed", False))
         est = r.estimate
-        rows.append({
-            t("col_group_var", ctx.lang): group_var_label(r.group_var, ctx.lang),
-            t("col_group", ctx.lang): group_label(r.group_var, r.group, ctx.lang),
-            "n": SUPPRESSED if sup else (int(r.n) if _ok(r.n) else None),
-            t("col_share" if percent else "col_mean", ctx.lang): SUPPRESSED if sup else (
-                round(float(est) * scale, decimals) if _ok(est) else None),
-            t("ci_column", ctx.lang): SUPPRESSED if sup else (
-                fmt_ci(ctx, r.ci_low * scale, r.ci_high * scale, decimals, with_label=False)
-                if _ok(r.ci_low) and _ok(r.ci_high) else None),
-        })
+        rows.append(
+            {
+                t("col_group_var", ctx.lang): group_var_label(r.group_var, ctx.lang),
+                t("col_group", ctx.lang): group_label(r.group_var, r.group, ctx.lang),
+                "n": SUPPRESSED if sup else (int(r.n) if _ok(r.n) else None),
+                t("col_share" if percent else "col_mean", ctx.lang): SUPPRESSED
+                if sup
+                else (round(float(est) * scale, decimals) if _ok(est) else None),
+                t("ci_column", ctx.lang): SUPPRESSED
+                if sup
+                else (
+                    fmt_ci(ctx, r.ci_low * scale, r.ci_high * scale, decimals, with_label=False)
+                    if _ok(r.ci_low) and _ok(r.ci_high)
+                    else None
+                ),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -286,13 +377,30 @@ def _note(table: pd.DataFrame) -> str | None:
 def _rc():
     import matplotlib
 
-    return matplotlib.rc_context({"font.family": "DejaVu Sans", "font.size": 10, "svg.hashsalt": "analysis",
-                                  "axes.edgecolor": INK, "axes.labelcolor": INK, "xtick.color": INK,
-                                  "ytick.color": INK, "text.color": INK})
+    return matplotlib.rc_context(
+        {
+            "font.family": "DejaVu Sans",
+            "font.size": 10,
+            "svg.hashsalt": "analysis",
+            "axes.edgecolor": INK,
+            "axes.labelcolor": INK,
+            "xtick.color": INK,
+            "ytick.color": INK,
+            "text.color": INK,
+        }
+    )
 
 
-def dot_figure(labels: list[str], est, lo, hi, *, xlabel: str, xlim: tuple[float, float],
-               separators: list[int] | None = None):
+def dot_figure(
+    labels: list[str],
+    est,
+    lo,
+    hi,
+    *,
+    xlabel: str,
+    xlim: tuple[float, float],
+    separators: list[int] | None = None,
+):
     """Horizontal dot plot with interval whiskers (top row first)."""
     from matplotlib.figure import Figure
 
@@ -331,8 +439,15 @@ def bar_figure(labels: list[str], share, lo, hi, *, xlabel: str):
         share, lo, hi = (100 * np.asarray(v, dtype=float) for v in (share, lo, hi))
         ax.barh(y, share, color=ACCENT, height=0.6)
         has = ~np.isnan(lo) & ~np.isnan(hi)
-        ax.errorbar(share[has], y[has], xerr=[share[has] - lo[has], hi[has] - share[has]], fmt="none",
-                    ecolor=INK, elinewidth=1.2, capsize=3)
+        ax.errorbar(
+            share[has],
+            y[has],
+            xerr=[share[has] - lo[has], hi[has] - share[has]],
+            fmt="none",
+            ecolor=INK,
+            elinewidth=1.2,
+            capsize=3,
+        )
         ax.set_yticks(y, labels)
         ax.set_xlim(0, 100)
         ax.set_xlabel(xlabel)
@@ -352,8 +467,10 @@ def bar_figure(labels: list[str], share, lo, hi, *, xlabel: str):
 def title(ctx: ReportContext) -> None:
     """The page's one ``<h1>`` and the lead paragraph."""
     lang = ctx.lang
-    parts = [f'<h1 id="top">{_esc(t("report_title", lang, wave=ctx.wave))}</h1>',
-             _para(t("lead", lang, n=fmt_num(ctx, len(ctx.cur.df))), "lead")]
+    parts = [
+        f'<h1 id="top">{_esc(t("report_title", lang, wave=ctx.wave))}</h1>',
+        _para(t("lead", lang, n=fmt_num(ctx, len(ctx.cur.df))), "lead"),
+    ]
     if ctx.cur.synthetic:
         parts.append(_para(t("synthetic_note", lang), "meta"))
     show_html("".join(parts))
@@ -382,8 +499,10 @@ def _competence_finding(ctx: ReportContext) -> str | None:
     se = float(np.hypot(lo_r["se"], hi_r["se"])) if _ok(lo_r["se"]) and _ok(hi_r["se"]) else np.nan
     certain = bool(np.isfinite(se) and diff - Z95 * se > 0)
     values = {
-        "low": fmt_num(ctx, lo_r["estimate"]), "low_ci": fmt_ci(ctx, lo_r["ci_low"], lo_r["ci_high"]),
-        "high": fmt_num(ctx, hi_r["estimate"]), "high_ci": fmt_ci(ctx, hi_r["ci_low"], hi_r["ci_high"]),
+        "low": fmt_num(ctx, lo_r["estimate"]),
+        "low_ci": fmt_ci(ctx, lo_r["ci_low"], lo_r["ci_high"]),
+        "high": fmt_num(ctx, hi_r["estimate"]),
+        "high_ci": fmt_ci(ctx, hi_r["ci_low"], hi_r["ci_high"]),
         "low_cat": category_label(lo_r["group"], lang, plural=True),
         "low_cat_lc": category_label(lo_r["group"], lang, plural=True).lower(),
         "high_cat_lc": category_label(hi_r["group"], lang, plural=True).lower(),
@@ -396,8 +515,12 @@ def _participation_finding(ctx: ReportContext) -> str | None:
     r = _total_row(tab, "niva_paavirker")
     if r is None:
         return None
-    return t("kf_participation", ctx.lang, share=fmt_pct(ctx, r["estimate"]),
-             ci=fmt_ci(ctx, 100 * r["ci_low"], 100 * r["ci_high"]))
+    return t(
+        "kf_participation",
+        ctx.lang,
+        share=fmt_pct(ctx, r["estimate"]),
+        ci=fmt_ci(ctx, 100 * r["ci_low"], 100 * r["ci_high"]),
+    )
 
 
 def _resources_finding(ctx: ReportContext) -> str | None:
@@ -405,14 +528,21 @@ def _resources_finding(ctx: ReportContext) -> str | None:
     cb = load_codebook(1)
     items = list(cb.question("forut").columns)
     shares = share_table(ctx, items, by=None)
-    shares = shares[(shares["group_var"] == "total") & ~shares["suppressed"] & shares["estimate"].notna()]
+    shares = shares[
+        (shares["group_var"] == "total") & ~shares["suppressed"] & shares["estimate"].notna()
+    ]
     if total is None or shares.empty:
         return None
     least = shares.loc[shares["estimate"].idxmin()]
-    return t("kf_resources", ctx.lang, mean=fmt_num(ctx, total["estimate"], 1),
-             ci=fmt_ci(ctx, total["ci_low"], total["ci_high"], 1),
-             item=_item_label(least["variable"], ctx.lang), share=fmt_pct(ctx, least["estimate"]),
-             item_ci=fmt_ci(ctx, 100 * least["ci_low"], 100 * least["ci_high"]))
+    return t(
+        "kf_resources",
+        ctx.lang,
+        mean=fmt_num(ctx, total["estimate"], 1),
+        ci=fmt_ci(ctx, total["ci_low"], total["ci_high"], 1),
+        item=_item_label(least["variable"], ctx.lang),
+        share=fmt_pct(ctx, least["estimate"]),
+        item_ci=fmt_ci(ctx, 100 * least["ci_low"], 100 * least["ci_high"]),
+    )
 
 
 def barrier_shares(ctx: ReportContext) -> pd.DataFrame:
@@ -440,21 +570,39 @@ def theme_priority(ctx: ReportContext) -> pd.DataFrame:
     cols = list(cb.question("behov").columns)
     wants = checkbox_table(ctx, "behov", by=None)
     wants = wants[wants["group_var"] == "total"].set_index("variable")
-    imp = _disclose(ctx, most_important(ctx.cur.df, lang=ctx.lang, design=ctx.cur.design, frame=ctx.cur.frame))
+    imp = _disclose(
+        ctx, most_important(ctx.cur.df, lang=ctx.lang, design=ctx.cur.design, frame=ctx.cur.frame)
+    )
     imp = imp[imp["group_var"] == "total"].set_index("theme")
     ranking = theme_ranking(ctx.cur.df, lang=ctx.lang).set_index("variable")
     rows = []
     for k, col in enumerate(cols, start=1):
         w, i, r = wants.loc[col], imp.loc[col], ranking.loc[col]
-        rows.append({"variable": col, "theme": cb.label(col, ctx.lang), "order": k, "boot_rank": float(r["rank"]),
-                     "rank_low": float(r["rank_low"]), "rank_high": float(r["rank_high"]),
-                     "n": w["n"], "share": w["estimate"], "ci_low": w["ci_low"], "ci_high": w["ci_high"],
-                     "suppressed": bool(w["suppressed"]), "n_important": i["n"],
-                     "important": i["estimate"], "important_ci_low": i["ci_low"],
-                     "important_ci_high": i["ci_high"], "important_suppressed": bool(i["suppressed"])})
+        rows.append(
+            {
+                "variable": col,
+                "theme": cb.label(col, ctx.lang),
+                "order": k,
+                "boot_rank": float(r["rank"]),
+                "rank_low": float(r["rank_low"]),
+                "rank_high": float(r["rank_high"]),
+                "n": w["n"],
+                "share": w["estimate"],
+                "ci_low": w["ci_low"],
+                "ci_high": w["ci_high"],
+                "suppressed": bool(w["suppressed"]),
+                "n_important": i["n"],
+                "important": i["estimate"],
+                "important_ci_low": i["ci_low"],
+                "important_ci_high": i["ci_high"],
+                "important_suppressed": bool(i["suppressed"]),
+            }
+        )
     out = pd.DataFrame(rows)
     out["_i"] = out["important"].astype(float).fillna(-1)
-    out = out.sort_values(["suppressed", "boot_rank", "_i", "order"], ascending=[True, True, False, True])
+    out = out.sort_values(
+        ["suppressed", "boot_rank", "_i", "order"], ascending=[True, True, False, True]
+    )
     out = out.drop(columns=["_i"]).reset_index(drop=True)
     out.insert(0, "rank", np.arange(1, len(out) + 1))
     ctx._cache[key] = out
@@ -467,8 +615,13 @@ def _barrier_finding(ctx: ReportContext) -> str | None:
     if tot.empty:
         return None
     top = tot.loc[tot["estimate"].idxmax()]
-    return t("kf_barrier", ctx.lang, item=_item_label(top["variable"], ctx.lang), share=fmt_pct(ctx, top["estimate"]),
-             ci=fmt_ci(ctx, 100 * top["ci_low"], 100 * top["ci_high"]))
+    return t(
+        "kf_barrier",
+        ctx.lang,
+        item=_item_label(top["variable"], ctx.lang),
+        share=fmt_pct(ctx, top["estimate"]),
+        ci=fmt_ci(ctx, 100 * top["ci_low"], 100 * top["ci_high"]),
+    )
 
 
 def _theme_finding(ctx: ReportContext) -> str | None:
@@ -481,10 +634,21 @@ def _theme_finding(ctx: ReportContext) -> str | None:
     important = ""
     if not imp.empty:
         best = imp.loc[imp["important"].astype(float).idxmax()]
-        important = t("kf_theme_important", ctx.lang, item=best["theme"], share=fmt_pct(ctx, best["important"]),
-                      ci=fmt_ci(ctx, 100 * best["important_ci_low"], 100 * best["important_ci_high"]))
-    return t("kf_theme", ctx.lang, item=top["theme"], share=fmt_pct(ctx, top["share"]),
-             ci=fmt_ci(ctx, 100 * top["ci_low"], 100 * top["ci_high"]), top_important=important).strip()
+        important = t(
+            "kf_theme_important",
+            ctx.lang,
+            item=best["theme"],
+            share=fmt_pct(ctx, best["important"]),
+            ci=fmt_ci(ctx, 100 * best["important_ci_low"], 100 * best["important_ci_high"]),
+        )
+    return t(
+        "kf_theme",
+        ctx.lang,
+        item=top["theme"],
+        share=fmt_pct(ctx, top["share"]),
+        ci=fmt_ci(ctx, 100 * top["ci_low"], 100 * top["ci_high"]),
+        top_important=important,
+    ).strip()
 
 
 def score_change(ctx: ReportContext) -> pd.DataFrame | None:
@@ -503,12 +667,30 @@ def score_change(ctx: ReportContext) -> pd.DataFrame | None:
     if key in ctx._cache:
         return ctx._cache[key]
     by = ("utleierkategori",)
-    res = compare_waves(ctx.prev.df, ctx.cur.df, scores=list(SCORES), items=[], by="utleierkategori",
-                        lang=ctx.lang, wave_a=ctx.prev.wave, wave_b=ctx.wave)
-    items = compare_waves(ctx.prev.df, ctx.cur.df, scores=[], items=list(DEFAULT_ITEMS), by=None,
-                          lang=ctx.lang, wave_a=ctx.prev.wave, wave_b=ctx.wave)
+    res = compare_waves(
+        ctx.prev.df,
+        ctx.cur.df,
+        scores=list(SCORES),
+        items=[],
+        by="utleierkategori",
+        lang=ctx.lang,
+        wave_a=ctx.prev.wave,
+        wave_b=ctx.wave,
+    )
+    items = compare_waves(
+        ctx.prev.df,
+        ctx.cur.df,
+        scores=[],
+        items=list(DEFAULT_ITEMS),
+        by=None,
+        lang=ctx.lang,
+        wave_a=ctx.prev.wave,
+        wave_b=ctx.wave,
+    )
     sup_cur = score_table(ctx, by=by).set_index(["variable", "group_var", "group"])["suppressed"]
-    sup_prev = score_table(ctx, wave=ctx.prev, by=by).set_index(["variable", "group_var", "group"])["suppressed"]
+    sup_prev = score_table(ctx, wave=ctx.prev, by=by).set_index(["variable", "group_var", "group"])[
+        "suppressed"
+    ]
     public = ctx.disclosure == "public"
 
     def score_sup(r) -> bool:
@@ -519,9 +701,24 @@ def score_change(ctx: ReportContext) -> pd.DataFrame | None:
         return public and (not _ok(n) or int(n) <= ctx.min_cell)
 
     res["suppressed"] = [public and score_sup(r) for r in res.itertuples()]
-    items["suppressed"] = [(small(r.n_a) and r.comparable) or small(r.n_b) for r in items.itertuples()]
+    items["suppressed"] = [
+        (small(r.n_a) and r.comparable) or small(r.n_b) for r in items.itertuples()
+    ]
     out = pd.concat([res, items], ignore_index=True)
-    values = ["n_a", "estimate_a", "se_a", "n_b", "estimate_b", "se_b", "diff", "se", "df", "ci_low", "ci_high", "p"]
+    values = [
+        "n_a",
+        "estimate_a",
+        "se_a",
+        "n_b",
+        "estimate_b",
+        "se_b",
+        "diff",
+        "se",
+        "df",
+        "ci_low",
+        "ci_high",
+        "p",
+    ]
     mask = out["suppressed"].to_numpy(bool)
     for c in values:
         col = out[c]
@@ -536,7 +733,9 @@ def _change_finding(ctx: ReportContext) -> str | None:
     ch = score_change(ctx)
     if ch is None:
         return None
-    r = ch[(ch["kind"] == "score") & (ch["variable"] == "kompetanse") & (ch["group_var"] == "total")]
+    r = ch[
+        (ch["kind"] == "score") & (ch["variable"] == "kompetanse") & (ch["group_var"] == "total")
+    ]
     if r.empty or not _ok(r["diff"].iloc[0]) or not bool(r["comparable"].iloc[0]):
         return None
     r = r.iloc[0]
@@ -551,17 +750,30 @@ def _change_finding(ctx: ReportContext) -> str | None:
     lv_cur = _total_row(score_table(ctx), "kompetanse")
     if lv_prev is None or lv_cur is None:
         return None
-    return t(key, ctx.lang, prev=ctx.prev.wave, before=fmt_num(ctx, r["estimate_a"]),
-             before_ci=fmt_ci(ctx, lv_prev["ci_low"], lv_prev["ci_high"]), after=fmt_num(ctx, r["estimate_b"]),
-             after_ci=fmt_ci(ctx, lv_cur["ci_low"], lv_cur["ci_high"]), diff=fmt_num(ctx, r["diff"], 1),
-             diff_ci=fmt_ci(ctx, r["ci_low"], r["ci_high"], 1))
+    return t(
+        key,
+        ctx.lang,
+        prev=ctx.prev.wave,
+        before=fmt_num(ctx, r["estimate_a"]),
+        before_ci=fmt_ci(ctx, lv_prev["ci_low"], lv_prev["ci_high"]),
+        after=fmt_num(ctx, r["estimate_b"]),
+        after_ci=fmt_ci(ctx, lv_cur["ci_low"], lv_cur["ci_high"]),
+        diff=fmt_num(ctx, r["diff"], 1),
+        diff_ci=fmt_ci(ctx, r["ci_low"], r["ci_high"], 1),
+    )
 
 
 def key_findings_list(ctx: ReportContext) -> list[str]:
     """The key-finding sentences, each with its number and uncertainty."""
     out = []
-    for f in (_competence_finding, _participation_finding, _resources_finding, _barrier_finding,
-              _theme_finding, _change_finding):
+    for f in (
+        _competence_finding,
+        _participation_finding,
+        _resources_finding,
+        _barrier_finding,
+        _theme_finding,
+        _change_finding,
+    ):
         s = f(ctx)
         if s:
             out.append(s)
@@ -574,8 +786,11 @@ def key_findings(ctx: ReportContext) -> None:
 
     lang = ctx.lang
     items = "".join(f"<li>{_esc(s)}</li>" for s in key_findings_list(ctx))
-    parts = [_heading(2, "key-findings", t("h_key_findings", lang)), _para(t("key_intro", lang)),
-             f'<ul class="key-findings">{items}</ul>']
+    parts = [
+        _heading(2, "key-findings", t("h_key_findings", lang)),
+        _para(t("key_intro", lang)),
+        f'<ul class="key-findings">{items}</ul>',
+    ]
     if ctx.cur.design == "convenience":
         parts.append(_para(t("kf_caveat", lang, caveat=design_caveat("convenience", lang))))
     show_html("".join(parts))
@@ -595,28 +810,65 @@ def scores(ctx: ReportContext) -> None:
         fig_rows = part[part["group_var"].isin(["total", "utleierkategori", "storrelse"])]
         shown = fig_rows[~fig_rows["suppressed"] & fig_rows["estimate"].notna()]
         hidden = fig_rows[fig_rows["suppressed"]]
-        labels = [group_label(g, v, lang) for g, v in zip(shown["group_var"], shown["group"], strict=True)]
-        seps = [i for i in range(1, len(shown)) if shown["group_var"].iloc[i] != shown["group_var"].iloc[i - 1]]
+        labels = [
+            group_label(g, v, lang) for g, v in zip(shown["group_var"], shown["group"], strict=True)
+        ]
+        seps = [
+            i
+            for i in range(1, len(shown))
+            if shown["group_var"].iloc[i] != shown["group_var"].iloc[i - 1]
+        ]
         if len(shown):
-            fig = dot_figure(labels, shown["estimate"], shown["ci_low"], shown["ci_high"],
-                             xlabel=f"{label} ({scale})", xlim=SCORE_LIMITS[score], separators=seps)
+            fig = dot_figure(
+                labels,
+                shown["estimate"],
+                shown["ci_low"],
+                shown["ci_high"],
+                xlabel=f"{label} ({scale})",
+                xlim=SCORE_LIMITS[score],
+                separators=seps,
+            )
             values = "; ".join(
                 f"{lab}: {fmt_num(ctx, e, dec - 1)} ({fmt_ci(ctx, lo, hi, dec - 1, with_label=False)})"
-                for lab, e, lo, hi in zip(labels, shown["estimate"], shown["ci_low"], shown["ci_high"], strict=True))
+                for lab, e, lo, hi in zip(
+                    labels, shown["estimate"], shown["ci_low"], shown["ci_high"], strict=True
+                )
+            )
             hid = ""
             if len(hidden):
-                hid = t("alt_hidden", lang, groups=", ".join(
-                    group_label(g, v, lang) for g, v in zip(hidden["group_var"], hidden["group"], strict=True)))
-            alt = t("alt_dot", lang, what=label.lower(), scale=scale, values=values + ".", hidden=hid)
+                hid = t(
+                    "alt_hidden",
+                    lang,
+                    groups=", ".join(
+                        group_label(g, v, lang)
+                        for g, v in zip(hidden["group_var"], hidden["group"], strict=True)
+                    ),
+                )
+            alt = t(
+                "alt_dot", lang, what=label.lower(), scale=scale, values=values + ".", hidden=hid
+            )
             data = _display_rows(fig_rows, ctx, decimals=dec)
-            show_figure(fig, alt=alt, caption=t("score_caption_fig", lang, score=label), data=data, lang=lang,
-                        decimals=dec)
-        show_table(_display_rows(part, ctx, decimals=dec),
-                   caption=t("score_caption_table", lang, score=label, scale=scale), lang=lang,
-                   note=_note(table), decimals=dec, row_headers=2)
+            show_figure(
+                fig,
+                alt=alt,
+                caption=t("score_caption_fig", lang, score=label),
+                data=data,
+                lang=lang,
+                decimals=dec,
+            )
+        show_table(
+            _display_rows(part, ctx, decimals=dec),
+            caption=t("score_caption_table", lang, score=label, scale=scale),
+            lang=lang,
+            note=_note(table),
+            decimals=dec,
+            row_headers=2,
+        )
 
 
-def _wide_shares(ctx: ReportContext, tab: pd.DataFrame, order: list[str], first_col: str) -> pd.DataFrame:
+def _wide_shares(
+    ctx: ReportContext, tab: pd.DataFrame, order: list[str], first_col: str
+) -> pd.DataFrame:
     """Rows = items in ``order``, columns = All (+ CI) and each category; last row n."""
     lang = ctx.lang
     groups = [("total", t("all", lang))] + [("utleierkategori", c) for c in CATEGORIES]
@@ -632,19 +884,38 @@ def _wide_shares(ctx: ReportContext, tab: pd.DataFrame, order: list[str], first_
             elif bool(r["suppressed"].iloc[0]):
                 row[name] = SUPPRESSED
             else:
-                row[name] = round(100 * float(r["estimate"].iloc[0]), 1) if _ok(r["estimate"].iloc[0]) else None
+                row[name] = (
+                    round(100 * float(r["estimate"].iloc[0]), 1)
+                    if _ok(r["estimate"].iloc[0])
+                    else None
+                )
             if gv == "total":
-                row[t("ci_column", lang)] = (SUPPRESSED if not r.empty and bool(r["suppressed"].iloc[0]) else
-                                             fmt_ci(ctx, 100 * r["ci_low"].iloc[0], 100 * r["ci_high"].iloc[0], 1,
-                                                    with_label=False) if not r.empty and _ok(r["ci_low"].iloc[0])
-                                             else None)
+                row[t("ci_column", lang)] = (
+                    SUPPRESSED
+                    if not r.empty and bool(r["suppressed"].iloc[0])
+                    else fmt_ci(
+                        ctx,
+                        100 * r["ci_low"].iloc[0],
+                        100 * r["ci_high"].iloc[0],
+                        1,
+                        with_label=False,
+                    )
+                    if not r.empty and _ok(r["ci_low"].iloc[0])
+                    else None
+                )
         rows.append(row)
     nrow = {first_col: "n"}
     sub = tab[tab["variable"] == order[0]] if order else tab.iloc[0:0]
     for gv, g in groups:
         r = sub[(sub["group_var"] == gv) & (sub["group"] == g)]
         name = t("all", lang) if gv == "total" else category_label(g, lang)
-        nrow[name] = (None if r.empty else SUPPRESSED if bool(r["suppressed"].iloc[0]) else int(r["n"].iloc[0]))
+        nrow[name] = (
+            None
+            if r.empty
+            else SUPPRESSED
+            if bool(r["suppressed"].iloc[0])
+            else int(r["n"].iloc[0])
+        )
         if gv == "total":
             nrow[t("ci_column", lang)] = ""
     rows.append(nrow)
@@ -663,18 +934,45 @@ def barriers(ctx: ReportContext) -> None:
     shown = tot[~tot["suppressed"] & tot["estimate"].notna()]
     if len(shown):
         labels = [_item_label(v, lang) for v in shown["variable"]]
-        values = "; ".join(f"{lab} {fmt_pct(ctx, e)} ({fmt_ci(ctx, 100 * lo, 100 * hi, with_label=False)})"
-                           for lab, e, lo, hi in zip(labels, shown["estimate"], shown["ci_low"], shown["ci_high"],
-                                                     strict=True))
-        fig = bar_figure(labels, shown["estimate"], shown["ci_low"], shown["ci_high"], xlabel=t("col_share", lang))
-        data = pd.DataFrame({t("col_barrier", lang): labels, "n": shown["n"].astype(int).tolist(),
-                             t("col_share", lang): (100 * shown["estimate"].astype(float)).round(1).tolist(),
-                             t("ci_column", lang): [fmt_ci(ctx, 100 * lo, 100 * hi, 1, with_label=False)
-                                                    for lo, hi in zip(shown["ci_low"], shown["ci_high"], strict=True)]})
-        show_figure(fig, alt=t("alt_bar", lang, what=t("barriers_what", lang), values=values),
-                    caption=t("barriers_caption_fig", lang), data=data, lang=lang, decimals=1)
-    show_table(_wide_shares(ctx, tab, order, t("col_barrier", lang)), caption=t("barriers_caption_table", lang),
-               lang=lang, note=_note(tab), decimals=1)
+        values = "; ".join(
+            f"{lab} {fmt_pct(ctx, e)} ({fmt_ci(ctx, 100 * lo, 100 * hi, with_label=False)})"
+            for lab, e, lo, hi in zip(
+                labels, shown["estimate"], shown["ci_low"], shown["ci_high"], strict=True
+            )
+        )
+        fig = bar_figure(
+            labels,
+            shown["estimate"],
+            shown["ci_low"],
+            shown["ci_high"],
+            xlabel=t("col_share", lang),
+        )
+        data = pd.DataFrame(
+            {
+                t("col_barrier", lang): labels,
+                "n": shown["n"].astype(int).tolist(),
+                t("col_share", lang): (100 * shown["estimate"].astype(float)).round(1).tolist(),
+                t("ci_column", lang): [
+                    fmt_ci(ctx, 100 * lo, 100 * hi, 1, with_label=False)
+                    for lo, hi in zip(shown["ci_low"], shown["ci_high"], strict=True)
+                ],
+            }
+        )
+        show_figure(
+            fig,
+            alt=t("alt_bar", lang, what=t("barriers_what", lang), values=values),
+            caption=t("barriers_caption_fig", lang),
+            data=data,
+            lang=lang,
+            decimals=1,
+        )
+    show_table(
+        _wide_shares(ctx, tab, order, t("col_barrier", lang)),
+        caption=t("barriers_caption_table", lang),
+        lang=lang,
+        note=_note(tab),
+        decimals=1,
+    )
 
 
 def themes(ctx: ReportContext) -> None:
@@ -684,45 +982,100 @@ def themes(ctx: ReportContext) -> None:
     pr = theme_priority(ctx)
     shown = pr[~pr["suppressed"] & pr["share"].notna()]
     if len(shown):
-        values = "; ".join(f"{r.rank}. {r.theme} {fmt_pct(ctx, r.share)} "
-                           f"({fmt_ci(ctx, 100 * r.ci_low, 100 * r.ci_high, with_label=False)})"
-                           for r in shown.itertuples())
-        fig = bar_figure([f"{r.rank}. {r.theme}" for r in shown.itertuples()], shown["share"], shown["ci_low"],
-                         shown["ci_high"], xlabel=t("col_wants", lang))
-        show_figure(fig, alt=t("alt_bar", lang, what=t("themes_what", lang), values=values),
-                    caption=t("themes_caption_fig", lang), lang=lang)
-    table = pd.DataFrame({
-        t("col_rank", lang): pr["rank"].astype(int),
-        t("col_theme", lang): pr["theme"],
-        "n": [SUPPRESSED if s else int(n) for s, n in zip(pr["suppressed"], pr["n"], strict=True)],
-        t("col_wants", lang): [SUPPRESSED if s else round(100 * float(v), 1)
-                               for s, v in zip(pr["suppressed"], pr["share"], strict=True)],
-        t("ci_column", lang): [SUPPRESSED if s else fmt_ci(ctx, 100 * lo, 100 * hi, 1, with_label=False)
-                               for s, lo, hi in zip(pr["suppressed"], pr["ci_low"], pr["ci_high"], strict=True)],
-        t("col_rank_interval", lang): [SUPPRESSED if s else fmt_ci(ctx, lo, hi, 0, with_label=False)
-                                       for s, lo, hi in zip(pr["suppressed"], pr["rank_low"], pr["rank_high"],
-                                                            strict=True)],
-        t("col_most_important", lang): [SUPPRESSED if s else round(100 * float(v), 1)
-                                        for s, v in zip(pr["important_suppressed"], pr["important"], strict=True)],
-    }, dtype=object)
-    show_table(table, caption=t("themes_caption_table", lang), lang=lang,
-               note=" ".join(x for x in (t("themes_table_note", lang), _note(checkbox_table(ctx, "behov", by=None)))
-                             if x), decimals=1, row_headers=2)
+        values = "; ".join(
+            f"{r.rank}. {r.theme} {fmt_pct(ctx, r.share)} "
+            f"({fmt_ci(ctx, 100 * r.ci_low, 100 * r.ci_high, with_label=False)})"
+            for r in shown.itertuples()
+        )
+        fig = bar_figure(
+            [f"{r.rank}. {r.theme}" for r in shown.itertuples()],
+            shown["share"],
+            shown["ci_low"],
+            shown["ci_high"],
+            xlabel=t("col_wants", lang),
+        )
+        show_figure(
+            fig,
+            alt=t("alt_bar", lang, what=t("themes_what", lang), values=values),
+            caption=t("themes_caption_fig", lang),
+            lang=lang,
+        )
+    table = pd.DataFrame(
+        {
+            t("col_rank", lang): pr["rank"].astype(int),
+            t("col_theme", lang): pr["theme"],
+            "n": [
+                SUPPRESSED if s else int(n) for s, n in zip(pr["suppressed"], pr["n"], strict=True)
+            ],
+            t("col_wants", lang): [
+                SUPPRESSED if s else round(100 * float(v), 1)
+                for s, v in zip(pr["suppressed"], pr["share"], strict=True)
+            ],
+            t("ci_column", lang): [
+                SUPPRESSED if s else fmt_ci(ctx, 100 * lo, 100 * hi, 1, with_label=False)
+                for s, lo, hi in zip(pr["suppressed"], pr["ci_low"], pr["ci_high"], strict=True)
+            ],
+            t("col_rank_interval", lang): [
+                SUPPRESSED if s else fmt_ci(ctx, lo, hi, 0, with_label=False)
+                for s, lo, hi in zip(pr["suppressed"], pr["rank_low"], pr["rank_high"], strict=True)
+            ],
+            t("col_most_important", lang): [
+                SUPPRESSED if s else round(100 * float(v), 1)
+                for s, v in zip(pr["important_suppressed"], pr["important"], strict=True)
+            ],
+        },
+        dtype=object,
+    )
+    show_table(
+        table,
+        caption=t("themes_caption_table", lang),
+        lang=lang,
+        note=" ".join(
+            x
+            for x in (t("themes_table_note", lang), _note(checkbox_table(ctx, "behov", by=None)))
+            if x
+        ),
+        decimals=1,
+        row_headers=2,
+    )
     by_cat = checkbox_table(ctx, "behov")
-    show_table(_wide_shares(ctx, by_cat, pr["variable"].tolist(), t("col_theme", lang)),
-               caption=t("themes_by_cat_caption", lang), lang=lang, note=_note(by_cat), decimals=1)
+    show_table(
+        _wide_shares(ctx, by_cat, pr["variable"].tolist(), t("col_theme", lang)),
+        caption=t("themes_by_cat_caption", lang),
+        lang=lang,
+        note=_note(by_cat),
+        decimals=1,
+    )
     ftab = checkbox_table(ctx, "format", by=None)
     ftab = ftab[ftab["group_var"] == "total"].copy()
     ftab["_s"] = ftab["estimate"].astype(float).fillna(-1)
     ftab = ftab.sort_values(["suppressed", "_s"], ascending=[True, False], kind="stable")
-    show_table(pd.DataFrame({
-        t("col_format", lang): [_item_label(v, lang) for v in ftab["variable"]],
-        "n": [SUPPRESSED if s else int(n) for s, n in zip(ftab["suppressed"], ftab["n"], strict=True)],
-        t("col_share", lang): [SUPPRESSED if s else round(100 * float(v), 1)
-                               for s, v in zip(ftab["suppressed"], ftab["estimate"], strict=True)],
-        t("ci_column", lang): [SUPPRESSED if s else fmt_ci(ctx, 100 * lo, 100 * hi, 1, with_label=False)
-                               for s, lo, hi in zip(ftab["suppressed"], ftab["ci_low"], ftab["ci_high"], strict=True)],
-    }, dtype=object), caption=t("formats_caption", lang), lang=lang, note=_note(ftab), decimals=1)
+    show_table(
+        pd.DataFrame(
+            {
+                t("col_format", lang): [_item_label(v, lang) for v in ftab["variable"]],
+                "n": [
+                    SUPPRESSED if s else int(n)
+                    for s, n in zip(ftab["suppressed"], ftab["n"], strict=True)
+                ],
+                t("col_share", lang): [
+                    SUPPRESSED if s else round(100 * float(v), 1)
+                    for s, v in zip(ftab["suppressed"], ftab["estimate"], strict=True)
+                ],
+                t("ci_column", lang): [
+                    SUPPRESSED if s else fmt_ci(ctx, 100 * lo, 100 * hi, 1, with_label=False)
+                    for s, lo, hi in zip(
+                        ftab["suppressed"], ftab["ci_low"], ftab["ci_high"], strict=True
+                    )
+                ],
+            },
+            dtype=object,
+        ),
+        caption=t("formats_caption", lang),
+        lang=lang,
+        note=_note(ftab),
+        decimals=1,
+    )
 
 
 def not_comparable(ctx: ReportContext) -> list[str]:
@@ -735,8 +1088,14 @@ def not_comparable(ctx: ReportContext) -> list[str]:
     if versions == {1, 2}:
         out += [t("nc_komp_digitalt", lang), t("nc_utleiertype", lang), t("nc_behov", lang)]
     if ctx.prev.design != ctx.cur.design:
-        out.append(t("nc_design", lang, prev_design=t(f"design_{ctx.prev.design}", lang),
-                     design=t(f"design_{ctx.cur.design}", lang)))
+        out.append(
+            t(
+                "nc_design",
+                lang,
+                prev_design=t(f"design_{ctx.prev.design}", lang),
+                design=t(f"design_{ctx.cur.design}", lang),
+            )
+        )
     return out
 
 
@@ -771,48 +1130,85 @@ def change(ctx: ReportContext) -> None:
             return SUPPRESSED, SUPPRESSED
         if not r.comparable:
             return t("not_comparable", lang), None
-        ci = (fmt_ci(ctx, r.ci_low * scale, r.ci_high * scale, dec, with_label=False) if _ok(r.ci_low) else None)
+        ci = (
+            fmt_ci(ctx, r.ci_low * scale, r.ci_high * scale, dec, with_label=False)
+            if _ok(r.ci_low)
+            else None
+        )
         return cell(r.diff, False, dec, scale), ci
 
     rows = []
     for r in ch[ch["kind"] == "score"].itertuples():
         dec = SCORE_DECIMALS[r.variable]
         diff, ci = change_cells(r, dec)
-        rows.append({
-            t("col_measure", lang): _score_label(r.variable, lang),
-            t("col_group", lang): group_label(r.group_var, r.group, lang),
-            f"n ({prev})": count(r.n_a, r.suppressed), prev: cell(r.estimate_a, r.suppressed, dec),
-            f"n ({cur})": count(r.n_b, r.suppressed), cur: cell(r.estimate_b, r.suppressed, dec),
-            t("col_change", lang): diff, t("ci_column", lang): ci,
-        })
-    show_table(pd.DataFrame(rows, dtype=object), caption=t("change_caption", lang, prev=prev, wave=cur), lang=lang,
-               note=_note(score_table(ctx, by=("utleierkategori",))), row_headers=2)
+        rows.append(
+            {
+                t("col_measure", lang): _score_label(r.variable, lang),
+                t("col_group", lang): group_label(r.group_var, r.group, lang),
+                f"n ({prev})": count(r.n_a, r.suppressed),
+                prev: cell(r.estimate_a, r.suppressed, dec),
+                f"n ({cur})": count(r.n_b, r.suppressed),
+                cur: cell(r.estimate_b, r.suppressed, dec),
+                t("col_change", lang): diff,
+                t("ci_column", lang): ci,
+            }
+        )
+    show_table(
+        pd.DataFrame(rows, dtype=object),
+        caption=t("change_caption", lang, prev=prev, wave=cur),
+        lang=lang,
+        note=_note(score_table(ctx, by=("utleierkategori",))),
+        row_headers=2,
+    )
     rows = []
     for r in ch[ch["kind"] == "share"].itertuples():
         diff, ci = change_cells(r, 1, 100.0)
-        rows.append({
-            t("col_item", lang): r.label,
-            f"n ({prev})": count(r.n_a, r.suppressed), f"{prev} (%)": cell(r.estimate_a, r.suppressed, 1, 100.0),
-            f"n ({cur})": count(r.n_b, r.suppressed), f"{cur} (%)": cell(r.estimate_b, r.suppressed, 1, 100.0),
-            t("col_change_pp", lang): diff, t("ci_column", lang): ci,
-            t("col_comment", lang): r.note or "",
-        })
+        rows.append(
+            {
+                t("col_item", lang): r.label,
+                f"n ({prev})": count(r.n_a, r.suppressed),
+                f"{prev} (%)": cell(r.estimate_a, r.suppressed, 1, 100.0),
+                f"n ({cur})": count(r.n_b, r.suppressed),
+                f"{cur} (%)": cell(r.estimate_b, r.suppressed, 1, 100.0),
+                t("col_change_pp", lang): diff,
+                t("ci_column", lang): ci,
+                t("col_comment", lang): r.note or "",
+            }
+        )
     if rows:
-        show_table(pd.DataFrame(rows, dtype=object), caption=t("change_items_caption", lang, prev=prev, wave=cur),
-                   lang=lang, note=t("change_items_note", lang, min_cell=ctx.min_cell), decimals=1, row_headers=1)
+        show_table(
+            pd.DataFrame(rows, dtype=object),
+            caption=t("change_items_caption", lang, prev=prev, wave=cur),
+            lang=lang,
+            note=t("change_items_note", lang, min_cell=ctx.min_cell),
+            decimals=1,
+            row_headers=1,
+        )
 
 
 def _responses_table(ctx: ReportContext) -> pd.DataFrame:
     lang = ctx.lang
     counts = ctx.cur.df["utleierkategori"].astype("string").value_counts()
     total = t("all", lang)
-    wide = pd.DataFrame({"n": [int(counts.get(c, 0)) for c in CATEGORIES] + [int(counts.sum())]},
-                        index=[category_label(c, lang) for c in CATEGORIES] + [total])
-    pub = apply_disclosure(wide, n_col=None, level=ctx.disclosure, min_n=ctx.min_cell, total_row=total, lang=lang)
+    wide = pd.DataFrame(
+        {"n": [int(counts.get(c, 0)) for c in CATEGORIES] + [int(counts.sum())]},
+        index=[category_label(c, lang) for c in CATEGORIES] + [total],
+    )
+    pub = apply_disclosure(
+        wide, n_col=None, level=ctx.disclosure, min_n=ctx.min_cell, total_row=total, lang=lang
+    )
     mask = pub.attrs.get("suppressed")
-    out = pd.DataFrame({t("col_category", lang): list(wide.index),
-                        "n": [SUPPRESSED if mask is not None and bool(mask["n"].iloc[i]) else int(wide["n"].iloc[i])
-                              for i in range(len(wide))]})
+    out = pd.DataFrame(
+        {
+            t("col_category", lang): list(wide.index),
+            "n": [
+                SUPPRESSED
+                if mask is not None and bool(mask["n"].iloc[i])
+                else int(wide["n"].iloc[i])
+                for i in range(len(wide))
+            ],
+        }
+    )
     out.attrs["note"] = pub.attrs.get("note")
     return out
 
@@ -826,57 +1222,128 @@ def about(ctx: ReportContext) -> None:
     lang = ctx.lang
     m, q = ctx.cur.manifest, ctx.cur.quality
     show_html(_heading(2, "about", t("h_about", lang)))
-    show_html(_heading(3, "about-design", t("h_about_design", lang))
-              + _para(t("design_text", lang, wave=ctx.wave, design=t(f"design_{ctx.cur.design}", lang),
-                        version=ctx.cur.version, caveat=design_caveat(ctx.cur.design, lang)))
-              + _para(t("cluster_text", lang)))
-    show_html(_heading(3, "about-fieldwork", t("h_about_fieldwork", lang))
-              + _para(t("fieldwork_text", lang, start=m.fieldwork_start or t("not_stated", lang),
-                        end=m.fieldwork_end or t("not_stated", lang), format=m.format,
-                        received=m.received or t("not_stated", lang))))
+    show_html(
+        _heading(3, "about-design", t("h_about_design", lang))
+        + _para(
+            t(
+                "design_text",
+                lang,
+                wave=ctx.wave,
+                design=t(f"design_{ctx.cur.design}", lang),
+                version=ctx.cur.version,
+                caveat=design_caveat(ctx.cur.design, lang),
+            )
+        )
+        + _para(t("cluster_text", lang))
+    )
+    show_html(
+        _heading(3, "about-fieldwork", t("h_about_fieldwork", lang))
+        + _para(
+            t(
+                "fieldwork_text",
+                lang,
+                start=m.fieldwork_start or t("not_stated", lang),
+                end=m.fieldwork_end or t("not_stated", lang),
+                format=m.format,
+                received=m.received or t("not_stated", lang),
+            )
+        )
+    )
     show_html(_heading(3, "about-responses", t("h_about_responses", lang)))
     resp = _responses_table(ctx)
     show_table(resp, caption=t("responses_caption", lang), lang=lang, note=resp.attrs.get("note"))
     # exclusions and quality
-    redactions = sum(int(v) for k, v in q.get("personal_data_removed", {}).items()
-                     if k != "columns_dropped" and isinstance(v, int | float))
+    redactions = sum(
+        int(v)
+        for k, v in q.get("personal_data_removed", {}).items()
+        if k != "columns_dropped" and isinstance(v, int | float)
+    )
     # user-missing codes of SPSS exports ("not seen / not answered") are blanks, not repairs
-    set_missing = sum(int(e.get("count", 0)) for e in q.get("set_missing", [])
-                      if not str(e.get("reason", "")).startswith("user-missing"))
-    show_html(_heading(3, "about-quality", t("h_about_quality", lang))
-              + _para(t("quality_text", lang, read=fmt_num(ctx, q.get("rows_read", 0)),
-                        kept=fmt_num(ctx, q.get("rows_kept", len(ctx.cur.df))),
-                        quarantined=fmt_num(ctx, q.get("rows_quarantined", 0)),
-                        set_missing=fmt_num(ctx, set_missing), redactions=fmt_num(ctx, redactions))))
+    set_missing = sum(
+        int(e.get("count", 0))
+        for e in q.get("set_missing", [])
+        if not str(e.get("reason", "")).startswith("user-missing")
+    )
+    show_html(
+        _heading(3, "about-quality", t("h_about_quality", lang))
+        + _para(
+            t(
+                "quality_text",
+                lang,
+                read=fmt_num(ctx, q.get("rows_read", 0)),
+                kept=fmt_num(ctx, q.get("rows_kept", len(ctx.cur.df))),
+                quarantined=fmt_num(ctx, q.get("rows_quarantined", 0)),
+                set_missing=fmt_num(ctx, set_missing),
+                redactions=fmt_num(ctx, redactions),
+            )
+        )
+    )
     reasons = {k: int(v) for k, v in q.get("quarantined_by_reason", {}).items() if int(v) > 0}
     if reasons:
-        show_table(pd.DataFrame({t("col_reason", lang): [reason_label(r, lang) for r in reasons],
-                                 t("col_count", lang): list(reasons.values())}),
-                   caption=t("quality_caption", lang), lang=lang)
+        show_table(
+            pd.DataFrame(
+                {
+                    t("col_reason", lang): [reason_label(r, lang) for r in reasons],
+                    t("col_count", lang): list(reasons.values()),
+                }
+            ),
+            caption=t("quality_caption", lang),
+            lang=lang,
+        )
     else:
         show_html(_para(t("quality_none", lang)))
     flags = {k: int(v) for k, v in q.get("flags", {}).items() if int(v) > 0}
-    flag_text = [_para(t("flags_text", lang, flags="; ".join(
-        f"{t('flag_' + k, lang) if 'flag_' + k in _texts() else k}: {fmt_num(ctx, v)}" for k, v in flags.items())))
-    ] if flags else []
+    flag_text = (
+        [
+            _para(
+                t(
+                    "flags_text",
+                    lang,
+                    flags="; ".join(
+                        f"{t('flag_' + k, lang) if 'flag_' + k in _texts() else k}: {fmt_num(ctx, v)}"
+                        for k, v in flags.items()
+                    ),
+                )
+            )
+        ]
+        if flags
+        else []
+    )
     show_html("".join(flag_text) + _para(t("missing_rule", lang)))
     # weighting
-    show_html(_heading(3, "about-weighting", t("h_about_weighting", lang)) + _para(_weighting_text(ctx)))
+    show_html(
+        _heading(3, "about-weighting", t("h_about_weighting", lang)) + _para(_weighting_text(ctx))
+    )
     # reliability
     rel = scale_reliability(ctx.cur.df, version=ctx.cur.version)
-    show_html(_heading(3, "about-reliability", t("h_about_reliability", lang)) + _para(t("reliability_text", lang)))
-    show_table(pd.DataFrame({
-        t("col_scale", lang): [t(f"scale_{s}", lang) for s in rel["scale"]],
-        "n": rel["n"].astype(int),
-        t("col_items", lang): rel["k"].astype(int),
-        t("col_alpha", lang): rel["alpha"].astype(float).round(2),
-        t("ci_column", lang): [fmt_ci(ctx, lo, hi, 2, with_label=False) for lo, hi in zip(rel["ci_low"], rel["ci_high"],
-                                                                                          strict=True)],
-    }), caption=t("reliability_caption", lang), lang=lang, decimals=2, row_headers=1)
+    show_html(
+        _heading(3, "about-reliability", t("h_about_reliability", lang))
+        + _para(t("reliability_text", lang))
+    )
+    show_table(
+        pd.DataFrame(
+            {
+                t("col_scale", lang): [t(f"scale_{s}", lang) for s in rel["scale"]],
+                "n": rel["n"].astype(int),
+                t("col_items", lang): rel["k"].astype(int),
+                t("col_alpha", lang): rel["alpha"].astype(float).round(2),
+                t("ci_column", lang): [
+                    fmt_ci(ctx, lo, hi, 2, with_label=False)
+                    for lo, hi in zip(rel["ci_low"], rel["ci_high"], strict=True)
+                ],
+            }
+        ),
+        caption=t("reliability_caption", lang),
+        lang=lang,
+        decimals=2,
+        row_headers=1,
+    )
     # suppression rule
     key = "disclosure_text_public" if ctx.disclosure == "public" else "disclosure_text_internal"
-    show_html(_heading(3, "about-disclosure", t("h_about_disclosure", lang))
-              + _para(t(key, lang, min_cell=ctx.min_cell)))
+    show_html(
+        _heading(3, "about-disclosure", t("h_about_disclosure", lang))
+        + _para(t(key, lang, min_cell=ctx.min_cell))
+    )
 
 
 def reason_label(reason: str, lang: str = "nb") -> str:
@@ -912,7 +1379,12 @@ def _weighting_text(ctx: ReportContext) -> str:
     dv = estimate_design(ctx.cur.df, design=ctx.cur.design, frame=ctx.cur.frame)
     municipal = ctx.cur.df["utleierkategori"].astype("string") == "kommunal"
     s = weighting_summary(dv.loc[municipal.fillna(False).to_numpy(), "design_weight"]).iloc[0]
-    return t("weighting_raked", lang, deff=fmt_num(ctx, s["deff_kish"], 2), neff=fmt_num(ctx, s["n_eff"], 0))
+    return t(
+        "weighting_raked",
+        lang,
+        deff=fmt_num(ctx, s["deff_kish"], 2),
+        neff=fmt_num(ctx, s["n_eff"], 0),
+    )
 
 
 def git_commit(folder: str | Path | None = None) -> tuple[str | None, bool]:
@@ -928,12 +1400,22 @@ def git_commit(folder: str | Path | None = None) -> tuple[str | None, bool]:
     """
     folder = Path(folder) if folder is not None else Path(__file__).resolve().parent
     try:
-        head = subprocess.run(["git", "-C", str(folder), "rev-parse", "HEAD"], capture_output=True, text=True,
-                              timeout=10, check=False)
+        head = subprocess.run(
+            ["git", "-C", str(folder), "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
         if head.returncode != 0:
             return None, False
-        status = subprocess.run(["git", "-C", str(folder), "status", "--porcelain", "--untracked-files=no"],
-                                capture_output=True, text=True, timeout=10, check=False)
+        status = subprocess.run(
+            ["git", "-C", str(folder), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
         return head.stdout.strip(), bool(status.returncode == 0 and status.stdout.strip())
     except (OSError, subprocess.SubprocessError):
         return None, False
@@ -959,28 +1441,72 @@ def package_versions() -> pd.DataFrame:
 def provenance(ctx: ReportContext) -> None:
     """Input checksums, instrument version, package versions and the git commit."""
     lang = ctx.lang
-    show_html(_heading(2, "provenance", t("h_provenance", lang)) + _para(t("provenance_text", lang, wave=ctx.wave)))
+    show_html(
+        _heading(2, "provenance", t("h_provenance", lang))
+        + _para(t("provenance_text", lang, wave=ctx.wave))
+    )
     rows = []
     for wd in [ctx.cur] + ([ctx.prev] if ctx.prev is not None else []):
         m = wd.manifest
         rows.append((wd.wave, t("role_export", lang), m.source_file, m.sha256))
         if m.frame_file:
-            rows.append((wd.wave, t("role_frame", lang), m.frame_file, m.frame_sha256 or t("unknown", lang)))
+            rows.append(
+                (wd.wave, t("role_frame", lang), m.frame_file, m.frame_sha256 or t("unknown", lang))
+            )
         for name, digest in sorted(m.extra_sha256.items()):
             rows.append((wd.wave, t("role_extra", lang), name, digest))
-    show_table(pd.DataFrame(rows, columns=[t("col_wave", lang), t("col_role", lang), t("col_file", lang), "SHA-256"]),
-               caption=t("files_caption", lang), lang=lang, row_headers=0)
+    show_table(
+        pd.DataFrame(
+            rows, columns=[t("col_wave", lang), t("col_role", lang), t("col_file", lang), "SHA-256"]
+        ),
+        caption=t("files_caption", lang),
+        lang=lang,
+        row_headers=0,
+    )
     commit, dirty = git_commit()
-    commit_text = (commit + (t("commit_dirty", lang) if dirty else "")) if commit else t("unknown", lang)
-    show_html(_para(t("instrument_line", lang, version=ctx.cur.version)
-                    + (f" ({ctx.prev.wave}: {ctx.prev.version})" if ctx.prev is not None else ""))
-              + _para(t("commit_line", lang, commit=commit_text))
-              + _para(t("disclosure_line", lang, level=t(f"level_{ctx.disclosure}", lang), min_cell=ctx.min_cell)))
-    versions = package_versions().rename(columns={"package": t("col_package", lang),
-                                                  "version": t("col_version", lang)})
+    commit_text = (
+        (commit + (t("commit_dirty", lang) if dirty else "")) if commit else t("unknown", lang)
+    )
+    show_html(
+        _para(
+            t("instrument_line", lang, version=ctx.cur.version)
+            + (f" ({ctx.prev.wave}: {ctx.prev.version})" if ctx.prev is not None else "")
+        )
+        + _para(t("commit_line", lang, commit=commit_text))
+        + _para(
+            t(
+                "disclosure_line",
+                lang,
+                level=t(f"level_{ctx.disclosure}", lang),
+                min_cell=ctx.min_cell,
+            )
+        )
+    )
+    versions = package_versions().rename(
+        columns={"package": t("col_package", lang), "version": t("col_version", lang)}
+    )
     show_table(versions, caption=t("versions_caption", lang), lang=lang)
 
 
-__all__ = ["GROUP_VARS", "ReportContext", "WaveData", "about", "barriers", "change", "git_commit", "key_findings",
-           "key_findings_list", "load_context", "package_versions", "provenance", "score_change", "score_table",
-           "scores", "share_table", "theme_priority", "themes", "title", "SIZE_CLASSES"]
+__all__ = [
+    "GROUP_VARS",
+    "ReportContext",
+    "WaveData",
+    "about",
+    "barriers",
+    "change",
+    "git_commit",
+    "key_findings",
+    "key_findings_list",
+    "load_context",
+    "package_versions",
+    "provenance",
+    "score_change",
+    "score_table",
+    "scores",
+    "share_table",
+    "theme_priority",
+    "themes",
+    "title",
+    "SIZE_CLASSES",
+]

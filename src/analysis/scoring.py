@@ -118,8 +118,10 @@ def _block(df: pd.DataFrame, cols: tuple[str, ...], valid: tuple[int, ...]) -> n
         bad = ~np.isnan(x) & ~np.isin(x, valid_arr)
         if bad.any():
             first = s.index[np.flatnonzero(bad)[0]]
-            raise ValueError(f"column {c}: {int(bad.sum())} value(s) outside the valid codes "
-                             f"{list(valid)} (first at index {first!r}: {x[bad][0]:g})")
+            raise ValueError(
+                f"column {c}: {int(bad.sum())} value(s) outside the valid codes "
+                f"{list(valid)} (first at index {first!r}: {x[bad][0]:g})"
+            )
         out[:, j] = x
     return out
 
@@ -135,8 +137,9 @@ def _int(values: np.ndarray, mask: np.ndarray, index: pd.Index) -> pd.Series:
     return pd.Series(arr, index=index)
 
 
-def _mean_score(x: np.ndarray, lo: float, hi: float, reverse: np.ndarray, min_valid: int,
-                rescale: bool) -> np.ndarray:
+def _mean_score(
+    x: np.ndarray, lo: float, hi: float, reverse: np.ndarray, min_valid: int, rescale: bool
+) -> np.ndarray:
     subst = ~np.isnan(x) & (x != DONT_KNOW)
     vals = np.where(subst, x, 0.0)
     if reverse.any():
@@ -195,15 +198,28 @@ def score_responses(df: pd.DataFrame, *, version: int | None = None) -> pd.DataF
         cols = score_items(sid, version=cb.version)
         q = cb.question(score.question)
         x = _block(df, cols, q.codes)
-        reverse = np.array([q.part(c[len(q.id) + 1:]).reverse for c in cols])
-        out[sid] = _float(_mean_score(x, score.scale_min, score.scale_max, reverse,
-                                      score.min_valid, rescale=True), idx)
+        reverse = np.array([q.part(c[len(q.id) + 1 :]).reverse for c in cols])
+        out[sid] = _float(
+            _mean_score(
+                x, score.scale_min, score.scale_max, reverse, score.min_valid, rescale=True
+            ),
+            idx,
+        )
 
     score = cb.scores["niva"]
     cols = score_items("niva", version=cb.version)
     x = _block(df, cols, cb.question("niva").codes)
-    out["niva"] = _float(_mean_score(x, score.scale_min, score.scale_max,
-                                     np.zeros(len(cols), bool), score.min_valid, rescale=False), idx)
+    out["niva"] = _float(
+        _mean_score(
+            x,
+            score.scale_min,
+            score.scale_max,
+            np.zeros(len(cols), bool),
+            score.min_valid,
+            rescale=False,
+        ),
+        idx,
+    )
     applicable = ~np.isnan(x) & (x != DONT_KNOW)
     top = np.where(applicable, x, -1.0).max(axis=1)
     out[score.also_max or "niva_maks"] = _int(top, top < 0, idx)

@@ -45,14 +45,69 @@ from scipy import stats
 from analysis.codebook import load_codebook
 from analysis.models import cluster_ids, ensure_scores, linearised_difference
 
-SHARE_COLUMNS = ("question", "variable", "option", "label", "group_var", "group", "n", "estimate", "se",
-                 "ci_low", "ci_high", "deff", "n_clusters")
-IMPORTANT_COLUMNS = ("code", "variable", "theme", "label", "group_var", "group", "n", "count", "estimate",
-                     "se", "ci_low", "ci_high", "deff", "n_clusters")
-RANKING_COLUMNS = ("rank", "variable", "option", "label", "n", "share", "share_ci_low", "share_ci_high",
-                   "median_rank", "rank_low", "rank_high", "p_first", "n_clusters", "n_boot")
-LOW_COMPETENCE_COLUMNS = ("variable", "option", "label", "n_low", "share_low", "n_rest", "share_rest",
-                          "diff", "se", "ci_low", "ci_high", "p", "n_clusters", "rank_low")
+SHARE_COLUMNS = (
+    "question",
+    "variable",
+    "option",
+    "label",
+    "group_var",
+    "group",
+    "n",
+    "estimate",
+    "se",
+    "ci_low",
+    "ci_high",
+    "deff",
+    "n_clusters",
+)
+IMPORTANT_COLUMNS = (
+    "code",
+    "variable",
+    "theme",
+    "label",
+    "group_var",
+    "group",
+    "n",
+    "count",
+    "estimate",
+    "se",
+    "ci_low",
+    "ci_high",
+    "deff",
+    "n_clusters",
+)
+RANKING_COLUMNS = (
+    "rank",
+    "variable",
+    "option",
+    "label",
+    "n",
+    "share",
+    "share_ci_low",
+    "share_ci_high",
+    "median_rank",
+    "rank_low",
+    "rank_high",
+    "p_first",
+    "n_clusters",
+    "n_boot",
+)
+LOW_COMPETENCE_COLUMNS = (
+    "variable",
+    "option",
+    "label",
+    "n_low",
+    "share_low",
+    "n_rest",
+    "share_rest",
+    "diff",
+    "se",
+    "ci_low",
+    "ci_high",
+    "p",
+    "n_clusters",
+    "rank_low",
+)
 
 #: Default seed of :func:`theme_ranking` (the project's demo seed).
 DEFAULT_SEED = 20221115
@@ -88,7 +143,9 @@ def checkbox_block(df: pd.DataFrame, question: str) -> tuple[pd.DataFrame, np.nd
     missing = [c for c in cols if c not in df.columns]
     if missing:
         raise ValueError(f"options of {question!r} missing from the data: {', '.join(missing)}")
-    x = np.column_stack([pd.to_numeric(df[c]).to_numpy(dtype="float64", na_value=np.nan) for c in cols])
+    x = np.column_stack(
+        [pd.to_numeric(df[c]).to_numpy(dtype="float64", na_value=np.nan) for c in cols]
+    )
     bad = ~np.isnan(x) & ~np.isin(x, (0.0, 1.0))
     if bad.any():
         j = int(np.flatnonzero(bad.any(axis=0))[0])
@@ -98,10 +155,18 @@ def checkbox_block(df: pd.DataFrame, question: str) -> tuple[pd.DataFrame, np.nd
     return pd.DataFrame(x, columns=cols, index=df.index), answered
 
 
-def checkbox_shares(df: pd.DataFrame, question: str, *, by: str | Sequence[str] | None = None,
-                    lang: str = "nb", cluster: str | None = "kommunenummer", weights=None,
-                    design: str | None = None, frame: pd.DataFrame | None = None,
-                    alpha: float = 0.05) -> pd.DataFrame:
+def checkbox_shares(
+    df: pd.DataFrame,
+    question: str,
+    *,
+    by: str | Sequence[str] | None = None,
+    lang: str = "nb",
+    cluster: str | None = "kommunenummer",
+    weights=None,
+    design: str | None = None,
+    frame: pd.DataFrame | None = None,
+    alpha: float = 0.05,
+) -> pd.DataFrame:
     """Share choosing each option of a checkbox question, overall and by groups.
 
     Parameters
@@ -140,8 +205,18 @@ def checkbox_shares(df: pd.DataFrame, question: str, *, by: str | Sequence[str] 
     block, answered = checkbox_block(df, question)
     others = [c for c in df.columns if c not in block.columns]
     d = pd.concat([df[others], block], axis=1)
-    res = group_proportions(d, list(block.columns), by, success=(1,), cluster=cluster, weights=weights,
-                            design=design, frame=frame, alpha=alpha, lang=lang)
+    res = group_proportions(
+        d,
+        list(block.columns),
+        by,
+        success=(1,),
+        cluster=cluster,
+        weights=weights,
+        design=design,
+        frame=frame,
+        alpha=alpha,
+        lang=lang,
+    )
     cb = load_codebook(1)
     prefix = len(question) + 1
     res.insert(0, "question", question)
@@ -152,9 +227,17 @@ def checkbox_shares(df: pd.DataFrame, question: str, *, by: str | Sequence[str] 
     return out
 
 
-def theme_shares(df: pd.DataFrame, *, by: str | Sequence[str] | None = None, lang: str = "nb",
-                 cluster: str | None = "kommunenummer", weights=None, design: str | None = None,
-                 frame: pd.DataFrame | None = None, alpha: float = 0.05) -> pd.DataFrame:
+def theme_shares(
+    df: pd.DataFrame,
+    *,
+    by: str | Sequence[str] | None = None,
+    lang: str = "nb",
+    cluster: str | None = "kommunenummer",
+    weights=None,
+    design: str | None = None,
+    frame: pd.DataFrame | None = None,
+    alpha: float = 0.05,
+) -> pd.DataFrame:
     """Share wanting each seminar theme (``behov_*``): :func:`checkbox_shares` of ``behov``.
 
     Version 2's option ``organisering`` is stored as ``behov_beboerrad`` (same meaning), so
@@ -170,13 +253,30 @@ def theme_shares(df: pd.DataFrame, *, by: str | Sequence[str] | None = None, lan
     0      metoder  2       1.0
     1  inkludering  2       0.5
     """
-    return checkbox_shares(df, "behov", by=by, lang=lang, cluster=cluster, weights=weights, design=design,
-                           frame=frame, alpha=alpha)
+    return checkbox_shares(
+        df,
+        "behov",
+        by=by,
+        lang=lang,
+        cluster=cluster,
+        weights=weights,
+        design=design,
+        frame=frame,
+        alpha=alpha,
+    )
 
 
-def most_important(df: pd.DataFrame, *, by: str | Sequence[str] | None = None, lang: str = "nb",
-                   cluster: str | None = "kommunenummer", weights=None, design: str | None = None,
-                   frame: pd.DataFrame | None = None, alpha: float = 0.05) -> pd.DataFrame:
+def most_important(
+    df: pd.DataFrame,
+    *,
+    by: str | Sequence[str] | None = None,
+    lang: str = "nb",
+    cluster: str | None = "kommunenummer",
+    weights=None,
+    design: str | None = None,
+    frame: pd.DataFrame | None = None,
+    alpha: float = 0.05,
+) -> pd.DataFrame:
     """Distribution of the most important theme (``behov_viktigst``, codes 1-8 in ``behov`` order).
 
     Parameters
@@ -224,8 +324,18 @@ def most_important(df: pd.DataFrame, *, by: str | Sequence[str] | None = None, l
     cb = load_codebook(1)
     parts = []
     for k, theme in zip(codes, themes, strict=True):
-        r = group_proportions(df, col, by, success=(int(k),), cluster=cluster, weights=weights,
-                              design=design, frame=frame, alpha=alpha, lang=lang)
+        r = group_proportions(
+            df,
+            col,
+            by,
+            success=(int(k),),
+            cluster=cluster,
+            weights=weights,
+            design=design,
+            frame=frame,
+            alpha=alpha,
+            lang=lang,
+        )
         counts = []
         for gv, g in zip(r["group_var"], r["group"], strict=True):
             mask = np.ones(len(df), bool)
@@ -241,9 +351,15 @@ def most_important(df: pd.DataFrame, *, by: str | Sequence[str] | None = None, l
     return out[list(IMPORTANT_COLUMNS)]
 
 
-def theme_ranking(df: pd.DataFrame, *, n_boot: int = 2000, seed: int = DEFAULT_SEED,
-                  cluster: str | None = "kommunenummer", alpha: float = 0.05,
-                  lang: str = "nb") -> pd.DataFrame:
+def theme_ranking(
+    df: pd.DataFrame,
+    *,
+    n_boot: int = 2000,
+    seed: int = DEFAULT_SEED,
+    cluster: str | None = "kommunenummer",
+    alpha: float = 0.05,
+    lang: str = "nb",
+) -> pd.DataFrame:
     """Seminar themes ranked by share, with cluster-bootstrap intervals of the ranks.
 
     Parameters
@@ -310,21 +426,38 @@ def theme_ranking(df: pd.DataFrame, *, n_boot: int = 2000, seed: int = DEFAULT_S
     s_lo, s_hi = np.percentile(shares_b, q, axis=0)
     r_lo, r_hi = np.percentile(ranks_b, q, axis=0)
     cb = load_codebook(1)
-    out = pd.DataFrame({
-        "rank": rank, "variable": cols, "option": [c[len("behov_"):] for c in cols],
-        "label": [cb.label(c, lang) for c in cols], "n": int(len(Y)), "share": share,
-        "share_ci_low": s_lo, "share_ci_high": s_hi, "median_rank": np.median(ranks_b, axis=0),
-        "rank_low": r_lo, "rank_high": r_hi, "p_first": (ranks_b <= 1.0).mean(axis=0),
-        "n_clusters": C, "n_boot": int(n_boot),
-    })
+    out = pd.DataFrame(
+        {
+            "rank": rank,
+            "variable": cols,
+            "option": [c[len("behov_") :] for c in cols],
+            "label": [cb.label(c, lang) for c in cols],
+            "n": int(len(Y)),
+            "share": share,
+            "share_ci_low": s_lo,
+            "share_ci_high": s_hi,
+            "median_rank": np.median(ranks_b, axis=0),
+            "rank_low": r_lo,
+            "rank_high": r_hi,
+            "p_first": (ranks_b <= 1.0).mean(axis=0),
+            "n_clusters": C,
+            "n_boot": int(n_boot),
+        }
+    )
     out = out.sort_values(["rank", "variable"], kind="stable").reset_index(drop=True)
     out.attrs = {"seed": seed, "n_boot": int(n_boot), "alpha": alpha}
     return out[list(RANKING_COLUMNS)]
 
 
-def low_competence_needs(df: pd.DataFrame, *, threshold: float | None = None, quantile: float = 1 / 3,
-                         cluster: str | None = "kommunenummer", alpha: float = 0.05,
-                         lang: str = "nb") -> pd.DataFrame:
+def low_competence_needs(
+    df: pd.DataFrame,
+    *,
+    threshold: float | None = None,
+    quantile: float = 1 / 3,
+    cluster: str | None = "kommunenummer",
+    alpha: float = 0.05,
+    lang: str = "nb",
+) -> pd.DataFrame:
     """Themes wanted by respondents with low competence compared with the rest.
 
     Parameters
@@ -391,11 +524,28 @@ def low_competence_needs(df: pd.DataFrame, *, threshold: float | None = None, qu
     for c in block.columns:
         y = np.where(use, block[c].to_numpy(), np.nan)
         r = linearised_difference(y, low, rest, clusters, alpha=alpha)
-        rows.append({"variable": c, "option": c[len("behov_"):], "label": cb.label(c, lang),
-                     "n_low": r["n_a"], "share_low": r["mean_a"], "n_rest": r["n_b"],
-                     "share_rest": r["mean_b"], "diff": r["diff"], "se": r["se"], "ci_low": r["ci_low"],
-                     "ci_high": r["ci_high"], "p": r["p"], "n_clusters": r["n_clusters"]})
+        rows.append(
+            {
+                "variable": c,
+                "option": c[len("behov_") :],
+                "label": cb.label(c, lang),
+                "n_low": r["n_a"],
+                "share_low": r["mean_a"],
+                "n_rest": r["n_b"],
+                "share_rest": r["mean_b"],
+                "diff": r["diff"],
+                "se": r["se"],
+                "ci_low": r["ci_low"],
+                "ci_high": r["ci_high"],
+                "p": r["p"],
+                "n_clusters": r["n_clusters"],
+            }
+        )
     out = pd.DataFrame(rows)
     out["rank_low"] = stats.rankdata(-out["share_low"].fillna(-1.0).to_numpy(), method="average")
-    out.attrs = {"cut": cut, "threshold": threshold, "quantile": None if threshold is not None else quantile}
+    out.attrs = {
+        "cut": cut,
+        "threshold": threshold,
+        "quantile": None if threshold is not None else quantile,
+    }
     return out[list(LOW_COMPETENCE_COLUMNS)]

@@ -47,8 +47,11 @@ def item_schema(cb: Codebook, columns) -> pa.DataFrameSchema:
     """pandera schema of the coded answers as read: every value a valid code of its item, or blank."""
     codes = coded_columns(cb)
     return pa.DataFrameSchema(
-        {c: pa.Column(float, pa.Check.isin(list(codes[c])), nullable=True, coerce=True)
-         for c in columns if c in codes},
+        {
+            c: pa.Column(float, pa.Check.isin(list(codes[c])), nullable=True, coerce=True)
+            for c in columns
+            if c in codes
+        },
         strict=False,
     )
 
@@ -64,10 +67,20 @@ def out_of_range(df: pd.DataFrame, cb: Codebook) -> pd.DataFrame:
     except pa.errors.SchemaErrors as exc:
         fc = exc.failure_cases
         fc = fc[fc["index"].notna() & fc["column"].notna()]
-        return pd.DataFrame({"column": fc["column"].astype(str), "index": fc["index"].astype(int),
-                             "value": fc["failure_case"]}).reset_index(drop=True)
-    return pd.DataFrame({"column": pd.Series(dtype=str), "index": pd.Series(dtype=int),
-                         "value": pd.Series(dtype=object)})
+        return pd.DataFrame(
+            {
+                "column": fc["column"].astype(str),
+                "index": fc["index"].astype(int),
+                "value": fc["failure_case"],
+            }
+        ).reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "column": pd.Series(dtype=str),
+            "index": pd.Series(dtype=int),
+            "value": pd.Series(dtype=object),
+        }
+    )
 
 
 _KNR_RE = r"^\s*(?P<digits>\d{1,4})(?:\.0+)?(?P<name>\s+\D.*)?\s*$"
@@ -176,7 +189,9 @@ def processed_schema() -> pa.DataFrameSchema:
     cols["utleierkategori"] = pa.Column(pd.CategoricalDtype(list(CATEGORIES)))
     for c in ("kommune", "fylkesnummer", "fylke"):
         cols[c] = pa.Column(str, nullable=True)
-    cols["storrelse"] = pa.Column(pd.CategoricalDtype(list(SIZE_CLASSES), ordered=True), nullable=True)
+    cols["storrelse"] = pa.Column(
+        pd.CategoricalDtype(list(SIZE_CLASSES), ordered=True), nullable=True
+    )
     cols["population"] = pa.Column("Int64", pa.Check.gt(0), nullable=True)
     for f in ("flag_ingen_conflict", "flag_barrierer_over_max", "flag_kommune_unknown"):
         cols[f] = pa.Column(bool)

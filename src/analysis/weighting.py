@@ -82,8 +82,10 @@ def size_class(population: pd.Series) -> pd.Series:
     """
     pop = pd.to_numeric(population, errors="coerce")
     codes = np.select([pop < 5000, pop < 20000, pop >= 20000], [0, 1, 2], default=-1)
-    return pd.Series(pd.Categorical.from_codes(codes, categories=list(SIZE_CLASSES), ordered=True),
-                     index=population.index)
+    return pd.Series(
+        pd.Categorical.from_codes(codes, categories=list(SIZE_CLASSES), ordered=True),
+        index=population.index,
+    )
 
 
 def _municipal_mask(df: pd.DataFrame) -> np.ndarray:
@@ -92,7 +94,9 @@ def _municipal_mask(df: pd.DataFrame) -> np.ndarray:
     return (df["utleierkategori"].astype("string") == "kommunal").fillna(False).to_numpy(bool)
 
 
-def _collapse(frame_cat: pd.Series, sample_cats: set, ordered_levels: list | None) -> tuple[pd.Series, list[dict]]:
+def _collapse(
+    frame_cat: pd.Series, sample_cats: set, ordered_levels: list | None
+) -> tuple[pd.Series, list[dict]]:
     """Map empty frame categories onto a non-empty neighbour."""
     counts = frame_cat.value_counts()
     levels = ordered_levels if ordered_levels is not None else list(counts.index)
@@ -107,7 +111,7 @@ def _collapse(frame_cat: pd.Series, sample_cats: set, ordered_levels: list | Non
         if ordered_levels is not None:
             i = levels.index(cat)
             lower = [c for c in levels[:i] if c in sample_cats]
-            upper = [c for c in levels[i + 1:] if c in sample_cats]
+            upper = [c for c in levels[i + 1 :] if c in sample_cats]
             target = lower[-1] if lower else upper[0]
         else:
             target = min(nonempty, key=lambda c: (counts.get(c, 0), str(c)))
@@ -126,9 +130,15 @@ def _svy_sample(sample_margins: dict[str, np.ndarray], w0: float):
     return svy.Sample(data, svy.Design(wgt=_W0))
 
 
-def _svy_rake(sample, controls: dict, *, tol: float, max_iter: int,
-              g_bounds: tuple[float, float] | None = None,
-              weight_bounds: tuple[float, float] | None = None) -> tuple[np.ndarray | None, int]:
+def _svy_rake(
+    sample,
+    controls: dict,
+    *,
+    tol: float,
+    max_iter: int,
+    g_bounds: tuple[float, float] | None = None,
+    weight_bounds: tuple[float, float] | None = None,
+) -> tuple[np.ndarray | None, int]:
     """Rake with svy; return (weights, raking passes).
 
     ``g_bounds`` are svy's bounds on g = new / old weight, checked by svy: weights outside
@@ -139,8 +149,14 @@ def _svy_rake(sample, controls: dict, *, tol: float, max_iter: int,
     from svy import TrimConfig
     from svy.errors import WeightingError
 
-    kwargs: dict = {"controls": controls, "tol": tol, "max_iter": max_iter,
-                    "on_nonconvergence": "ignore", "update_design_wgts": False, "wgt_name": _WGT}
+    kwargs: dict = {
+        "controls": controls,
+        "tol": tol,
+        "max_iter": max_iter,
+        "on_nonconvergence": "ignore",
+        "update_design_wgts": False,
+        "wgt_name": _WGT,
+    }
     if weight_bounds is None:
         try:
             out = sample.weighting.rake(bounds=g_bounds, **kwargs)
@@ -149,8 +165,13 @@ def _svy_rake(sample, controls: dict, *, tol: float, max_iter: int,
                 return None, 1
             raise
         return out.data[_WGT].to_numpy().astype("float64"), 1
-    trim = TrimConfig(lower=weight_bounds[0], upper=weight_bounds[1], redistribute=True,
-                      min_cell_size=1, max_iter=max_iter)
+    trim = TrimConfig(
+        lower=weight_bounds[0],
+        upper=weight_bounds[1],
+        redistribute=True,
+        min_cell_size=1,
+        max_iter=max_iter,
+    )
     report = io.StringIO()
     with contextlib.redirect_stdout(report):
         out = sample.weighting.rake(trimming=trim, display_iter=True, **kwargs)
@@ -174,15 +195,24 @@ def _cells_reachable(sample_margins: dict, controls: dict, lo: float, hi: float)
 
 def _margins_met(w: np.ndarray, sample_margins: dict, controls: dict) -> bool:
     return all(
-        np.allclose([w[sample_margins[m] == k].sum() for k in controls[m]], list(controls[m].values()),
-                    rtol=1e-6)
+        np.allclose(
+            [w[sample_margins[m] == k].sum() for k in controls[m]],
+            list(controls[m].values()),
+            rtol=1e-6,
+        )
         for m in controls
     )
 
 
-def rake_weights(df: pd.DataFrame, frame: pd.DataFrame, *, margins: Sequence[str] = ("fylke", "storrelse"),
-                 bounds: tuple[float, float] | None = (0.3, 3.0), max_iter: int = 2000,
-                 tol: float = 1e-8) -> pd.Series:
+def rake_weights(
+    df: pd.DataFrame,
+    frame: pd.DataFrame,
+    *,
+    margins: Sequence[str] = ("fylke", "storrelse"),
+    bounds: tuple[float, float] | None = (0.3, 3.0),
+    max_iter: int = 2000,
+    tol: float = 1e-8,
+) -> pd.Series:
     """Raked weights for the municipal respondents.
 
     Parameters
@@ -246,20 +276,32 @@ def rake_weights(df: pd.DataFrame, frame: pd.DataFrame, *, margins: Sequence[str
     in_frame = knr.isin(frame["kommunenummer"].astype("string")).fillna(False).to_numpy(bool)
     use = municipal & in_frame
     out = pd.Series(np.nan, index=df.index, name="weight", dtype="float64")
-    attrs = {"unmatched": int((municipal & ~in_frame).sum()), "collapsed": [], "converged": False,
-             "bounded": bounds is None, "iterations": 0, "frame_size": len(frame),
-             "n_municipalities": 0}
+    attrs = {
+        "unmatched": int((municipal & ~in_frame).sum()),
+        "collapsed": [],
+        "converged": False,
+        "bounded": bounds is None,
+        "iterations": 0,
+        "frame_size": len(frame),
+        "n_municipalities": 0,
+    }
     if not use.any():
         out.attrs.update(attrs)
         return out
 
     munis = pd.Index(pd.unique(knr[use]))
-    fr = frame.assign(kommunenummer=frame["kommunenummer"].astype("string")).set_index("kommunenummer")
+    fr = frame.assign(kommunenummer=frame["kommunenummer"].astype("string")).set_index(
+        "kommunenummer"
+    )
     controls: dict[str, dict] = {}
     sample_margins: dict[str, np.ndarray] = {}
     for m in margins:
         col = fr[m]
-        ordered = list(col.cat.categories) if isinstance(col.dtype, pd.CategoricalDtype) and col.cat.ordered else None
+        ordered = (
+            list(col.cat.categories)
+            if isinstance(col.dtype, pd.CategoricalDtype) and col.cat.ordered
+            else None
+        )
         col = col.astype(object)
         sample_cats = set(col.loc[munis])
         col, notes = _collapse(col, sample_cats, ordered)
@@ -278,12 +320,15 @@ def rake_weights(df: pd.DataFrame, frame: pd.DataFrame, *, margins: Sequence[str
     else:
         lo, hi = float(bounds[0]), float(bounds[1])
         # g = w / w0 = w / mean (see the module docstring): svy's g bounds are ours
-        w, attrs["iterations"] = _svy_rake(sample, controls, tol=tol, max_iter=max_iter, g_bounds=(lo, hi))
+        w, attrs["iterations"] = _svy_rake(
+            sample, controls, tol=tol, max_iter=max_iter, g_bounds=(lo, hi)
+        )
         if w is None or not _margins_met(w, sample_margins, controls):
             wb, inside = None, False
             if _cells_reachable(sample_margins, controls, lo * w0, hi * w0):
-                wb, cycles = _svy_rake(sample, controls, tol=tol, max_iter=max_iter,
-                                       weight_bounds=(lo * w0, hi * w0))
+                wb, cycles = _svy_rake(
+                    sample, controls, tol=tol, max_iter=max_iter, weight_bounds=(lo * w0, hi * w0)
+                )
                 attrs["iterations"] += cycles
                 slack = max(tol, 1e-9)
                 inside = (wb >= lo * w0 * (1 - slack)).all() and (wb <= hi * w0 * (1 + slack)).all()
@@ -298,9 +343,12 @@ def rake_weights(df: pd.DataFrame, frame: pd.DataFrame, *, margins: Sequence[str
     attrs["converged"] = _margins_met(w, sample_margins, controls)
     attrs["n_municipalities"] = n
     if not attrs["bounded"]:
-        warnings.warn(f"raking weights could not be kept within {bounds} x mean (svy trim-rake cycle, "
-                      f"max_iter={max_iter}); unbounded raking kept: "
-                      f"range {w.min() / (N / n):.2f}-{w.max() / (N / n):.2f} x mean", stacklevel=2)
+        warnings.warn(
+            f"raking weights could not be kept within {bounds} x mean (svy trim-rake cycle, "
+            f"max_iter={max_iter}); unbounded raking kept: "
+            f"range {w.min() / (N / n):.2f}-{w.max() / (N / n):.2f} x mean",
+            stacklevel=2,
+        )
     muni_w = pd.Series(w, index=munis)
     units = knr[use]
     k = units.map(units.value_counts())
@@ -325,6 +373,13 @@ def weighting_summary(weights: pd.Series | np.ndarray) -> pd.DataFrame:
     n = len(w)
     s = float(w.sum())
     deff = float(n * (w**2).sum() / s**2) if n and s else np.nan
-    row = {"n": n, "sum": s, "min": float(w.min()) if n else np.nan, "max": float(w.max()) if n else np.nan,
-           "mean": s / n if n else np.nan, "deff_kish": deff, "n_eff": n / deff if n and deff else np.nan}
+    row = {
+        "n": n,
+        "sum": s,
+        "min": float(w.min()) if n else np.nan,
+        "max": float(w.max()) if n else np.nan,
+        "mean": s / n if n else np.nan,
+        "deff_kish": deff,
+        "n_eff": n / deff if n and deff else np.nan,
+    }
     return pd.DataFrame([row])

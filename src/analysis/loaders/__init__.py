@@ -28,8 +28,12 @@ from analysis.loaders.nettskjema import read_nettskjema
 from analysis.loaders.spss import read_spss
 from analysis.loaders.surveyxact import companion_files, read_surveyxact
 
-READERS = {"nettskjema": read_nettskjema, "surveyxact": read_surveyxact, "spss": read_spss,
-           "forms": read_forms}
+READERS = {
+    "nettskjema": read_nettskjema,
+    "surveyxact": read_surveyxact,
+    "spss": read_spss,
+    "forms": read_forms,
+}
 
 __all__ = ["LoadedExport", "READERS", "companion_files", "detect_format", "read_export"]
 
@@ -68,4 +72,6 @@ def read_export(path: str | Path, *, fmt: str = "auto", version: int | None = No
         raise
     except (UnicodeError, ValueError, KeyError, IndexError, TypeError, OverflowError) as exc:
         # a damaged file the specific checks did not anticipate: still one clear line, never a traceback
-        raise InputFileError(path, f"cannot read as a {fmt} export ({type(exc).__name__}: {exc})") from None
+        raise InputFileError(
+            path, f"cannot read as a {fmt} export ({type(exc).__name__}: {exc})"
+        ) from None

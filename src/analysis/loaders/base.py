@@ -76,8 +76,9 @@ def expected_headers(cb: Codebook, source: str) -> dict[str, str]:
     return {norm(cb.source_column(c, source)): c for c in cb.item_columns}
 
 
-def choose_version(headers: Iterable[str], source: str, version: int | None, path,
-                   expected=expected_headers) -> tuple[int, str]:
+def choose_version(
+    headers: Iterable[str], source: str, version: int | None, path, expected=expected_headers
+) -> tuple[int, str]:
     """The instrument version of an export from its headers: ``(version, how)``.
 
     Version 2 alone has ``komp_digitalt`` and ``behov_organisering``; version 1 alone
@@ -91,21 +92,32 @@ def choose_version(headers: Iterable[str], source: str, version: int | None, pat
     if version is not None:
         version = int(version)
         if version == 1 and only2:
-            raise InputFileError(path, f"columns {', '.join(only2)} belong to instrument version 2, "
-                                 "but version 1 was given (--instrument)")
+            raise InputFileError(
+                path,
+                f"columns {', '.join(only2)} belong to instrument version 2, "
+                "but version 1 was given (--instrument)",
+            )
         if version == 2 and only1:
-            raise InputFileError(path, f"column {', '.join(only1)} belongs to instrument version 1, "
-                                 "but version 2 was given (--instrument)")
+            raise InputFileError(
+                path,
+                f"column {', '.join(only1)} belongs to instrument version 1, "
+                "but version 2 was given (--instrument)",
+            )
         return version, "given"
     if only2 and only1:
-        raise InputFileError(path, f"mixes instrument versions: {', '.join(only1)} (version 1) and "
-                             f"{', '.join(only2)} (version 2)")
+        raise InputFileError(
+            path,
+            f"mixes instrument versions: {', '.join(only1)} (version 1) and "
+            f"{', '.join(only2)} (version 2)",
+        )
     if only2:
         return 2, f"inferred from the columns {', '.join(only2)}"
     if only1:
         return 1, f"inferred from the column {', '.join(only1)}"
-    return 1, ("assumed: the columns do not tell version 1 from 2 (no komp_digitalt, behov_organisering "
-               "or behov_beboerrad); pass --instrument 2 if the wave used version 2")
+    return 1, (
+        "assumed: the columns do not tell version 1 from 2 (no komp_digitalt, behov_organisering "
+        "or behov_beboerrad); pass --instrument 2 if the wave used version 2"
+    )
 
 
 def _numeric_strings(s: pd.Series, column: str, notes: Notes) -> pd.Series:
@@ -133,7 +145,9 @@ def to_codes(values: pd.Series, column: str, notes: Notes) -> pd.Series:
         codes = values.cat.codes.to_numpy()
         out = np.where(codes >= 0, num[np.maximum(codes, 0)], np.nan)
         if counter.set_missing:
-            bad_cats = np.flatnonzero(np.isnan(num) & (cats.astype(str).str.strip() != "").to_numpy())
+            bad_cats = np.flatnonzero(
+                np.isnan(num) & (cats.astype(str).str.strip() != "").to_numpy()
+            )
             notes.missing(NOT_A_CODE, column, int(np.isin(codes, bad_cats).sum()))
         return pd.Series(out, index=values.index, dtype="float64")
     if pd.api.types.is_numeric_dtype(values):
@@ -158,8 +172,15 @@ def to_text(values: pd.Series) -> pd.Series:
     return values.map(_text_cell).astype(object)
 
 
-def assemble(columns: dict[str, pd.Series], cb: Codebook, *, path, notes: Notes, n: int,
-             present_headers: Iterable[str] = ()) -> pd.DataFrame:
+def assemble(
+    columns: dict[str, pd.Series],
+    cb: Codebook,
+    *,
+    path,
+    notes: Notes,
+    n: int,
+    present_headers: Iterable[str] = (),
+) -> pd.DataFrame:
     """Canonical frame from ``canonical -> raw Series``: codes to float, text to str/None.
 
     Missing required columns raise; other missing items are warned about and left blank.
@@ -170,11 +191,17 @@ def assemble(columns: dict[str, pd.Series], cb: Codebook, *, path, notes: Notes,
     missing = [c for c in cb.item_columns if c not in columns]
     if missing:
         shown = ", ".join(missing[:8]) + (" …" if len(missing) > 8 else "")
-        notes.warnings.append(f"{len(missing)} item column(s) not in the export, left empty: {shown}")
+        notes.warnings.append(
+            f"{len(missing)} item column(s) not in the export, left empty: {shown}"
+        )
     out = {}
     for c in cb.item_columns:
         if c not in columns:
-            out[c] = pd.Series([None] * n, dtype=object) if c in TEXT_COLUMNS else pd.Series(np.full(n, np.nan))
+            out[c] = (
+                pd.Series([None] * n, dtype=object)
+                if c in TEXT_COLUMNS
+                else pd.Series(np.full(n, np.nan))
+            )
         elif c in TEXT_COLUMNS:
             out[c] = to_text(columns[c]).reset_index(drop=True)
         else:

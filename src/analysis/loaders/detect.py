@@ -40,7 +40,9 @@ def detect_format(path: str | Path) -> tuple[str, str | None]:
     if head[:4] in SPSS_MAGIC:
         return "spss", None
     if head.startswith(OLE_MAGIC):
-        raise InputFileError(path, "an old binary Excel (.xls) file: save it as .xlsx and register again")
+        raise InputFileError(
+            path, "an old binary Excel (.xls) file: save it as .xlsx and register again"
+        )
     if head.startswith(ZIP_MAGIC):
         return _detect_workbook(path), "xlsx"
     text, encoding = read_text(path)
@@ -57,9 +59,12 @@ def detect_format(path: str | Path) -> tuple[str, str | None]:
         return "surveyxact", encoding
     except InputFileError:
         pass
-    raise InputFileError(path, "unknown format: not a Nettskjema report ($submission_id or NR/Opprettet "
-                         "header), SurveyXact dataset, SPSS .sav or Microsoft Forms workbook; "
-                         "name it with --format")
+    raise InputFileError(
+        path,
+        "unknown format: not a Nettskjema report ($submission_id or NR/Opprettet "
+        "header), SurveyXact dataset, SPSS .sav or Microsoft Forms workbook; "
+        "name it with --format",
+    )
 
 
 def _detect_workbook(path: Path) -> str:
@@ -80,5 +85,8 @@ def _detect_workbook(path: Path) -> str:
     fields = [norm(h) for h in header if h is not None]
     if fields and fields[0] == "id" and any(f in SYSTEM_HEADERS for f in fields[1:3]):
         return "forms"
-    raise InputFileError(path, "unknown workbook layout: neither a SurveyXact workbook (sheets Dataset, "
-                         "Structure, Labels) nor a Microsoft Forms export (ID, Start time, …)")
+    raise InputFileError(
+        path,
+        "unknown workbook layout: neither a SurveyXact workbook (sheets Dataset, "
+        "Structure, Labels) nor a Microsoft Forms export (ID, Start time, …)",
+    )

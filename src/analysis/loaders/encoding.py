@@ -74,8 +74,11 @@ def decode_bytes(raw: bytes, path: str | Path = "<bytes>") -> tuple[str, str]:
             try:
                 return raw.decode(name), name
             except UnicodeDecodeError as exc:
-                raise InputFileError(path, f"starts with a {name} byte-order mark but is not valid "
-                                     f"{name} (byte {exc.start})") from None
+                raise InputFileError(
+                    path,
+                    f"starts with a {name} byte-order mark but is not valid "
+                    f"{name} (byte {exc.start})",
+                ) from None
     guess16 = _looks_utf16_without_bom(raw)
     if guess16:
         try:
@@ -84,8 +87,9 @@ def decode_bytes(raw: bytes, path: str | Path = "<bytes>") -> tuple[str, str]:
             pass
     head = raw[:65536]
     if b"\x00" in head or sum(head.count(c) for c in _CONTROL) > 0.01 * len(head) + 2:
-        raise InputFileError(path, "binary content: not a text export (is it a .sav, .xlsx or a "
-                             "damaged file?)")
+        raise InputFileError(
+            path, "binary content: not a text export (is it a .sav, .xlsx or a damaged file?)"
+        )
     try:
         return raw.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -141,8 +145,9 @@ def first_line(text: str) -> str:
     return (text if end < 0 else text[:end]).rstrip("\r")
 
 
-def read_table(path: str | Path, *, text: str | None = None, header: bool = True,
-               delimiter: str | None = None) -> tuple[pd.DataFrame, str | None, str]:
+def read_table(
+    path: str | Path, *, text: str | None = None, header: bool = True, delimiter: str | None = None
+) -> tuple[pd.DataFrame, str | None, str]:
     """Read a delimited text export as strings: ``(table, encoding, delimiter)``.
 
     Every column is a pandas categorical of strings (``""`` for an empty field): survey answers
@@ -155,21 +160,31 @@ def read_table(path: str | Path, *, text: str | None = None, header: bool = True
     delimiter = delimiter or sniff_delimiter(first_line(text))
     check_field_counts(text, delimiter, path, header=header)
     try:
-        df = pd.read_csv(io.StringIO(text), sep=delimiter, dtype="category", keep_default_na=False,
-                         header=0 if header else None, quotechar='"', skip_blank_lines=True,
-                         engine="c")
+        df = pd.read_csv(
+            io.StringIO(text),
+            sep=delimiter,
+            dtype="category",
+            keep_default_na=False,
+            header=0 if header else None,
+            quotechar='"',
+            skip_blank_lines=True,
+            engine="c",
+        )
     except pd.errors.EmptyDataError:
         raise InputFileError(path, "the file is empty") from None
     except (pd.errors.ParserError, ValueError) as exc:
         msg = str(exc).replace("Error tokenizing data. C error: ", "").strip()
-        raise InputFileError(path, f"cannot parse as {_name(delimiter)}-separated text ({msg})") from None
+        raise InputFileError(
+            path, f"cannot parse as {_name(delimiter)}-separated text ({msg})"
+        ) from None
     if df.empty:
         raise InputFileError(path, "the file has a header but no data rows")
     short = df.isna().any(axis=1).to_numpy()
     if short.any():
         row = int(short.argmax()) + 1
-        raise InputFileError(path, "the row has fewer fields than the header (truncated or damaged file?)",
-                             row=row)
+        raise InputFileError(
+            path, "the row has fewer fields than the header (truncated or damaged file?)", row=row
+        )
     return df, encoding, delimiter
 
 
@@ -192,11 +207,16 @@ def check_field_counts(text: str, delimiter: str, path, *, header: bool = True) 
                     continue
             row_no += 1
             if len(fields) != n:
-                raise InputFileError(path, f"the row has {len(fields)} fields, the {'header' if header else 'first row'}"
-                                     f" has {n} (truncated or damaged file?)", row=row_no)
+                raise InputFileError(
+                    path,
+                    f"the row has {len(fields)} fields, the {'header' if header else 'first row'}"
+                    f" has {n} (truncated or damaged file?)",
+                    row=row_no,
+                )
     except csv.Error as exc:
-        raise InputFileError(path, f"cannot parse as {_name(delimiter)}-separated text ({exc})",
-                             row=row_no + 1) from None
+        raise InputFileError(
+            path, f"cannot parse as {_name(delimiter)}-separated text ({exc})", row=row_no + 1
+        ) from None
 
 
 def _name(delimiter: str) -> str:

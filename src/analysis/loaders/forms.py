@@ -44,8 +44,16 @@ from analysis.loaders.base import (
 )
 
 PERSONAL_HEADERS = ("email", "name", "e-postadresse", "e-post", "e-mail", "navn")
-SYSTEM_HEADERS = ("id", "start time", "completion time", "last modified time", "starttidspunkt",
-                  "fullføringstidspunkt", "sist endret", "tidspunkt for siste endring")
+SYSTEM_HEADERS = (
+    "id",
+    "start time",
+    "completion time",
+    "last modified time",
+    "starttidspunkt",
+    "fullføringstidspunkt",
+    "sist endret",
+    "tidspunkt for siste endring",
+)
 UNKNOWN_ANSWER = "unknown answer text"
 
 
@@ -58,7 +66,9 @@ def open_workbook(path: Path):
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
         raise InputFileError(path, f"not a readable Excel workbook ({exc})") from None
     except Exception as exc:  # openpyxl raises a variety of errors on damaged files
-        raise InputFileError(path, f"not a readable Excel workbook ({type(exc).__name__})") from None
+        raise InputFileError(
+            path, f"not a readable Excel workbook ({type(exc).__name__})"
+        ) from None
 
 
 def sheet_rows(ws, keep=None, *, path="<workbook>") -> list[tuple]:
@@ -73,7 +83,9 @@ def sheet_rows(ws, keep=None, *, path="<workbook>") -> list[tuple]:
                 r = tuple(r[i] if i < len(r) else None for i in keep)
             rows.append(r)
     except Exception as exc:  # zipfile, XML and openpyxl errors on a damaged sheet
-        raise InputFileError(path, f"damaged worksheet {ws.title!r} ({type(exc).__name__})") from None
+        raise InputFileError(
+            path, f"damaged worksheet {ws.title!r} ({type(exc).__name__})"
+        ) from None
     while rows and all(v is None or str(v).strip() == "" for v in rows[-1]):
         rows.pop()
     return rows
@@ -127,7 +139,9 @@ def read_forms(path: str | Path, *, version: int | None = None) -> LoadedExport:
         header = ["" if h is None else str(h) for h in header_row]
         personal = [i for i, h in enumerate(header) if norm(h) in PERSONAL_HEADERS]
         keep = [i for i in range(len(header)) if i not in personal]
-        rows = sheet_rows(ws, keep=keep, path=path)  # personal columns are never taken from the sheet
+        rows = sheet_rows(
+            ws, keep=keep, path=path
+        )  # personal columns are never taken from the sheet
     finally:
         wb.close()
     dropped = [header[i] for i in personal]
@@ -163,9 +177,18 @@ def read_forms(path: str | Path, *, version: int | None = None) -> LoadedExport:
         sub = pd.Series([None] * n, dtype=object)
     else:
         sub = pd.Series(cells[id_col], dtype=object)
-    return LoadedExport(data=data, submission_id=sub, format="forms", encoding="xlsx", version=version,
-                        version_how=how, warnings=notes.warnings, set_missing=notes.as_dict(),
-                        dropped_columns=dropped, source_files=[path])
+    return LoadedExport(
+        data=data,
+        submission_id=sub,
+        format="forms",
+        encoding="xlsx",
+        version=version,
+        version_how=how,
+        warnings=notes.warnings,
+        set_missing=notes.as_dict(),
+        dropped_columns=dropped,
+        source_files=[path],
+    )
 
 
 def _single(cells: list, column: str, cb: Codebook, notes: Notes) -> pd.Series:

@@ -59,7 +59,11 @@ def canonical_column(header: str, cb: Codebook) -> str | None:
     if part is None:
         return q if not question.parts else None
     col = f"{q}_{cb.canonical_part_id(q, part.lower())}"
-    return col if col in question.columns and part.lower() == cb.native_part_id(q, col[len(q) + 1:]) else None
+    return (
+        col
+        if col in question.columns and part.lower() == cb.native_part_id(q, col[len(q) + 1 :])
+        else None
+    )
 
 
 def is_old_layout(header_line: str) -> bool:
@@ -77,7 +81,9 @@ def _created(df: pd.DataFrame, old: bool) -> pd.Series | None:
         col = next((c for c in df.columns if norm(c) == "opprettet"), None)
         if col is None:
             return None
-        return pd.to_datetime(df[col].astype(str).str.strip(), format="%d.%m.%Y %H:%M", errors="coerce")
+        return pd.to_datetime(
+            df[col].astype(str).str.strip(), format="%d.%m.%Y %H:%M", errors="coerce"
+        )
     if "$created" not in df:
         return None
     s = df["$created"].astype(str).str.strip()
@@ -122,9 +128,22 @@ def read_nettskjema(path: str | Path, *, version: int | None = None) -> LoadedEx
     if id_col is None:
         sub = pd.Series([None] * len(df), dtype=object)
     else:
-        sub = to_text(df[id_col]).map(lambda v: v if v is None else v.strip()).reset_index(drop=True)
+        sub = (
+            to_text(df[id_col]).map(lambda v: v if v is None else v.strip()).reset_index(drop=True)
+        )
     if id_col is None:
-        notes.warnings.append("no submission id column ($submission_id / NR): rows are named by position")
-    return LoadedExport(data=data, submission_id=sub, format="nettskjema", encoding=encoding,
-                        version=version, version_how=how, warnings=notes.warnings,
-                        set_missing=notes.as_dict(), source_files=[path], created=_created(df, old))
+        notes.warnings.append(
+            "no submission id column ($submission_id / NR): rows are named by position"
+        )
+    return LoadedExport(
+        data=data,
+        submission_id=sub,
+        format="nettskjema",
+        encoding=encoding,
+        version=version,
+        version_how=how,
+        warnings=notes.warnings,
+        set_missing=notes.as_dict(),
+        source_files=[path],
+        created=_created(df, old),
+    )

@@ -31,8 +31,18 @@ from analysis.loaders.base import (
 )
 
 USER_MISSING = "user-missing (not seen/not answered)"
-ID_CANDIDATES = ("ID", "respid", "respondent", "respondentid", "respondent_id", "responseid",
-                 "response_id", "submission_id", "serial", "lopenr")
+ID_CANDIDATES = (
+    "ID",
+    "respid",
+    "respondent",
+    "respondentid",
+    "respondent_id",
+    "responseid",
+    "response_id",
+    "submission_id",
+    "serial",
+    "lopenr",
+)
 
 
 def _user_missing_mask(values: pd.Series, ranges: list[dict]) -> np.ndarray:
@@ -89,8 +99,11 @@ def read_sav_isolated(path: Path):
         receiver.close()
         proc.join()
     if result is None:
-        raise InputFileError(path, f"the SPSS reader crashed on this file (exit status {proc.exitcode}): "
-                             "a damaged .sav file?")
+        raise InputFileError(
+            path,
+            f"the SPSS reader crashed on this file (exit status {proc.exitcode}): "
+            "a damaged .sav file?",
+        )
     return result
 
 
@@ -142,7 +155,14 @@ def read_spss(path: str | Path, *, version: int | None = None) -> LoadedExport:
         sub = pd.Series([None] * len(df), dtype=object)
     else:
         sub = to_text(df[id_col]).reset_index(drop=True)
-    return LoadedExport(data=data, submission_id=sub, format="spss",
-                        encoding=file_encoding, version=version,
-                        version_how=how, warnings=notes.warnings, set_missing=notes.as_dict(),
-                        source_files=[path])
+    return LoadedExport(
+        data=data,
+        submission_id=sub,
+        format="spss",
+        encoding=file_encoding,
+        version=version,
+        version_how=how,
+        warnings=notes.warnings,
+        set_missing=notes.as_dict(),
+        source_files=[path],
+    )

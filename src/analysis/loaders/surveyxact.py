@@ -63,7 +63,9 @@ def companion_files(dataset: str | Path) -> tuple[Path, Path]:
     dataset = Path(dataset)
     folder = dataset.parent
     base = _base_name(dataset.stem)
-    by_lower = {p.name.lower(): p for p in folder.iterdir() if p.is_file()} if folder.is_dir() else {}
+    by_lower = (
+        {p.name.lower(): p for p in folder.iterdir() if p.is_file()} if folder.is_dir() else {}
+    )
     found = []
     for role in ("structure", "labels"):
         names = [f"{base}_{role}", f"{base}-{role}", f"{base} {role}", role] if base else [role]
@@ -77,8 +79,9 @@ def companion_files(dataset: str | Path) -> tuple[Path, Path]:
                 break
         if hit is None:
             tried = ", ".join(f"{n}{dataset.suffix}" for n in names)
-            raise InputFileError(dataset, f"SurveyXact {role} file not found beside the dataset "
-                                 f"(looked for {tried})")
+            raise InputFileError(
+                dataset, f"SurveyXact {role} file not found beside the dataset (looked for {tried})"
+            )
         found.append(hit)
     return found[0], found[1]
 
@@ -91,7 +94,9 @@ def _read_workbook(path: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame
         names = {n.strip().lower(): n for n in wb.sheetnames}
         missing = [s.capitalize() for s in SHEETS if s not in names]
         if missing:
-            raise InputFileError(path, f"not a SurveyXact workbook: sheet(s) {', '.join(missing)} missing")
+            raise InputFileError(
+                path, f"not a SurveyXact workbook: sheet(s) {', '.join(missing)} missing"
+            )
         tables = []
         for s in SHEETS:
             rows = sheet_rows(wb[names[s]], path=path)
@@ -113,10 +118,15 @@ def _answered(df: pd.DataFrame, headers: list[str]) -> tuple[np.ndarray | None, 
     dummies = {int(STATUS_RE.match(h).group(1)): h for h in headers if STATUS_RE.match(h)}
     used = list(dummies.values())
     if dummies:
+
         def flag(k):
             if k not in dummies:
                 return np.zeros(len(df), dtype=bool)
-            return pd.to_numeric(df[dummies[k]].astype(object), errors="coerce").fillna(0).to_numpy() == 1
+            return (
+                pd.to_numeric(df[dummies[k]].astype(object), errors="coerce").fillna(0).to_numpy()
+                == 1
+            )
+
         return flag(3) | flag(4), used
     single = find_column(headers, ("stato", "status"))
     if single is not None:
@@ -151,11 +161,16 @@ def read_surveyxact(path: str | Path, *, version: int | None = None) -> LoadedEx
     missing = [c for c in STRUCTURE_COLUMNS if c not in s_cols]
     if missing:
         where = path if encoding == "xlsx" else path_of["structure"]
-        raise InputFileError(where, f"structure lacks column(s) {', '.join(missing)} "
-                             "(expected questionName, variableName, questionType, …)")
+        raise InputFileError(
+            where,
+            f"structure lacks column(s) {', '.join(missing)} "
+            "(expected questionName, variableName, questionType, …)",
+        )
     if labels.shape[1] < 3:
         where = path if encoding == "xlsx" else path_of["labels"]
-        raise InputFileError(where, "labels must have three columns: variableName, value, valueLabel")
+        raise InputFileError(
+            where, "labels must have three columns: variableName, value, valueLabel"
+        )
 
     headers = [str(h) for h in df.columns]
     id_col = find_column(headers, ID_CANDIDATES)
@@ -176,14 +191,18 @@ def read_surveyxact(path: str | Path, *, version: int | None = None) -> LoadedEx
     described = {norm(v) for v in structure[s_cols["variablename"]].dropna().astype(str)}
     undescribed = [h for h in items if norm(h) not in described and expected.get(norm(h))]
     if undescribed:
-        notes.warnings.append(f"{len(undescribed)} dataset variable(s) not described in the structure: "
-                              + ", ".join(undescribed[:8]))
+        notes.warnings.append(
+            f"{len(undescribed)} dataset variable(s) not described in the structure: "
+            + ", ".join(undescribed[:8])
+        )
     _check_labels(labels, expected, cb, notes)
     data = assemble(columns, cb, path=path, notes=notes, n=len(df))
     checkbox_cols = [c for q in cb.questions.values() if q.type == "checkbox" for c in q.columns]
     if answered is None:
-        notes.warnings.append("no status columns (stato_1..5): checkbox answers could not be gated on "
-                              "whether the respondent answered")
+        notes.warnings.append(
+            "no status columns (stato_1..5): checkbox answers could not be gated on "
+            "whether the respondent answered"
+        )
     else:
         gate = ~answered
         for c in checkbox_cols:
@@ -196,11 +215,24 @@ def read_surveyxact(path: str | Path, *, version: int | None = None) -> LoadedEx
         sub = pd.Series([None] * len(df), dtype=object)
     else:
         raw = df[id_col].astype(object).where(df[id_col].notna(), None).reset_index(drop=True)
-        sub = raw.map(lambda v: None if v is None or str(v).strip() == "" else
-                      (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v).strip()))
-    return LoadedExport(data=data, submission_id=sub, format="surveyxact", encoding=encoding,
-                        version=version, version_how=how, warnings=notes.warnings,
-                        set_missing=notes.as_dict(), source_files=files)
+        sub = raw.map(
+            lambda v: (
+                None
+                if v is None or str(v).strip() == ""
+                else (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v).strip())
+            )
+        )
+    return LoadedExport(
+        data=data,
+        submission_id=sub,
+        format="surveyxact",
+        encoding=encoding,
+        version=version,
+        version_how=how,
+        warnings=notes.warnings,
+        set_missing=notes.as_dict(),
+        source_files=files,
+    )
 
 
 def _check_labels(labels: pd.DataFrame, expected: dict[str, str], cb, notes: Notes) -> None:
@@ -220,5 +252,7 @@ def _check_labels(labels: pd.DataFrame, expected: dict[str, str], cb, notes: Not
         if extra:
             odd.append(f"{col} {extra}")
     if odd:
-        notes.warnings.append("labels declare codes the codebook does not have (set missing if used): "
-                              + "; ".join(odd[:6]))
+        notes.warnings.append(
+            "labels declare codes the codebook does not have (set missing if used): "
+            + "; ".join(odd[:6])
+        )
