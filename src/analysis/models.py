@@ -172,19 +172,9 @@ def cluster_ids(df: pd.DataFrame, cluster: str | None = "kommunenummer") -> np.n
     >>> cluster_ids(df).tolist()
     [0, 0, 1, 2]
     """
-    n = len(df)
-    if cluster is None:
-        return np.arange(n, dtype=np.int64)
-    if cluster not in df.columns:
-        raise ValueError(f"cluster column {cluster!r} not in the data")
-    codes, uniques = pd.factorize(df[cluster])
-    codes = codes.astype(np.int64)
-    if "utleierkategori" in df.columns:
-        other = (df["utleierkategori"].astype("string") != "kommunal").fillna(True).to_numpy(bool)
-        codes[other] = -1
-    single = codes < 0
-    codes[single] = len(uniques) + np.arange(int(single.sum()))
-    _, dense = np.unique(codes, return_inverse=True)
+    from analysis.estimates import _clusters  # the one definition of the clustering rule
+
+    _, dense = np.unique(_clusters(df, cluster), return_inverse=True)
     return dense.astype(np.int64)
 
 
