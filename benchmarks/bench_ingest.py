@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from analysis.codebook import load_codebook
+from analysis.instrument.codebook import load_codebook
 
 
 def write_export(path: Path, rows: int, seed: int = 1) -> None:
@@ -100,7 +100,7 @@ def main(argv=None) -> int:
         return 0
     import subprocess
 
-    from analysis.ingest import ingest_command
+    from analysis.clean.ingest import ingest_command
 
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)

@@ -4,7 +4,7 @@ Three timings, each in a fresh temporary project root (``ANALYSIS_ROOT``), as su
 
 1. **pipeline** — ``python -m analysis all``: demo waves, ingest of both, notebooks 01–05 of
    both waves (in-process papermill, one kernel per core, in parallel) and the findings
-   reports (nb and en of both waves, when ``analysis.report`` exists; otherwise only
+   reports (nb and en of both waves, when ``analysis.render.report`` exists; otherwise only
    ``python -m analysis demo``/``ingest``/``run`` and the output says so).
 2. **naive** — the same demo and ingest commands, then every notebook one after the other
    with the command-line tools: ``papermill IN OUT -p wave … -p data_root ROOT`` followed by
@@ -62,13 +62,13 @@ def _env(root: Path) -> dict:
 
 def _has_report() -> bool:
     return (
-        importlib.util.find_spec("analysis.report") is not None
+        importlib.util.find_spec("analysis.render.report") is not None
         and (REPO / "notebooks" / "06_findings.ipynb").is_file()
     )
 
 
 def _declared(notebook: Path) -> set[str]:
-    from analysis.pipeline import read_notebook_spec
+    from analysis.pipeline.runner import read_notebook_spec
 
     return set(read_notebook_spec(notebook).parameters)
 
@@ -150,7 +150,7 @@ def main(argv=None) -> int:
         a.mkdir()
         b.mkdir()
         print(
-            f"cores: {os.cpu_count()}; reports included: {'yes' if with_report else 'NO (analysis.report missing)'}"
+            f"cores: {os.cpu_count()}; reports included: {'yes' if with_report else 'NO (analysis.render.report missing)'}"
         )
         t_pipe = pipeline(a, with_report)
         print(f"pipeline (python -m analysis all):        {t_pipe:7.1f} s")

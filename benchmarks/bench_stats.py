@@ -4,9 +4,9 @@ Per size, in a fresh subprocess (so peak memory is that size's alone): build a p
 frame (items as Int8, ``kommunenummer``/``fylke`` as string, ``utleierkategori`` and
 ``storrelse`` as categoricals; not timed), then time
 
-- :func:`analysis.scoring.add_scores`,
-- :func:`analysis.estimates.group_means` of the five scores and
-- :func:`analysis.estimates.group_proportions` of the seven ``komp`` items,
+- :func:`analysis.stats.scoring.add_scores`,
+- :func:`analysis.stats.estimates.group_means` of the five scores and
+- :func:`analysis.stats.estimates.group_proportions` of the seven ``komp`` items,
 
 each by ``utleierkategori``, ``utleiertype``, ``storrelse`` and ``fylke`` (cluster-robust on
 ``kommunenummer``). Peak memory is the subprocess's ``ru_maxrss`` (whole process, data
@@ -34,7 +34,7 @@ def simulate(n: int, seed: int = 1):
     import numpy as np
     import pandas as pd
 
-    from analysis.codebook import COMMON_ITEM_COLUMNS, SIZE_CLASSES
+    from analysis.instrument.codebook import COMMON_ITEM_COLUMNS, SIZE_CLASSES
 
     rng = np.random.default_rng(seed)
     cols = {}
@@ -79,8 +79,8 @@ def run_one(n: int) -> dict:
     import warnings
 
     warnings.simplefilter("ignore", FutureWarning)
-    from analysis.estimates import group_means, group_proportions
-    from analysis.scoring import SCORES, add_scores, score_items
+    from analysis.stats.estimates import group_means, group_proportions
+    from analysis.stats.scoring import SCORES, add_scores, score_items
 
     df = simulate(n)
     base = rss_mib()

@@ -4,7 +4,7 @@
 - ``reference_frame_path``: the real 2022 municipality register in ``../shared/reference/``
   (test data only; the project never ships it).
 - ``demo_root``: a session-wide project root holding both demo waves written by
-  ``analysis.demo.write_demo`` and ingested by ``analysis.ingest.ingest_wave``; read-only for tests.
+  ``analysis.questionnaire.demo.write_demo`` and ingested by ``analysis.clean.ingest.ingest_wave``; read-only for tests.
 """
 
 from __future__ import annotations
@@ -37,8 +37,8 @@ def reference_frame_path() -> Path:
 
 @pytest.fixture(scope="session")
 def demo_root(tmp_path_factory) -> Path:
-    from analysis.demo import write_demo
-    from analysis.ingest import ingest_wave
+    from analysis.questionnaire.demo import write_demo
+    from analysis.clean.ingest import ingest_wave
 
     root = tmp_path_factory.mktemp("demo_root")
     old = os.environ.get("ANALYSIS_ROOT")

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.codebook import load_codebook
+from analysis.instrument.codebook import load_codebook
 
 N_ROWS = 20
 #: 1-based source rows: row DUPLICATE_ROW repeats every answer of DUPLICATE_OF.

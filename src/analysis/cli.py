@@ -155,7 +155,7 @@ def _parse_params(items: Sequence[str]) -> dict[str, str]:
 
 
 def cmd_demo(args) -> int:
-    from analysis.demo import write_demo
+    from analysis.questionnaire.demo import write_demo
 
     for path in write_demo(seed=args.seed, force=args.force):
         print(f"wrote {path}")
@@ -163,7 +163,7 @@ def cmd_demo(args) -> int:
 
 
 def cmd_ingest(args) -> int:
-    from analysis.ingest import ingest_command
+    from analysis.clean.ingest import ingest_command
 
     return ingest_command(
         wave=args.wave_pos or args.wave,
@@ -177,7 +177,7 @@ def cmd_ingest(args) -> int:
 
 
 def cmd_run(args) -> int:
-    from analysis.pipeline import run_wave
+    from analysis.pipeline.runner import run_wave
 
     return run_wave(
         args.wave,
@@ -189,7 +189,7 @@ def cmd_run(args) -> int:
 
 
 def cmd_report(args) -> int:
-    from analysis.report import build_report
+    from analysis.render.report import build_report
 
     path = build_report(
         args.wave, lang=args.lang, disclosure=args.disclosure, compare_with=args.compare_with
@@ -199,10 +199,10 @@ def cmd_report(args) -> int:
 
 
 def cmd_all(args) -> int:
-    from analysis.demo import write_demo
-    from analysis.ingest import ingest_command
-    from analysis.pipeline import run_wave
-    from analysis.report import build_report
+    from analysis.questionnaire.demo import write_demo
+    from analysis.clean.ingest import ingest_command
+    from analysis.pipeline.runner import run_wave
+    from analysis.render.report import build_report
 
     t0 = time.perf_counter()
     write_demo(seed=args.seed, force=True)

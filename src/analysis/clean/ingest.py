@@ -1,0 +1,599 @@
+"""Ingest a wave: export as delivered -> clean, validated, redacted data plus an honest account.
+
+``python -m analysis ingest --wave WAVE --source FILE [--format ...] [--instrument ...] [--frame ...]``
+registers a wave: the export (and the frame) are copied read-only into ``data/raw/WAVE/`` with a
+manifest, then the wave is ingested. ``python -m analysis ingest WAVE`` re-ingests from the
+manifest after checking the checksums.
+
+Outputs in ``data/processed/WAVE/`` (docs/processed-data.md): ``responses.parquet``,
+``quarantine.parquet``, ``quality.json`` and ``frame.parquet``. They are written to a temporary
+folder and moved into place only when everything succeeded, so a failed ingest leaves the previous
+outputs untouched. Every row read is either kept or quarantined with its reason: rows read = kept +
+quarantined, always.
+
+Examples
+--------
+>>> import contextlib, io, tempfile, pathlib
+>>> root = pathlib.Path(tempfile.mkdtemp())
+>>> src = root / "export.csv"
+>>> _ = src.write_text('"$submission_id";"utleiertype";"komp.mote";"kommentar"\\n'
+...                    '"1";"4";"9";"Ring 912 34 567"\\n"2";"";"3";""\\n"3";"4";"9";"Ring 912 34 567"\\n',
+...                    encoding="utf-8")
+>>> with contextlib.redirect_stdout(io.StringIO()):
+...     status = ingest_command("w", register=True, source=src, root=root)
+>>> status
+0
+>>> df = load_processed("w", root=root)
+>>> df[["response_id", "utleiertype", "utleierkategori", "komp_mote", "kommentar"]]
+  response_id  utleiertype utleierkategori  komp_mote            kommentar
+0         w-1            4          ideell          9  Ring [fjernet: telefon]
+>>> load_quarantine("w", root=root)[["source_row", "reason"]]
+   source_row                   reason
+0           2      utleiertype missing
+1           3  duplicate of submission 1
+>>> q = load_quality("w", root=root)
+>>> q["rows_read"], q["rows_kept"], q["rows_quarantined"], q["personal_data_removed"]["phone"]
+(3, 1, 2, 2)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+import sys
+import tempfile
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analysis import paths
+from analysis.instrument.codebook import (
+    CATEGORIES,
+    COMMON_ITEM_COLUMNS,
+    DERIVED_COLUMNS,
+    SIZE_CLASSES,
+    load_codebook,
+)
+from analysis.errors import InputFileError, UserError
+from analysis.io.manifest import DESIGNS, Manifest, sha256_file
+from analysis.clean.privacy import KINDS, redact_series
+from analysis.clean.validation import (
+    QUARANTINE_UTLEIERTYPE_MISSING,
+    coded_columns,
+    duplicate_of,
+    flags,
+    out_of_range,
+    processed_schema,
+    repair_kommunenummer,
+)
+
+FLAG_COLUMNS = ("flag_ingen_conflict", "flag_barrierer_over_max", "flag_kommune_unknown")
+TEXT_COLUMNS = ("kommunenummer", "eksempel", "kommentar")
+
+
+def _log(msg: str) -> None:
+    print(msg, flush=True)
+
+
+# ------------------------------------------------------------------------------------------
+# Registration
+# ------------------------------------------------------------------------------------------
+
+
+def _copy_read_only(src: Path, dest_dir: Path) -> Path:
+    dest = dest_dir / src.name
+    shutil.copyfile(src, dest)
+    os.chmod(dest, stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+    return dest
+
+
+def register_wave(
+    wave: str,
+    source: Path,
+    *,
+    fmt: str = "auto",
+    instrument: int | None = None,
+    frame: Path | None = None,
+    design: str | None = None,
+    root: Path | None = None,
+) -> Manifest:
+    """Copy an export (and its frame) read-only into ``data/raw/WAVE/`` and write the manifest.
+
+    The export is read once first (format and encoding detected, instrument version chosen), so
+    that an unreadable file is refused before anything is registered.
+    """
+    return _register(
+        wave, source, fmt=fmt, instrument=instrument, frame=frame, design=design, root=root
+    )[0]
+
+
+def _register(wave, source, *, fmt, instrument, frame, design, root):
+    from analysis.io.frame import load_frame
+    from analysis.io.loaders import read_export
+
+    source = Path(source)
+    if not source.is_file():
+        raise InputFileError(source, "file not found")
+    raw = paths.raw_dir(wave, root)
+    if (raw / "manifest.json").exists():
+        raise UserError(
+            f"wave {wave!r} is already registered in {raw}; re-ingest it with "
+            f"'python -m analysis ingest {wave}' or choose another wave name"
+        )
+    if design is not None and design not in DESIGNS:
+        raise UserError(f"design must be one of {', '.join(DESIGNS)}")
+    loaded = read_export(source, fmt=fmt, version=instrument)
+    if fmt == "auto":
+        enc = f", encoding: {loaded.encoding}" if loaded.encoding else ""
+        _log(f"detected format: {loaded.format}{enc}")
+    if instrument is None:
+        _log(f"instrument version: {loaded.version} ({loaded.version_how}; --instrument overrides)")
+    if frame is not None:
+        load_frame(frame)  # validate before anything is copied
+    else:
+        _log(
+            "warning: no --frame given: municipality attributes (county, size class) will be empty"
+        )
+    raw.mkdir(parents=True, exist_ok=True)
+    copied = [_copy_read_only(Path(f), raw) for f in loaded.source_files]
+    main_file = copied[0]
+    roles = ("structure", "labels") if loaded.format == "surveyxact" else ()
+    extra = {
+        (roles[i] if i < len(roles) else f"file{i + 1}"): p.name for i, p in enumerate(copied[1:])
+    }
+    frame_name = frame_sha = None
+    if frame is not None:
+        fcopy = _copy_read_only(Path(frame), raw)
+        frame_name, frame_sha = fcopy.name, sha256_file(fcopy)
+    manifest = Manifest(
+        wave=wave,
+        source_file=main_file.name,
+        format=loaded.format,
+        instrument_version=int(loaded.version),
+        sha256=sha256_file(main_file),
+        source=f"{loaded.format} export {source.name}",
+        received=date.today().isoformat(),
+        design=design or "convenience",
+        frame_file=frame_name,
+        frame_sha256=frame_sha,
+        extra_files=extra,
+        extra_sha256={p.name: sha256_file(p) for p in copied[1:]},
+    )
+    manifest.write(raw)
+    _log(f"registered {wave}: {raw}")
+    # the export as read equals the registered copy byte for byte (same checksum), so ingest may
+    # use it instead of reading the copy again
+    same = sha256_file(source) == manifest.sha256 and all(
+        sha256_file(f) == manifest.extra_sha256.get(Path(f).name) for f in loaded.source_files[1:]
+    )
+    return manifest, (loaded if same else None)
+
+
+# ------------------------------------------------------------------------------------------
+# Ingest
+# ------------------------------------------------------------------------------------------
+
+
+def _as_text(values: pd.Series) -> pd.Series:
+    def conv(v):
+        if v is None or (isinstance(v, float) and np.isnan(v)):
+            return None
+        s = str(v)
+        return s if s.strip() else None
+
+    return values.map(conv).astype(object)
+
+
+def _values_as_strings(df: pd.DataFrame) -> pd.DataFrame:
+    out = pd.DataFrame(index=df.index)
+    for c in df.columns:
+        col = df[c]
+        if pd.api.types.is_float_dtype(col):
+            as_int = col.where(col.isna() | (col % 1 != 0), col.round())
+            out[c] = [
+                None if pd.isna(v) else (str(int(v)) if float(v).is_integer() else str(v))
+                for v in as_int
+            ]
+        else:
+            out[c] = _as_text(col)
+    return out.astype("string")
+
+
+def process_export(
+    loaded, *, wave: str, frame: pd.DataFrame | None
+) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    """Validate, repair, redact and derive: (responses, quarantine, quality).
+
+    ``loaded`` is an :class:`analysis.io.loaders.LoadedExport`.
+    """
+    cb = load_codebook(loaded.version)
+    data = loaded.data.reset_index(drop=True).copy()
+    n = len(data)
+    source_row = pd.Series(np.arange(1, n + 1), dtype="Int64")
+    sub_id = loaded.submission_id.reset_index(drop=True)
+    sub_id = _as_text(sub_id)
+    for c in COMMON_ITEM_COLUMNS:
+        if c not in data:
+            data[c] = np.nan if c not in TEXT_COLUMNS else None
+    data = data[list(COMMON_ITEM_COLUMNS)]
+
+    set_missing: Counter = Counter()
+    for reason, cols in loaded.set_missing.items():
+        for col, count in cols.items():
+            if count:
+                set_missing[(col, reason)] += int(count)
+    repairs: Counter = Counter()
+    warnings = list(loaded.warnings)
+    personal = dict.fromkeys(KINDS, 0)
+
+    # 1. privacy first: every text cell, before anything else looks at it
+    for c in TEXT_COLUMNS:
+        data[c] = _as_text(data[c])
+        data[c], counts = redact_series(data[c])
+        for k, v in counts.items():
+            personal[k] += v
+
+    # 2. utleiertype: missing or unknown -> quarantine
+    reason = pd.Series([None] * n, dtype=object)
+    ut = data["utleiertype"]
+    valid_types = set(cb.question("utleiertype").codes)
+    reason[ut.isna()] = QUARANTINE_UTLEIERTYPE_MISSING
+    unknown = ut.notna() & ~ut.isin(valid_types)
+    for i in np.flatnonzero(unknown.to_numpy()):
+        v = ut.iloc[i]
+        reason.iloc[i] = f"utleiertype {int(v) if float(v).is_integer() else v} unknown"
+
+    # 3. exact duplicates of an earlier submission (items only; ids and times ignored)
+    label = sub_id.where(sub_id.notna(), "row " + source_row.astype(str))
+    dup = duplicate_of(data[list(COMMON_ITEM_COLUMNS)], label)
+    is_dup = dup.notna() & reason.isna()
+    reason[is_dup] = "duplicate of submission " + dup[is_dup].astype(str)
+
+    # 4. out-of-range codes -> missing, counted (among all rows, so quarantine shows them too)
+    coded = [c for c in coded_columns(cb) if c in data]
+    bad = out_of_range(data[coded].drop(columns=["utleiertype"]), cb)
+    for col, grp in bad.groupby("column"):
+        data.loc[grp["index"].to_numpy(), col] = np.nan
+        set_missing[(col, "out of range")] += len(grp)
+
+    # 5. kommunenummer repairs
+    data["kommunenummer"], kcounts = repair_kommunenummer(data["kommunenummer"])
+    for kind, count in kcounts.items():
+        if kind == "not a municipality number":
+            set_missing[("kommunenummer", kind)] += count
+        else:
+            repairs[("kommunenummer", kind)] += count
+
+    # 6. split kept / quarantined
+    quarantined = reason.notna().to_numpy()
+    keep = data.loc[~quarantined].copy()
+
+    # flags and derived columns on kept rows
+    fl = flags(keep, cb)
+    category_of = {code: cat.id for cat in cb.categories.values() for code in cat.codes}
+    keep["utleierkategori"] = pd.Categorical(
+        keep["utleiertype"].map(category_of), categories=list(CATEGORIES)
+    )
+    if frame is not None:
+        fr = frame.set_index("kommunenummer")
+        knr = keep["kommunenummer"]
+        in_frame = knr.isin(fr.index)
+        fl["flag_kommune_unknown"] = knr.notna() & ~in_frame
+        m = fr.reindex(knr.where(in_frame))
+        for c in ("kommune", "fylkesnummer", "fylke"):
+            keep[c] = m[c].astype(object).where(m[c].notna(), None).to_numpy()
+        keep["storrelse"] = pd.Categorical(
+            m["storrelse"].astype(object).where(m["storrelse"].notna(), None),
+            categories=list(SIZE_CLASSES),
+            ordered=True,
+        )
+        keep["population"] = pd.array(m["population"].to_numpy(), dtype="Int64")
+    else:
+        fl["flag_kommune_unknown"] = False
+        for c in ("kommune", "fylkesnummer", "fylke"):
+            keep[c] = None
+        keep["storrelse"] = pd.Categorical(
+            [None] * len(keep), categories=list(SIZE_CLASSES), ordered=True
+        )
+        keep["population"] = pd.array([pd.NA] * len(keep), dtype="Int64")
+    for c in FLAG_COLUMNS:
+        keep[c] = fl[c].astype(bool).to_numpy()
+
+    keep.insert(0, "submission_id", sub_id[~quarantined].to_numpy())
+    keep.insert(0, "source_row", source_row[~quarantined].to_numpy())
+    keep.insert(0, "instrument_version", int(cb.version))
+    keep.insert(0, "wave", wave)
+    keep.insert(0, "response_id", [f"{wave}-{r}" for r in source_row[~quarantined]])
+    responses = _typed(keep)
+
+    quarantine = _values_as_strings(data.loc[quarantined])
+    quarantine.insert(0, "reason", reason[quarantined].astype(str).to_numpy())
+    quarantine.insert(0, "submission_id", pd.array(sub_id[quarantined].to_numpy(), dtype="string"))
+    quarantine.insert(0, "source_row", source_row[quarantined].to_numpy())
+    quarantine = quarantine.reset_index(drop=True)
+
+    by_reason = Counter()
+    for r in quarantine["reason"]:
+        by_reason["duplicate" if r.startswith("duplicate of") else r] += 1
+    quality = {
+        "wave": wave,
+        "format": loaded.format,
+        "encoding": loaded.encoding,
+        "instrument_version": int(cb.version),
+        "rows_read": int(n),
+        "rows_kept": int(len(responses)),
+        "rows_quarantined": int(len(quarantine)),
+        "quarantined_by_reason": dict(sorted(by_reason.items())),
+        "set_missing": [
+            {"column": c, "reason": r, "count": int(k)} for (c, r), k in sorted(set_missing.items())
+        ],
+        "repairs": [
+            {"column": c, "kind": kind, "count": int(k)} for (c, kind), k in sorted(repairs.items())
+        ],
+        "flags": {c: int(responses[c].sum()) for c in FLAG_COLUMNS},
+        "warnings": warnings,
+        "personal_data_removed": {**personal, "columns_dropped": list(loaded.dropped_columns)},
+    }
+    created = getattr(loaded, "created", None)
+    if created is not None and created.notna().any():
+        quality["fieldwork"] = {
+            "first": created.min().isoformat(),
+            "last": created.max().isoformat(),
+        }
+    if frame is None:
+        quality["warnings"].append("no municipality frame: county and size class are empty")
+    if quality["rows_read"] != quality["rows_kept"] + quality["rows_quarantined"]:
+        raise AssertionError(
+            "row accounting does not add up"
+        )  # pragma: no cover - a bug, never input
+    return responses, quarantine, quality
+
+
+def _typed(keep: pd.DataFrame) -> pd.DataFrame:
+    out = pd.DataFrame(index=range(len(keep)))
+    src = keep.reset_index(drop=True)
+    out["response_id"] = src["response_id"].astype(str)
+    out["wave"] = src["wave"].astype(str)
+    out["instrument_version"] = pd.array(src["instrument_version"], dtype="Int8")
+    out["source_row"] = pd.array(src["source_row"], dtype="Int64")
+    out["submission_id"] = src["submission_id"].astype(object)
+    for c in COMMON_ITEM_COLUMNS:
+        if c in TEXT_COLUMNS:
+            out[c] = src[c].astype(object)
+        else:
+            out[c] = (
+                pd.array(src[c].round(), dtype="Int8") if len(src) else pd.array([], dtype="Int8")
+            )
+    for c in DERIVED_COLUMNS:
+        out[c] = src[c]
+    for c in FLAG_COLUMNS:
+        out[c] = src[c].astype(bool)
+    for c in ("kommune", "fylkesnummer", "fylke", "submission_id", *TEXT_COLUMNS):
+        out[c] = out[c].astype(object).where(out[c].notna(), None)
+    return processed_schema().validate(out)
+
+
+def _write_outputs(wave: str, root: Path | None, responses, quarantine, quality, frame) -> Path:
+    target = paths.processed_dir(wave, root)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{wave}-", dir=target.parent))
+    try:
+        responses.to_parquet(tmp / "responses.parquet", index=False)
+        quarantine.to_parquet(tmp / "quarantine.parquet", index=False)
+        (tmp / "quality.json").write_text(
+            json.dumps(quality, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+        if frame is not None:
+            frame.to_parquet(tmp / "frame.parquet", index=False)
+        old = None
+        if target.exists():
+            old = target.with_name(f".{wave}-old-{os.getpid()}")
+            os.replace(target, old)
+        os.replace(tmp, target)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return target
+
+
+def ingest_wave(wave: str, *, root: Path | None = None, quiet: bool = False, _loaded=None) -> dict:
+    """Ingest a registered wave from its manifest; returns the quality report.
+
+    Parameters
+    ----------
+    wave : str
+        A wave registered in ``data/raw/WAVE/``.
+    root : Path, optional
+        Project root (default: :func:`analysis.paths.project_root`).
+    quiet : bool
+        Do not print the summary.
+    """
+    from tqdm import tqdm
+
+    from analysis.io.frame import load_frame
+    from analysis.io.loaders import read_export
+
+    raw = paths.raw_dir(wave, root)
+    if not raw.is_dir():
+        raise UserError(
+            f"wave {wave!r} is not registered (no folder {raw}); register it with "
+            f"'python -m analysis ingest --wave {wave} --source FILE'"
+        )
+    manifest = Manifest.read(raw)
+    # progress on stderr, shown only on a terminal (tqdm's disable=None)
+    with tqdm(
+        total=4, desc=f"ingest {wave}", unit="step", file=sys.stderr, disable=None, leave=False
+    ) as bar:
+        bar.set_postfix_str("checksums")
+        manifest.verify(raw)
+        frame = None
+        if manifest.frame_file:
+            fpath = raw / manifest.frame_file
+            if manifest.frame_sha256 and sha256_file(fpath) != manifest.frame_sha256:
+                raise InputFileError(
+                    fpath, "checksum differs from the manifest: the frame was changed"
+                )
+            frame = load_frame(fpath)
+        bar.update()
+        bar.set_postfix_str("reading")
+        loaded = _loaded or read_export(
+            raw / manifest.source_file,
+            fmt=manifest.format,
+            version=int(manifest.instrument_version),
+        )
+        bar.update()
+        bar.set_postfix_str("validating, redacting")
+        responses, quarantine, quality = process_export(loaded, wave=wave, frame=frame)
+        quality = {
+            "wave": wave,
+            "source_file": manifest.source_file,
+            "sha256": manifest.sha256,
+            "design": manifest.design,
+            **{k: v for k, v in quality.items() if k != "wave"},
+        }
+        bar.update()
+        bar.set_postfix_str("writing")
+        out = _write_outputs(wave, root, responses, quarantine, quality, frame)
+        bar.update()
+    if not quiet:
+        print(summary(quality, folder=out))
+    return quality
+
+
+def summary(quality: dict, *, folder: Path | None = None) -> str:
+    """A short readable account of an ingest."""
+    q = quality
+    lines = [
+        f"{q['wave']}: {q['rows_read']} rows read, {q['rows_kept']} kept, "
+        f"{q['rows_quarantined']} quarantined"
+        + (
+            f" ({', '.join(f'{k}: {v}' for k, v in q['quarantined_by_reason'].items())})"
+            if q["quarantined_by_reason"]
+            else ""
+        )
+    ]
+    if q["set_missing"]:
+        total = sum(s["count"] for s in q["set_missing"])
+        by_reason: dict[str, list] = {}
+        for s in q["set_missing"]:
+            by_reason.setdefault(s["reason"], []).append(s)
+        detail = "; ".join(
+            f"{reason} ×{sum(s['count'] for s in items)}"
+            + (f" ({items[0]['column']})" if len(items) == 1 else f" in {len(items)} columns")
+            for reason, items in by_reason.items()
+        )
+        lines.append(f"  values set missing: {total} ({detail})")
+    if q["repairs"]:
+        lines.append(
+            "  repairs: "
+            + "; ".join(f"{r['column']} {r['kind']} ×{r['count']}" for r in q["repairs"])
+        )
+    flagged = {k: v for k, v in q["flags"].items() if v}
+    if flagged:
+        lines.append("  flagged: " + ", ".join(f"{k} ×{v}" for k, v in flagged.items()))
+    pdr = q["personal_data_removed"]
+    removed = {k: pdr[k] for k in KINDS if pdr.get(k)}
+    if removed or pdr.get("columns_dropped"):
+        parts = [f"{k} ×{v}" for k, v in removed.items()]
+        if pdr.get("columns_dropped"):
+            parts.append("columns dropped unread: " + ", ".join(pdr["columns_dropped"]))
+        lines.append("  personal data removed: " + "; ".join(parts))
+    for w in q["warnings"]:
+        lines.append(f"  warning: {w}")
+    if folder is not None:
+        lines.append(f"  wrote {folder}")
+    return "\n".join(lines)
+
+
+def ingest_command(
+    wave: str | None,
+    *,
+    register: bool = False,
+    source: Path | None = None,
+    fmt: str = "auto",
+    instrument: int | None = None,
+    frame: Path | None = None,
+    design: str | None = None,
+    root: Path | None = None,
+) -> int:
+    """The ``python -m analysis ingest`` command (see the module docstring)."""
+    if not wave:
+        raise UserError(
+            "name a wave: 'ingest WAVE' re-ingests a registered wave; "
+            "'ingest --wave WAVE --source FILE' registers a new one"
+        )
+    if register or source is not None:
+        if source is None:
+            raise UserError("--source FILE is required to register a new wave")
+        _, loaded = _register(
+            wave, source, fmt=fmt, instrument=instrument, frame=frame, design=design, root=root
+        )
+        ingest_wave(wave, root=root, _loaded=loaded)
+        return 0
+    elif any(v is not None for v in (instrument, frame, design)) or fmt != "auto":
+        raise UserError(
+            "--format, --instrument, --frame and --design are for registering a wave "
+            "(with --wave and --source); a registered wave is re-ingested from its manifest"
+        )
+    ingest_wave(wave, root=root)
+    return 0
+
+
+# ------------------------------------------------------------------------------------------
+# Reading processed data
+# ------------------------------------------------------------------------------------------
+
+
+def _processed(wave: str, root, name: str) -> Path:
+    path = paths.processed_dir(wave, Path(root) if root else None) / name
+    if not path.is_file():
+        raise UserError(
+            f"{path} not found: ingest the wave first ('python -m analysis ingest {wave}')"
+        )
+    return path
+
+
+def load_processed(wave: str, *, root: str | Path | None = None) -> pd.DataFrame:
+    """The kept responses of an ingested wave, with the dtypes of docs/processed-data.md."""
+    df = pd.read_parquet(_processed(wave, root, "responses.parquet"))
+    df["utleierkategori"] = pd.Categorical(
+        df["utleierkategori"].astype(object), categories=list(CATEGORIES)
+    )
+    df["storrelse"] = pd.Categorical(
+        df["storrelse"].astype(object), categories=list(SIZE_CLASSES), ordered=True
+    )
+    return df
+
+
+def load_quality(wave: str, *, root: str | Path | None = None) -> dict:
+    """The quality report (``quality.json``) of an ingested wave."""
+    return json.loads(_processed(wave, root, "quality.json").read_text(encoding="utf-8"))
+
+
+def load_quarantine(wave: str, *, root: str | Path | None = None) -> pd.DataFrame:
+    """Rows of an ingested wave that were not kept, with their reasons (free text redacted)."""
+    return pd.read_parquet(_processed(wave, root, "quarantine.parquet"))
+
+
+def load_wave_frame(wave: str, *, root: str | Path | None = None) -> pd.DataFrame | None:
+    """The municipality frame an ingested wave used, or None when it had none."""
+    path = paths.processed_dir(wave, Path(root) if root else None) / "frame.parquet"
+    if not path.is_file():
+        return None
+    df = pd.read_parquet(path)
+    df["storrelse"] = pd.Categorical(
+        df["storrelse"].astype(object), categories=list(SIZE_CLASSES), ordered=True
+    )
+    return df
+
+
+def load_manifest(wave: str, *, root: str | Path | None = None) -> Manifest:
+    """The manifest of a registered wave."""
+    return Manifest.read(paths.raw_dir(wave, Path(root) if root else None))

@@ -1,0 +1,198 @@
+"""Validation rules for a loaded export, driven by the codebook.
+
+The schemas are pandera schemas built from the codebook (:func:`item_schema` for the answers as
+read, :func:`processed_schema` for what ingest writes), not checks scattered about. The rules
+(docs/processed-data.md, issue "Ingest every export"):
+
+- missing or unknown ``utleiertype``: the row is quarantined;
+- an out-of-range code in an item: that value is set missing and counted;
+- ``ingen`` ticked with another form, more than three barriers: flagged (kept);
+- an exact duplicate of an earlier submission (every item answer equal; ids, times and dropped
+  personal columns ignored): quarantined as "duplicate of submission N";
+- ``kommunenummer``: "301" and "0301 Oslo" are repaired to "0301" (counted); codes missing from the
+  frame are flagged and kept without municipality attributes.
+
+Examples
+--------
+>>> repair_kommunenummer(pd.Series(["301", "0301 Oslo", "1103", "Oslo", None, "301.0"]))[0].tolist()
+['0301', '0301', '1103', None, None, '0301']
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from functools import cache
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+
+from analysis.instrument.codebook import COMMON_ITEM_COLUMNS, Codebook
+
+QUARANTINE_UTLEIERTYPE_MISSING = "utleiertype missing"
+
+
+def coded_columns(cb: Codebook) -> dict[str, tuple[int, ...]]:
+    """Canonical coded columns of a codebook version and their valid codes."""
+    out: dict[str, tuple[int, ...]] = {}
+    for q in cb.questions.values():
+        if q.type in ("single", "matrix", "checkbox"):
+            for col in q.columns:
+                out[col] = q.codes
+    return out
+
+
+def item_schema(cb: Codebook, columns) -> pa.DataFrameSchema:
+    """pandera schema of the coded answers as read: every value a valid code of its item, or blank."""
+    codes = coded_columns(cb)
+    return pa.DataFrameSchema(
+        {
+            c: pa.Column(float, pa.Check.isin(list(codes[c])), nullable=True, coerce=True)
+            for c in columns
+            if c in codes
+        },
+        strict=False,
+    )
+
+
+def out_of_range(df: pd.DataFrame, cb: Codebook) -> pd.DataFrame:
+    """Cells of ``df`` whose value is not a valid code of their item (``column, index, value``).
+
+    Uses :func:`item_schema` with lazy validation, so every failing cell is reported at once.
+    """
+    schema = item_schema(cb, df.columns)
+    try:
+        schema.validate(df, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        fc = exc.failure_cases
+        fc = fc[fc["index"].notna() & fc["column"].notna()]
+        return pd.DataFrame(
+            {
+                "column": fc["column"].astype(str),
+                "index": fc["index"].astype(int),
+                "value": fc["failure_case"],
+            }
+        ).reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "column": pd.Series(dtype=str),
+            "index": pd.Series(dtype=int),
+            "value": pd.Series(dtype=object),
+        }
+    )
+
+
+_KNR_RE = r"^\s*(?P<digits>\d{1,4})(?:\.0+)?(?P<name>\s+\D.*)?\s*$"
+
+
+def repair_kommunenummer(values: pd.Series) -> tuple[pd.Series, Counter]:
+    """Repair municipality numbers: restore a lost leading zero, drop a trailing name.
+
+    Returns the repaired Series (4-digit strings or None) and counts of repairs by kind:
+    ``"leading zero restored"``, ``"name removed"``, ``"not a municipality number"`` (set missing).
+    Vectorised: one regular expression over the distinct values.
+    """
+    text = values.astype(object).where(values.notna(), None)
+    text = text.map(lambda v: v if v is None else str(v).strip()).astype(object)
+    present = text.notna() & (text != "")
+    parts = text.where(present).astype("string").str.extract(_KNR_RE, flags=re.DOTALL)
+    digits = parts["digits"]
+    ok = digits.notna() & (digits.str.len() >= 3)
+    counts: Counter = Counter()
+    bad = int((present & ~ok).sum())
+    if bad:
+        counts["not a municipality number"] = bad
+    zero = int((ok & (digits.str.len() == 3)).sum())
+    if zero:
+        counts["leading zero restored"] = zero
+    named = int((ok & parts["name"].notna()).sum())
+    if named:
+        counts["name removed"] = named
+    out = digits.where(ok).str.zfill(4).astype(object)
+    out = out.where(ok.to_numpy(), None)
+    return pd.Series(out.to_numpy(), index=values.index, dtype=object), counts
+
+
+def duplicate_of(items: pd.DataFrame, ids: pd.Series) -> pd.Series:
+    """For each row that exactly repeats an earlier row's answers: the earlier row's id, else None.
+
+    Blank equals blank. Only the item columns passed in are compared (hashed row-wise; rows whose
+    hashes collide are then compared value by value, so a hash collision cannot merge two rows).
+    """
+    index = items.index
+    items = items.reset_index(drop=True)
+    filled = items.copy()
+    for c in filled.columns:
+        if filled[c].dtype == object:
+            filled[c] = filled[c].where(filled[c].notna(), "\x00NA").astype(str)
+    key = pd.util.hash_pandas_object(filled, index=False).to_numpy()
+    out = pd.Series([None] * len(items), index=range(len(items)), dtype=object)
+    dup = pd.Series(key).duplicated(keep=False).to_numpy()
+    if not dup.any():
+        out.index = index
+        return out
+    ids = ids.reset_index(drop=True)
+    cand = np.flatnonzero(dup)
+    firsts: dict[int, list[int]] = {}
+    for i in cand:  # only rows sharing a hash: few
+        row = filled.iloc[i]
+        earlier = firsts.setdefault(int(key[i]), [])
+        match = next((j for j in earlier if filled.iloc[j].equals(row)), None)
+        if match is None:
+            earlier.append(int(i))
+        else:
+            out.iat[i] = ids.iat[match]
+    out.index = index
+    return out
+
+
+def flags(items: pd.DataFrame, cb: Codebook) -> pd.DataFrame:
+    """Data-quality flags: ``ingen`` with another form, more than ``max_choices`` barriers."""
+    out = pd.DataFrame(index=items.index)
+    former = cb.question("former")
+    other = [c for c in former.columns if c != f"former_{former.exclusive_option}"]
+    ingen_col = f"former_{former.exclusive_option}"
+    if ingen_col in items:
+        present = [c for c in other if c in items]
+        out["flag_ingen_conflict"] = (items[ingen_col] == 1) & (items[present].eq(1).any(axis=1))
+    else:
+        out["flag_ingen_conflict"] = False
+    barr = cb.question("barrierer")
+    present = [c for c in barr.columns if c in items]
+    out["flag_barrierer_over_max"] = items[present].eq(1).sum(axis=1) > (barr.max_choices or 99)
+    return out
+
+
+@cache
+def processed_schema() -> pa.DataFrameSchema:
+    """pandera schema of ``responses.parquet`` (docs/processed-data.md)."""
+    from analysis.instrument.codebook import CATEGORIES, SIZE_CLASSES, load_codebook
+
+    cols: dict[str, pa.Column] = {
+        "response_id": pa.Column(str, unique=True),
+        "wave": pa.Column(str),
+        "instrument_version": pa.Column("Int8", pa.Check.isin([1, 2])),
+        "source_row": pa.Column("Int64", pa.Check.ge(1), unique=True),
+        "submission_id": pa.Column(str, nullable=True),
+    }
+    codes = {**coded_columns(load_codebook(1)), **coded_columns(load_codebook(2))}
+    v1_types = set(load_codebook(1).question("utleiertype").codes)
+    for c in COMMON_ITEM_COLUMNS:
+        if c in codes:
+            allowed = sorted(v1_types) if c == "utleiertype" else list(codes[c])
+            cols[c] = pa.Column("Int8", pa.Check.isin(allowed), nullable=c != "utleiertype")
+        elif c == "kommunenummer":
+            cols[c] = pa.Column(str, pa.Check.str_matches(r"^\d{4}$"), nullable=True)
+        else:
+            cols[c] = pa.Column(str, nullable=True)
+    cols["utleierkategori"] = pa.Column(pd.CategoricalDtype(list(CATEGORIES)))
+    for c in ("kommune", "fylkesnummer", "fylke"):
+        cols[c] = pa.Column(str, nullable=True)
+    cols["storrelse"] = pa.Column(
+        pd.CategoricalDtype(list(SIZE_CLASSES), ordered=True), nullable=True
+    )
+    cols["population"] = pa.Column("Int64", pa.Check.gt(0), nullable=True)
+    for f in ("flag_ingen_conflict", "flag_barrierer_over_max", "flag_kommune_unknown"):
+        cols[f] = pa.Column(bool)
+    return pa.DataFrameSchema(cols, strict=True, ordered=True)

@@ -1,0 +1,1 @@
+"""The questionnaire as data: typed instrument versions loaded from YAML (generic machinery)."""

@@ -1,0 +1,1 @@
+"""Reading what arrives: export loaders per service, the wave manifest, the municipality frame."""

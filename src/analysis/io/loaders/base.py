@@ -1,0 +1,227 @@
+"""What every loader returns, and the helpers they share.
+
+A loader turns one export into a :class:`LoadedExport`: the answers under canonical column names
+(``analysis.instrument.codebook.COMMON_ITEM_COLUMNS``; version 2's ``behov_organisering`` already stored as
+``behov_beboerrad``), coded items as float64 with NaN for blank, text items as Python strings or
+None. Validation, repairs and redaction happen later, in :mod:`analysis.clean.ingest`; the loader only
+reports what it could not read (``set_missing``), what it ignored (``warnings``) and which personal
+columns it dropped unread (``dropped_columns``).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analysis.instrument.codebook import Codebook, load_codebook
+from analysis.errors import InputFileError
+
+#: Canonical columns holding text rather than codes.
+TEXT_COLUMNS: tuple[str, ...] = ("kommunenummer", "eksempel", "kommentar")
+#: The only column an export must have.
+REQUIRED_COLUMNS: tuple[str, ...] = ("utleiertype",)
+#: Reason recorded for a cell that is not a number in a coded column.
+NOT_A_CODE = "not a code"
+
+
+@dataclass
+class LoadedExport:
+    """One export read into canonical columns (see the module docstring)."""
+
+    data: pd.DataFrame
+    submission_id: pd.Series
+    format: str
+    encoding: str | None
+    version: int
+    version_how: str = "given"
+    warnings: list[str] = field(default_factory=list)
+    set_missing: dict[str, dict[str, int]] = field(default_factory=dict)
+    dropped_columns: list[str] = field(default_factory=list)
+    source_files: list[Path] = field(default_factory=list)
+    created: pd.Series | None = None
+
+    @property
+    def version_inferred(self) -> bool:
+        return self.version_how != "given"
+
+
+class Notes:
+    """Warnings and per-column counts of values set missing, collected while reading."""
+
+    def __init__(self) -> None:
+        self.warnings: list[str] = []
+        self.set_missing: dict[str, Counter] = defaultdict(Counter)
+
+    def missing(self, reason: str, column: str, count: int) -> None:
+        if count:
+            self.set_missing[reason][column] += int(count)
+
+    def as_dict(self) -> dict[str, dict[str, int]]:
+        return {r: dict(c) for r, c in self.set_missing.items() if c}
+
+
+def norm(text) -> str:
+    """Normalise a header or answer text for matching: NFC, single spaces, case-folded."""
+    return " ".join(unicodedata.normalize("NFC", str(text)).split()).casefold()
+
+
+def expected_headers(cb: Codebook, source: str) -> dict[str, str]:
+    """Normalised source header -> canonical column, for sources with one column per item."""
+    return {norm(cb.source_column(c, source)): c for c in cb.item_columns}
+
+
+def choose_version(
+    headers: Iterable[str], source: str, version: int | None, path, expected=expected_headers
+) -> tuple[int, str]:
+    """The instrument version of an export from its headers: ``(version, how)``.
+
+    Version 2 alone has ``komp_digitalt`` and ``behov_organisering``; version 1 alone
+    ``behov_beboerrad``. A given version that the headers contradict is an error (answers would
+    be lost); without any telling header version 1 is assumed and ``how`` says so.
+    """
+    present = {norm(h) for h in headers}
+    e1, e2 = expected(load_codebook(1), source), expected(load_codebook(2), source)
+    only2 = sorted(h for h in set(e2) - set(e1) if h in present)
+    only1 = sorted(h for h in set(e1) - set(e2) if h in present)
+    if version is not None:
+        version = int(version)
+        if version == 1 and only2:
+            raise InputFileError(
+                path,
+                f"columns {', '.join(only2)} belong to instrument version 2, "
+                "but version 1 was given (--instrument)",
+            )
+        if version == 2 and only1:
+            raise InputFileError(
+                path,
+                f"column {', '.join(only1)} belongs to instrument version 1, "
+                "but version 2 was given (--instrument)",
+            )
+        return version, "given"
+    if only2 and only1:
+        raise InputFileError(
+            path,
+            f"mixes instrument versions: {', '.join(only1)} (version 1) and "
+            f"{', '.join(only2)} (version 2)",
+        )
+    if only2:
+        return 2, f"inferred from the columns {', '.join(only2)}"
+    if only1:
+        return 1, f"inferred from the column {', '.join(only1)}"
+    return 1, (
+        "assumed: the columns do not tell version 1 from 2 (no komp_digitalt, behov_organisering "
+        "or behov_beboerrad); pass --instrument 2 if the wave used version 2"
+    )
+
+
+def _numeric_strings(s: pd.Series, column: str, notes: Notes) -> pd.Series:
+    """Object strings -> float; blank -> NaN; counts cells that are not numbers."""
+    s = s.astype(object).where(s.notna(), "")
+    num = pd.to_numeric(s, errors="coerce").astype("float64")
+    odd = num.isna().to_numpy() & (s != "").to_numpy()
+    if odd.any():  # rare: surrounding spaces, decimal comma, or text
+        fixed = s[odd].astype(str).str.strip().str.replace(",", ".", regex=False)
+        retry = pd.to_numeric(fixed, errors="coerce")
+        num[odd] = retry.to_numpy()
+        notes.missing(NOT_A_CODE, column, int((retry.isna() & (fixed != "")).sum()))
+    return num
+
+
+def to_codes(values: pd.Series, column: str, notes: Notes) -> pd.Series:
+    """Strings (or numbers) -> float codes; blank -> NaN; anything else -> NaN, counted as not a code.
+
+    Categorical input (what :func:`read_table` gives) is converted per category, not per cell.
+    """
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        cats = pd.Series(values.cat.categories.astype(object))
+        counter = Notes()
+        num = _numeric_strings(cats, column, counter).to_numpy()
+        codes = values.cat.codes.to_numpy()
+        out = np.where(codes >= 0, num[np.maximum(codes, 0)], np.nan)
+        if counter.set_missing:
+            bad_cats = np.flatnonzero(
+                np.isnan(num) & (cats.astype(str).str.strip() != "").to_numpy()
+            )
+            notes.missing(NOT_A_CODE, column, int(np.isin(codes, bad_cats).sum()))
+        return pd.Series(out, index=values.index, dtype="float64")
+    if pd.api.types.is_numeric_dtype(values):
+        return values.astype("float64")
+    return _numeric_strings(values, column, notes)
+
+
+def _text_cell(v):
+    if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
+        return None
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    s = str(v)
+    return s if s.strip() else None
+
+
+def to_text(values: pd.Series) -> pd.Series:
+    """Cells -> str or None (blank and whitespace-only become None; 301.0 becomes '301')."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        cats = np.array([_text_cell(c) for c in values.cat.categories] + [None], dtype=object)
+        return pd.Series(cats[values.cat.codes.to_numpy()], index=values.index, dtype=object)
+    return values.map(_text_cell).astype(object)
+
+
+def assemble(
+    columns: dict[str, pd.Series],
+    cb: Codebook,
+    *,
+    path,
+    notes: Notes,
+    n: int,
+    present_headers: Iterable[str] = (),
+) -> pd.DataFrame:
+    """Canonical frame from ``canonical -> raw Series``: codes to float, text to str/None.
+
+    Missing required columns raise; other missing items are warned about and left blank.
+    """
+    for req in REQUIRED_COLUMNS:
+        if req not in columns:
+            raise InputFileError(path, f"required column '{req}' is missing")
+    missing = [c for c in cb.item_columns if c not in columns]
+    if missing:
+        shown = ", ".join(missing[:8]) + (" …" if len(missing) > 8 else "")
+        notes.warnings.append(
+            f"{len(missing)} item column(s) not in the export, left empty: {shown}"
+        )
+    out = {}
+    for c in cb.item_columns:
+        if c not in columns:
+            out[c] = (
+                pd.Series([None] * n, dtype=object)
+                if c in TEXT_COLUMNS
+                else pd.Series(np.full(n, np.nan))
+            )
+        elif c in TEXT_COLUMNS:
+            out[c] = to_text(columns[c]).reset_index(drop=True)
+        else:
+            out[c] = to_codes(columns[c], c, notes).reset_index(drop=True)
+    return pd.DataFrame(out, index=pd.RangeIndex(n))
+
+
+def warn_unknown(headers: Iterable[str], notes: Notes) -> None:
+    unknown = list(headers)
+    if unknown:
+        shown = ", ".join(f"'{h}'" for h in unknown[:10]) + (" …" if len(unknown) > 10 else "")
+        notes.warnings.append(f"{len(unknown)} unknown column(s) ignored: {shown}")
+
+
+def find_column(headers: Iterable[str], candidates: Iterable[str]) -> str | None:
+    """The first header matching one of ``candidates`` (normalised), or None."""
+    by_norm = {}
+    for h in headers:
+        by_norm.setdefault(norm(h), h)
+    for c in candidates:
+        if norm(c) in by_norm:
+            return by_norm[norm(c)]
+    return None

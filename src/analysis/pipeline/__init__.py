@@ -1,0 +1,1 @@
+"""Running the parameterised notebooks for a wave (papermill in-process, fingerprints)."""

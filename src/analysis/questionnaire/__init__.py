@@ -1,0 +1,1 @@
+"""This survey: the instrument YAML versions, the report narrative, and the demo generator."""

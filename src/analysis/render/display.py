@@ -1,0 +1,508 @@
+"""Accessible display of figures, tables and narrative in notebooks and the findings report.
+
+Notebooks never print raw DataFrames or call ``plt.show()``: every figure and table goes through
+:func:`show_figure` and :func:`show_table`, which emit self-contained, accessible HTML (WCAG 2.1
+AA): a ``<figure>`` with the PNG embedded as base64, meaningful ``alt`` text and a caption, the
+numbers behind the figure as a table inside ``<details>``; tables with a ``<caption>``, header
+cells that are never empty, numbers formatted for the language and suppressed cells marked.
+
+The HTML builders (:func:`figure_html`, :func:`table_html`) are pure functions returning strings;
+the ``show_*`` functions display them with IPython.
+
+Examples
+--------
+>>> import pandas as pd
+>>> t = pd.DataFrame({"Kategori": ["kommunal", "ideell"], "n": [120, 4], "Snitt": [61.25, ":"]})
+>>> html = table_html(t, caption="Kompetanse", lang="nb")
+>>> "<caption>Kompetanse</caption>" in html, 'title="Prikket' in html
+(True, True)
+>>> format_number(1234.5, lang="nb", decimals=1)
+'1\\xa0234,5'
+>>> format_number(1234.5, lang="en", decimals=1)
+'1,234.5'
+"""
+
+from __future__ import annotations
+
+import base64
+import html as _html
+import io
+import math
+import numbers
+import re
+from collections.abc import Mapping
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+Lang = Literal["nb", "en"]
+
+#: Symbol of a suppressed cell (Statistics Norway's ":" "not published for confidentiality").
+#: Kept identical to ``analysis.stats.disclosure.SUPPRESSED``.
+try:  # pragma: no cover - depends on whether disclosure.py has landed
+    from analysis.stats.disclosure import SUPPRESSED  # type: ignore[attr-defined]
+except Exception:  # noqa: BLE001
+    SUPPRESSED = ":"
+
+#: Resolution of embedded figures (fixed, so builds are byte-identical).
+FIGURE_DPI = 110
+
+_NBSP = "\u00a0"
+#: Preformatted numbers and intervals ("43,1–49,9", "−1,6 til 5,5"): right-aligned, not wrapped.
+_NUMLIKE = re.compile(r"^[\d.,\u00a0\u2212\-–]+(?: (?:til|to) [\d.,\u00a0\u2212\-–]+)?$")
+_MINUS = "\u2212"
+
+_TEXT = {
+    "nb": {
+        "numbers": "Tall bak figuren",
+        "suppressed": "Prikket: for få svar til å vises",
+        "missing": "Ikke tilgjengelig",
+        "true": "ja",
+        "false": "nei",
+    },
+    "en": {
+        "numbers": "Numbers behind the figure",
+        "suppressed": "Suppressed: too few responses to show",
+        "missing": "Not available",
+        "true": "yes",
+        "false": "no",
+    },
+}
+
+#: Alt texts that say nothing; :func:`figure_html` refuses them.
+PLACEHOLDER_ALTS = frozenset(
+    {
+        "",
+        "image",
+        "figure",
+        "figur",
+        "bilde",
+        "plot",
+        "chart",
+        "graph",
+        "no description has been provided for this image",
+        "todo",
+    }
+)
+
+
+def _check_lang(lang: str) -> str:
+    if lang not in _TEXT:
+        raise ValueError(f"language must be 'nb' or 'en', not {lang!r}")
+    return lang
+
+
+def _esc(text: object) -> str:
+    return _html.escape(str(text), quote=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# numbers
+# ---------------------------------------------------------------------------------------------
+
+
+def format_number(value: object, *, lang: Lang = "nb", decimals: int | None = None) -> str:
+    """Format a number for the report language.
+
+    Norwegian (``nb``): decimal comma, no-break space between thousands, minus sign U+2212;
+    English: decimal point and comma thousands. Integers get no decimals unless asked for.
+
+    Parameters
+    ----------
+    value : number
+        The number (``numpy`` scalars are fine).
+    lang : {"nb", "en"}
+    decimals : int, optional
+        Digits after the decimal mark; default 0 for integers and 1 for other numbers.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> format_number(-0.456, lang="nb", decimals=2)
+    '\\u22120,46'
+    >>> format_number(12000, lang="nb")
+    '12\\xa0000'
+    >>> format_number(3, lang="en", decimals=1)
+    '3.0'
+    """
+    _check_lang(lang)
+    if isinstance(value, bool | np.bool_):
+        raise TypeError("booleans are not numbers here")
+    if decimals is None:
+        decimals = 0 if isinstance(value, numbers.Integral) else 1
+    x = float(value)
+    if not math.isfinite(x):
+        return "∞" if x > 0 else ("−∞" if x < 0 else "NaN")
+    text = f"{x:,.{decimals}f}"
+    if text.startswith("-") and float(text.lstrip("-").replace(",", "")) == 0:
+        text = text[1:]  # no "-0,0"
+    if lang == "nb":
+        text = text.replace(",", _NBSP).replace(".", ",").replace("-", _MINUS)
+    return text
+
+
+def _is_missing(value: object) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    try:
+        return bool(isinstance(value, float | np.floating) and math.isnan(value))
+    except TypeError:
+        return False
+
+
+def _cell(value: object, *, lang: Lang, decimals: int | None) -> tuple[str, str]:
+    """(inner HTML, extra attributes) of one table cell."""
+    t = _TEXT[lang]
+    if isinstance(value, str) and value.strip() == SUPPRESSED:
+        return _esc(SUPPRESSED), f' class="suppressed" title="{_esc(t["suppressed"])}"'
+    if _is_missing(value):
+        return ".", f' class="missing" title="{_esc(t["missing"])}"'
+    if isinstance(value, bool | np.bool_):
+        return _esc(t["true"] if value else t["false"]), ""
+    if isinstance(value, numbers.Integral):  # counts never get decimals
+        return format_number(value, lang=lang, decimals=0), ' class="num"'
+    if isinstance(value, numbers.Number):
+        return format_number(value, lang=lang, decimals=decimals), ' class="num"'
+    if isinstance(value, str) and _NUMLIKE.match(value):  # e.g. a preformatted interval "43,1–49,9"
+        return _esc(value), ' class="num"'
+    return _esc(value), ""
+
+
+# ---------------------------------------------------------------------------------------------
+# tables
+# ---------------------------------------------------------------------------------------------
+
+
+def _header_text(col: object) -> str:
+    if isinstance(col, tuple):
+        parts = [str(c) for c in col if not _is_missing(c) and str(c).strip()]
+        text = " – ".join(parts)
+    else:
+        text = "" if _is_missing(col) else str(col)
+    return text.strip()
+
+
+def _prepare(df: pd.DataFrame, index: bool | None) -> tuple[pd.DataFrame, int]:
+    """Turn a meaningful index into leading columns; return (frame, number of row-header columns)."""
+    idx = df.index
+    trivial = isinstance(idx, pd.RangeIndex) or (
+        idx.nlevels == 1 and idx.name is None and pd.api.types.is_integer_dtype(idx.dtype)
+    )
+    if index is None:
+        index = not trivial
+    if not index:
+        return df.reset_index(drop=True), 0
+    names = list(idx.names)
+    if any(n is None or not str(n).strip() for n in names):
+        raise ValueError(
+            "show_table: the DataFrame's index has no name, so its column would have an empty "
+            "header; name it (df.rename_axis('...')) or pass a frame with a default index"
+        )
+    return df.reset_index(), idx.nlevels
+
+
+def table_html(
+    df: pd.DataFrame,
+    *,
+    caption: str,
+    lang: Lang = "nb",
+    note: str | None = None,
+    decimals: int | Mapping[str, int] | None = None,
+    index: bool | None = None,
+    row_headers: int | None = None,
+) -> str:
+    """An accessible HTML table of ``df``.
+
+    Parameters
+    ----------
+    df : DataFrame
+        The table as it should be read: column names become ``<th scope="col">`` headers (never
+        empty). A named index becomes leading row-header columns; a default (integer) index is
+        dropped. Cells equal to :data:`SUPPRESSED` (``":"``) are shown with that symbol and a
+        ``title`` explaining it; missing values as ``"."`` with a ``title``.
+    caption : str
+        The table's ``<caption>`` (required, non-empty).
+    lang : {"nb", "en"}
+        Number formatting and the texts of titles.
+    note : str, optional
+        Shown below the table (e.g. the suppression rule).
+    decimals : int or mapping column -> int, optional
+        Digits after the decimal mark for non-integer cells (default 1); integers (counts) never
+        get decimals.
+    index : bool, optional
+        Force the index in (True) or out (False); default: in when it is not a default integer index.
+    row_headers : int, optional
+        How many leading columns are row headers (``<th scope="row">``); default: the index levels
+        shown, or the first column when it holds text.
+
+    Returns
+    -------
+    str
+        ``<div class="report-table">…</div>``
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"mean": [48.0, 61.5]}, index=pd.Index(["kommersiell", "kommunal"], name="Kategori"))
+    >>> h = table_html(df, caption="Kompetanse etter kategori", lang="en")
+    >>> '<th scope="col">Kategori</th>' in h, '<th scope="row">kommersiell</th>' in h, "61.5" in h
+    (True, True, True)
+    """
+    _check_lang(lang)
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError(f"show_table needs a DataFrame, not {type(df).__name__}")
+    if not caption or not str(caption).strip():
+        raise ValueError("show_table: a table needs a non-empty caption")
+    frame, n_index = _prepare(df, index)
+    headers = [_header_text(c) for c in frame.columns]
+    empty = [i for i, h in enumerate(headers) if not h]
+    if empty:
+        raise ValueError(
+            f"show_table: column(s) at position {empty} have an empty name; every header cell needs text"
+        )
+    if row_headers is None:
+        if n_index:
+            row_headers = n_index
+        elif frame.shape[1] and (
+            pd.api.types.is_object_dtype(frame.dtypes.iloc[0])
+            or pd.api.types.is_string_dtype(frame.dtypes.iloc[0])
+            or isinstance(frame.dtypes.iloc[0], pd.CategoricalDtype)
+        ):
+            row_headers = 1
+        else:
+            row_headers = 0
+    col_decimals: list[int | None] = []
+    for c in frame.columns:
+        if isinstance(decimals, Mapping):
+            d = decimals.get(c)
+        else:
+            d = decimals
+        if d is None and pd.api.types.is_integer_dtype(frame[c].dtype):
+            d = 0
+        col_decimals.append(d)
+
+    out = [
+        '<div class="report-table">',
+        "<table>",
+        f"<caption>{_esc(caption)}</caption>",
+        "<thead><tr>",
+    ]
+    out += [f'<th scope="col">{_esc(h)}</th>' for h in headers]
+    out.append("</tr></thead><tbody>")
+    for row in frame.itertuples(index=False, name=None):
+        out.append("<tr>")
+        for j, value in enumerate(row):
+            dec = col_decimals[j]
+            if (
+                dec is None
+                and isinstance(value, numbers.Integral)
+                and not isinstance(value, bool | np.bool_)
+            ):
+                dec = 0
+            inner, attrs = _cell(value, lang=lang, decimals=dec)
+            if j < row_headers:
+                out.append(f'<th scope="row"{attrs}>{inner}</th>')
+            else:
+                out.append(f"<td{attrs}>{inner}</td>")
+        out.append("</tr>")
+    out.append("</tbody></table>")
+    if note:
+        out.append(f'<p class="table-note">{_esc(note)}</p>')
+    out.append("</div>")
+    return "".join(out)
+
+
+# ---------------------------------------------------------------------------------------------
+# figures
+# ---------------------------------------------------------------------------------------------
+
+
+def figure_png(fig, *, dpi: int = FIGURE_DPI) -> bytes:
+    """PNG bytes of a matplotlib figure, deterministic (no 'Software' metadata, fixed dpi)."""
+    buf = io.BytesIO()
+    fig.savefig(
+        buf,
+        format="png",
+        dpi=dpi,
+        metadata={"Software": None},
+        bbox_inches="tight",
+        facecolor="white",
+    )
+    return buf.getvalue()
+
+
+def check_alt(alt: str) -> str:
+    """Return ``alt`` stripped, or raise ValueError if it is empty or a placeholder.
+
+    Examples
+    --------
+    >>> check_alt("  Stolpediagram: kommunal 61, ideell 55, kommersiell 48. ")
+    'Stolpediagram: kommunal 61, ideell 55, kommersiell 48.'
+    >>> check_alt("Figure")
+    Traceback (most recent call last):
+    ...
+    ValueError: alt text 'Figure' is a placeholder: describe what the figure shows, with its key numbers
+    """
+    text = (alt or "").strip()
+    if text.lower().rstrip(".") in PLACEHOLDER_ALTS:
+        raise ValueError(
+            f"alt text {alt!r} is a placeholder: describe what the figure shows, with its key numbers"
+        )
+    return text
+
+
+def figure_html(
+    fig,
+    *,
+    alt: str,
+    caption: str,
+    data: pd.DataFrame | None = None,
+    lang: Lang = "nb",
+    decimals: int | Mapping[str, int] | None = None,
+) -> str:
+    """An accessible ``<figure>``: embedded PNG with ``alt``, ``<figcaption>``, numbers in ``<details>``.
+
+    Does not close the figure (:func:`show_figure` does).
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> import pandas as pd
+    >>> fig, ax = plt.subplots(figsize=(2, 1)); _ = ax.bar(["a", "b"], [1, 2])
+    >>> h = figure_html(fig, alt="Two bars: a 1, b 2", caption="Demo", lang="en",
+    ...                 data=pd.DataFrame({"group": ["a", "b"], "value": [1, 2]}))
+    >>> plt.close(fig)
+    >>> h.startswith('<figure class="report-figure"><img src="data:image/png;base64,')
+    True
+    >>> "<summary>Numbers behind the figure</summary>" in h
+    True
+    """
+    _check_lang(lang)
+    alt_text = check_alt(alt)
+    if not caption or not str(caption).strip():
+        raise ValueError("show_figure: a figure needs a non-empty caption")
+    png = base64.b64encode(figure_png(fig)).decode("ascii")
+    parts = [
+        '<figure class="report-figure">',
+        f'<img src="data:image/png;base64,{png}" alt="{_esc(alt_text)}">',
+        f"<figcaption>{_esc(caption)}</figcaption>",
+    ]
+    if data is not None:
+        summary = _TEXT[lang]["numbers"]
+        parts.append(f"<details><summary>{_esc(summary)}</summary>")
+        parts.append(
+            table_html(data, caption=f"{summary}: {caption}", lang=lang, decimals=decimals)
+        )
+        parts.append("</details>")
+    parts.append("</figure>")
+    return "".join(parts)
+
+
+# ---------------------------------------------------------------------------------------------
+# notebook display
+# ---------------------------------------------------------------------------------------------
+
+
+def _display_html(html: str) -> None:
+    from IPython.display import HTML, display
+
+    display(HTML(html))
+
+
+def show_figure(
+    fig,
+    *,
+    alt: str,
+    caption: str,
+    data: pd.DataFrame | None = None,
+    lang: Lang = "nb",
+    decimals: int | Mapping[str, int] | None = None,
+) -> None:
+    """Display a matplotlib figure as an accessible HTML ``<figure>`` and close it.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+    alt : str
+        What the figure shows, with the key numbers (a placeholder raises ValueError).
+    caption : str
+        The visible caption.
+    data : DataFrame, optional
+        The numbers plotted; shown as a table under "Tall bak figuren" / "Numbers behind the figure".
+    lang : {"nb", "en"}
+    decimals : int or mapping, optional
+        Passed on to the numbers table.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots(figsize=(2, 1))
+    >>> show_figure(fig, alt="An empty set of axes", caption="Nothing", lang="en")  # doctest: +ELLIPSIS
+    <IPython.core.display.HTML object>
+    >>> plt.fignum_exists(fig.number)
+    False
+    """
+    import matplotlib.pyplot as plt
+
+    try:
+        html = figure_html(fig, alt=alt, caption=caption, data=data, lang=lang, decimals=decimals)
+    finally:
+        plt.close(fig)
+    _display_html(html)
+
+
+def show_table(
+    df: pd.DataFrame,
+    *,
+    caption: str,
+    lang: Lang = "nb",
+    note: str | None = None,
+    decimals: int | Mapping[str, int] | None = None,
+    index: bool | None = None,
+    row_headers: int | None = None,
+) -> None:
+    """Display ``df`` as an accessible HTML table (see :func:`table_html` for the options).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> show_table(pd.DataFrame({"n": [3]}), caption="Antall")  # doctest: +ELLIPSIS
+    <IPython.core.display.HTML object>
+    """
+    _display_html(
+        table_html(
+            df,
+            caption=caption,
+            lang=lang,
+            note=note,
+            decimals=decimals,
+            index=index,
+            row_headers=row_headers,
+        )
+    )
+
+
+def show_markdown(text: str) -> None:
+    """Display narrative (Markdown generated from the numbers).
+
+    Examples
+    --------
+    >>> show_markdown("**48** (95 % KI 43–53)")  # doctest: +ELLIPSIS
+    <IPython.core.display.Markdown object>
+    """
+    from IPython.display import Markdown, display
+
+    display(Markdown(text))
+
+
+def show_html(html: str) -> None:
+    """Display an HTML fragment built by the report sections (already escaped)."""
+    _display_html(html)

@@ -1,0 +1,371 @@
+"""Build the published findings report: ``reports/<wave>/findings.html`` (nb) or ``findings.en.html``.
+
+:func:`build_report` executes ``notebooks/06_findings.ipynb`` in-process with papermill (parameters
+``wave, compare_with, lang, disclosure, min_cell, data_root``), keeps the executed notebook in
+``reports/<wave>/notebooks/06_findings.<lang>.ipynb`` for inspection, and converts it to one
+self-contained HTML file with the nbconvert template ``analysis/templates/findings``:
+
+- offline: no scripts, styles or fonts from anywhere (the template replaces nbconvert's head),
+  figures embedded as base64 PNG;
+- accessible (WCAG 2.1 AA): ``<html lang>``, one ``h1``, a table of contents built from the
+  headings of the outputs (``<nav>``), ``<main>``, figures with alt text, tables with captions;
+- code hidden (no input, no prompts); stream output (warnings) is reported on standard error and
+  kept out of the page; a raw image or plain-text output is refused (every figure and table must
+  come through :mod:`analysis.render.display`);
+- reproducible: two builds from the same inputs differ only in ``<p id="generated">``; cell ids
+  are renumbered, papermill's metadata is not rendered. Set ``SOURCE_DATE_EPOCH`` to fix even
+  the timestamp.
+
+The file is written atomically (a temporary file in the same folder, then a rename).
+"""
+
+from __future__ import annotations
+
+import copy
+import html as _html
+import os
+import re
+import sys
+import tempfile
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+
+from analysis.errors import UserError
+from analysis.render.i18n import t
+from analysis.paths import check_wave, notebooks_dir, processed_dir, project_root, reports_dir
+
+NOTEBOOK = "06_findings.ipynb"
+LANGS = ("nb", "en")
+DISCLOSURES = ("public", "internal")
+TITLE_TAG = "report-title"
+REMOVE_TAG = "remove_cell"
+#: ``data_root`` as seen from ``reports/<wave>/notebooks/`` (the kernel's working folder).
+RELATIVE_ROOT = "../../.."
+
+_HEADING_RE = re.compile(r"<h([23])\s+id=\"([^\"]+)\"[^>]*>(.*?)</h\1>", re.S)
+_TAG_RE = re.compile(r"<[^>]+>")
+GENERATED_RE = re.compile(r'<p id="generated">.*?</p>', re.S)
+
+
+class ReportBuildError(RuntimeError):
+    """The findings notebook produced something the report cannot publish (a bug, exit 1)."""
+
+
+# ---------------------------------------------------------------------------------------------
+# locating things
+# ---------------------------------------------------------------------------------------------
+
+
+def template_dir() -> Path:
+    """Folder holding the ``findings`` nbconvert template (package data)."""
+    return Path(str(resources.files("analysis.render").joinpath("templates")))
+
+
+def findings_notebook(root: Path | None = None) -> Path:
+    """The findings notebook: ``<root>/notebooks/06_findings.ipynb``, else the source checkout's."""
+    candidates = [
+        notebooks_dir(root) / NOTEBOOK,
+        Path(__file__).resolve().parents[3] / "notebooks" / NOTEBOOK,
+    ]
+    for path in candidates:
+        if path.is_file():
+            return path
+    raise UserError(f"{candidates[0]}: the findings notebook is missing")
+
+
+def report_path(wave: str, lang: str = "nb", *, root: Path | None = None) -> Path:
+    """``reports/<wave>/findings.html`` (nb) or ``findings.en.html`` (en).
+
+    Examples
+    --------
+    >>> report_path("demo-2023", "en", root=Path("/p")).as_posix()
+    '/p/reports/demo-2023/findings.en.html'
+    """
+    name = "findings.html" if lang == "nb" else f"findings.{lang}.html"
+    return reports_dir(wave, root) / name
+
+
+# ---------------------------------------------------------------------------------------------
+# notebook post-processing
+# ---------------------------------------------------------------------------------------------
+
+
+def _output_kind(output) -> str:
+    if output.get("output_type") == "stream":
+        return "stream"
+    if output.get("output_type") == "error":
+        return "error"
+    data = output.get("data", {})
+    if "text/html" in data or "text/markdown" in data:
+        return "ok"
+    if any(k.startswith("image/") for k in data):
+        return "image"
+    return "other"
+
+
+def prepare_for_html(nb) -> tuple[object, list[str]]:
+    """A copy of an executed notebook ready for the HTML template, and the stream texts removed.
+
+    - stream outputs (stdout/stderr, e.g. warnings) are removed and returned;
+    - a raw image output or an output with neither HTML nor Markdown raises
+      :class:`ReportBuildError` naming the cell (figures go through ``show_figure``);
+    - HTML/Markdown outputs keep only those representations;
+    - cell ids become ``cell-<n>`` and papermill's metadata is dropped (stable bytes).
+    """
+    nb = copy.deepcopy(nb)
+    removed: list[str] = []
+    for i, cell in enumerate(nb.cells):
+        cell["id"] = f"cell-{i}"
+        tags = list(cell.get("metadata", {}).get("tags", []))
+        cell["metadata"] = {"tags": tags} if tags else {}
+        if cell.cell_type != "code":
+            continue
+        cell["execution_count"] = None
+        kept = []
+        for out in cell.get("outputs", []):
+            kind = _output_kind(out)
+            if kind == "stream":
+                removed.append(out.get("text", ""))
+                continue
+            if kind == "error":
+                raise ReportBuildError(
+                    f"cell {i} of the findings notebook raised {out.get('ename')}"
+                )
+            if kind != "ok":
+                what = (
+                    "a raw image"
+                    if kind == "image"
+                    else f"an output of type {sorted(out.get('data', {}))}"
+                )
+                raise ReportBuildError(
+                    f"cell {i} of the findings notebook displayed {what}; figures and tables must go "
+                    "through analysis.render.display.show_figure / show_table"
+                )
+            data = out["data"]
+            keep = "text/html" if "text/html" in data else "text/markdown"
+            out["data"] = {keep: data[keep]}
+            out["metadata"] = {}
+            if out.get("output_type") == "execute_result":
+                out["execution_count"] = None
+            kept.append(out)
+        cell["outputs"] = kept
+    nb.metadata = {k: v for k, v in nb.metadata.items() if k in ("kernelspec", "language_info")}
+    nb.metadata.get("language_info", {}).pop("version", None)
+    return nb, removed
+
+
+def collect_headings(nb) -> list[tuple[int, str, str]]:
+    """``(level, id, text)`` of every ``<h2 id>`` / ``<h3 id>`` in the HTML outputs, in order."""
+    found = []
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            text = out.get("data", {}).get("text/html")
+            if not text:
+                continue
+            text = "".join(text) if isinstance(text, list) else text
+            for level, hid, inner in _HEADING_RE.findall(text):
+                plain = _html.unescape(_TAG_RE.sub("", inner)).strip()
+                found.append((int(level), hid, plain))
+    return found
+
+
+def toc_html(headings: list[tuple[int, str, str]]) -> str:
+    """A nested ordered list of links for the table of contents.
+
+    Examples
+    --------
+    >>> print(toc_html([(2, "a", "A"), (3, "a1", "A 1"), (2, "b", "B & C")]))
+    <ol><li><a href="#a">A</a><ol><li><a href="#a1">A 1</a></li></ol></li><li><a href="#b">B &amp; C</a></li></ol>
+    """
+    out = ["<ol>"]
+    open_sub = False
+    for i, (level, hid, text) in enumerate(headings):
+        link = f'<a href="#{_html.escape(hid)}">{_html.escape(text)}</a>'
+        if level == 2:
+            if open_sub:
+                out.append("</ol></li>")
+                open_sub = False
+            elif i:
+                out.append("</li>")
+            out.append(f"<li>{link}")
+        else:
+            if not open_sub:
+                if i == 0:
+                    out.append("<li>")
+                out.append("<ol>")
+                open_sub = True
+            out.append(f"<li>{link}</li>")
+    if open_sub:
+        out.append("</ol></li>")
+    elif headings:
+        out.append("</li>")
+    out.append("</ol>")
+    return "".join(out)
+
+
+def _generated_at() -> str:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    when = datetime.fromtimestamp(int(epoch), UTC) if epoch else datetime.now(UTC)
+    return when.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def render_html(nb, *, lang: str, title: str, internal: bool = False) -> str:
+    """Convert a prepared, executed findings notebook to the report's HTML."""
+    from nbconvert import HTMLExporter
+    from traitlets.config import Config
+
+    from analysis import __version__
+
+    c = Config()
+    c.HTMLExporter.exclude_input = True
+    c.HTMLExporter.exclude_input_prompt = True
+    c.HTMLExporter.exclude_output_prompt = True
+    c.TagRemovePreprocessor.enabled = True
+    c.TagRemovePreprocessor.remove_cell_tags = {REMOVE_TAG}
+    exporter = HTMLExporter(
+        config=c, template_name="findings", extra_template_basedirs=[str(template_dir())]
+    )
+    headings = collect_headings(nb)
+    ids = [h[1] for h in headings]
+    dup = sorted({i for i in ids if ids.count(i) > 1})
+    if dup:
+        raise ReportBuildError(f"duplicate heading ids in the findings report: {', '.join(dup)}")
+    report = {
+        "lang": lang,
+        "title": title,
+        "version": __version__,
+        "toc_html": toc_html(headings),
+        "toc_label": t("toc", lang),
+        "skip_text": t("skip_to_content", lang),
+        "generated_label": t("generated", lang),
+        "generated": _generated_at(),
+        "internal_banner": t("internal_banner", lang) if internal else "",
+    }
+    body, _ = exporter.from_notebook_node(nb, resources={"report": report})
+    return body
+
+
+# ---------------------------------------------------------------------------------------------
+# the command
+# ---------------------------------------------------------------------------------------------
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600; a report is meant to be read
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _check_ingested(wave: str, root: Path, what: str) -> None:
+    folder = processed_dir(wave, root)
+    if not (folder / "responses.parquet").is_file():
+        raise UserError(
+            f"{folder}: {what} {wave!r} is not ingested; run 'python -m analysis ingest {wave}' first"
+        )
+
+
+def build_report(
+    wave: str,
+    *,
+    lang: str = "nb",
+    disclosure: str = "public",
+    compare_with: str | None = None,
+    root: Path | None = None,
+    min_cell: int = 5,
+) -> Path:
+    """Build the findings report of ``wave`` and return its path.
+
+    Parameters
+    ----------
+    wave : str
+        An ingested wave.
+    lang : {"nb", "en"}
+        Report language (Norwegian bokmål by default).
+    disclosure : {"public", "internal"}
+        ``public`` (default) suppresses cells from ``min_cell`` or fewer respondents and single
+        municipalities; ``internal`` shows everything and says it is not for publication.
+    compare_with : str, optional
+        An earlier ingested wave for the change section; without it the section says there is
+        no earlier wave.
+    root : Path, optional
+        Project root (default :func:`analysis.paths.project_root`).
+    min_cell : int
+        Suppression threshold (cells from ``min_cell`` or fewer respondents are hidden).
+
+    Returns
+    -------
+    Path
+        ``reports/<wave>/findings.html`` or ``findings.en.html``.
+    """
+    import nbformat
+    import papermill as pm
+
+    check_wave(wave)
+    if lang not in LANGS:
+        raise UserError(f"language must be one of {', '.join(LANGS)}, not {lang!r}")
+    if disclosure not in DISCLOSURES:
+        raise UserError(f"disclosure must be one of {', '.join(DISCLOSURES)}, not {disclosure!r}")
+    if int(min_cell) < 0:
+        raise UserError(f"min_cell must be 0 or more, not {min_cell}")
+    root = Path(root) if root is not None else project_root()
+    _check_ingested(wave, root, "wave")
+    if compare_with is not None:
+        check_wave(compare_with)
+        if compare_with == wave:
+            raise UserError(f"--compare-with names the report's own wave {wave!r}")
+        _check_ingested(compare_with, root, "comparison wave")
+
+    source = findings_notebook(root)
+    out_dir = reports_dir(wave, root)
+    nb_dir = out_dir / "notebooks"
+    nb_dir.mkdir(parents=True, exist_ok=True)
+    executed_path = nb_dir / f"06_findings.{lang}.ipynb"
+    # data_root relative to the kernel's working folder (reports/WAVE/notebooks), as the pipeline
+    # does: the executed notebook then carries no absolute path of this machine
+    params = {
+        "wave": wave,
+        "compare_with": compare_with,
+        "lang": lang,
+        "disclosure": disclosure,
+        "min_cell": int(min_cell),
+        "data_root": RELATIVE_ROOT,
+    }
+    fd, tmp = tempfile.mkstemp(prefix=".06_findings.", suffix=".ipynb", dir=nb_dir)
+    os.close(fd)
+    from analysis.pipeline.runner import kernel_options
+
+    try:
+        try:
+            with kernel_options() as options:
+                pm.execute_notebook(str(source), tmp, parameters=params, cwd=str(nb_dir), **options)
+        except pm.PapermillExecutionError as exc:
+            os.replace(tmp, executed_path)
+            if exc.ename in ("UserError", "InputFileError"):
+                raise UserError(exc.evalue) from None
+            raise ReportBuildError(
+                f"the findings notebook failed ({exc.ename}: {exc.evalue}); see {executed_path}"
+            ) from None
+        os.replace(tmp, executed_path)
+        os.chmod(executed_path, 0o644)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+    executed = nbformat.read(executed_path, as_version=4)
+    prepared, streams = prepare_for_html(executed)
+    for text in streams:
+        first = text.strip().splitlines()[0] if text.strip() else ""
+        if first:
+            print(f"findings notebook ({lang}) printed: {first[:200]}", file=sys.stderr)
+    title = t("report_title", lang, wave=wave)
+    html = render_html(prepared, lang=lang, title=title, internal=disclosure == "internal")
+    path = report_path(wave, lang, root=root)
+    _atomic_write(path, html.encode("utf-8"))
+    return path
