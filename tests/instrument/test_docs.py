@@ -1,0 +1,175 @@
+"""The readable codebook: complete for every packaged version, in step with docs/instrument/."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from analysis.cli import main
+from analysis.instrument import docs
+from analysis.instrument.codebook import load_codebook
+
+REPO = Path(__file__).resolve().parents[2]
+VERSIONS = docs.packaged_versions()
+
+
+def test_packaged_versions_are_discovered():
+    files = sorted((REPO / "src/analysis/questionnaire/instruments").glob("instrument_v*.yaml"))
+    assert VERSIONS == tuple(sorted(int(f.stem.split("_v")[1]) for f in files))
+    assert {1, 2} <= set(VERSIONS)
+
+
+@pytest.mark.parametrize("lang", ["nb", "en"])
+@pytest.mark.parametrize("version", VERSIONS)
+def test_every_question_row_option_code_and_score_appears(version, lang):
+    cb = load_codebook(version)
+    md = docs.codebook_markdown(cb, lang=lang)
+    assert md.startswith("# ") and md.endswith("\n") and not md.endswith("\n\n")
+    assert cb.title(lang) in md and f" {version})" in md.splitlines()[0]
+    for q in cb.questions.values():
+        assert f"### `{q.id}`: {q.text(lang)}" in md, q.id
+        if lang == "en":
+            assert q.text.nb in md, q.id  # the published wording is shown beside the English
+        for col in q.columns:
+            assert f"`{col}`" in md, col
+            if q.parts:  # the export headers of every row and option
+                assert f"`{cb.source_column(col, 'nettskjema')}`" in md, col
+                assert f"`{cb.source_column(col, 'spss')}`" in md, col
+        for p in q.parts:
+            assert p.text(lang).replace("|", "\\|") in md, (q.id, p.id)
+        for code, text in (q.scale or {}).items():
+            assert f"| {code} | {text(lang)}" in md, (q.id, code)
+    for s in cb.scores.values():
+        assert f"### `{s.id}`: {s.label(lang)}" in md
+
+
+def test_rules_and_non_substantive_codes_are_spelled_out():
+    cb = load_codebook(1)
+    md = docs.codebook_markdown(cb, lang="en")
+    nonsub = [q for q in cb.questions.values() if q.type != "checkbox" and 9 in q.codes]
+    assert nonsub and md.count("*(non-substantive)*") == len(nonsub)
+    required = [q for q in cb.questions.values() if q.required]
+    assert required and md.count("- Rules: required") == len(required)
+    for q in cb.questions.values():
+        if q.max_choices:
+            assert f"at most {q.max_choices} choices" in md
+        if q.exclusive_option:
+            assert f"`{q.id}_{q.exclusive_option}` excludes the other options" in md
+        for p in q.parts:
+            if p.reverse:
+                assert f"reverse-keyed: `{q.id}_{p.id}`" in md
+    free = [q for q in cb.questions.values() if q.free_text]
+    assert free and md.count("free text: may hold personal data") == len(free)
+    nb = docs.codebook_markdown(cb, lang="nb")
+    assert nb.count("fritekst: kan inneholde personopplysninger") == len(free)
+    assert "## Mål (skårer)" in nb and "## Scores" in md
+
+
+def test_scores_in_plain_words_follow_the_codebook():
+    cb = load_codebook(1)
+    md = docs.codebook_markdown(cb, lang="en")
+    for s in cb.scores.values():
+        items, left = docs.score_items_of(cb, s)
+        block = md.split("\n## Scores\n")[1].split(f"### `{s.id}`")[1].split("\n### ")[0]
+        assert f"({len(items)})" in block
+        for c in items:
+            assert f"`{c}`" in block
+        for c in left:
+            assert f"left out: `{c}`" in block or f"`{c}`" in block.split("left out:")[1]
+        if s.min_valid is not None:
+            assert f"at least {s.min_valid} of the {len(items)} items" in block
+        if s.max_invalid is not None:
+            assert f"more than {s.max_invalid} of the {len(items)} items" in block
+        if s.method == "mean_rescaled":
+            assert f"(m − {s.scale_min}) / ({s.scale_max} − {s.scale_min}) × 100" in block
+
+
+def test_renamed_option_shows_its_export_header():
+    cb = load_codebook(2)
+    renamed = [
+        (q.id, p.id, cb.native_part_id(q.id, p.id))
+        for q in cb.questions.values()
+        for p in q.parts
+        if cb.native_part_id(q.id, p.id) != p.id
+    ]
+    assert renamed
+    md = docs.codebook_markdown(cb, lang="en")
+    for qid, canon, native in renamed:
+        assert f"| `{qid}_{canon}` | `{qid}.{native}` | `{qid}_{native}` |" in md
+        assert f"exported as `{native}`; processed data keep `{canon}`" in md
+
+
+def test_base_and_changes_when_the_codebook_has_them():
+    import copy
+
+    cb = copy.copy(load_codebook(2))
+    cb.base = 1
+    cb.changes = [
+        {"kind": "add_row", "question": "q", "part": "r", "detail": "new row"},
+        {"kind": "something_new", "question": "q2", "part": None, "detail": "explained"},
+    ]
+    md = docs.codebook_markdown(cb, lang="en")
+    assert "written as changes to version 1" in md and "## Changes from version 1" in md
+    assert "- row added: `q.r`: new row" in md
+    assert "- something new: `q2`: explained" in md
+    cb.base = None
+    assert "full instrument file (no base version)" in docs.codebook_markdown(cb, lang="en")
+
+
+def test_unknown_language_refused():
+    with pytest.raises(ValueError, match="language"):
+        docs.codebook_markdown(load_codebook(1), lang="de")
+
+
+def test_generated_docs_are_in_step():
+    stale = docs.write_docs(REPO, check=True)
+    assert not stale, (
+        f"{', '.join(str(p.relative_to(REPO)) for p in stale)} out of step with the instrument "
+        f"YAML: run `{docs.DOCS_COMMAND}` and commit the result"
+    )
+    assert (REPO / "docs" / "instrument" / "README.md").is_file()
+
+
+def test_write_docs_writes_and_checks(tmp_path):
+    written = docs.write_docs(tmp_path)
+    assert sorted(p.name for p in written) == [f"v{v}.md" for v in VERSIONS]
+    assert docs.write_docs(tmp_path, check=True) == []
+    (tmp_path / "docs/instrument/v1.md").write_text("old", encoding="utf-8")
+    assert [p.name for p in docs.write_docs(tmp_path, check=True)] == ["v1.md"]
+    assert (tmp_path / "docs/instrument/v1.md").read_text(encoding="utf-8") == "old"
+    assert not list((tmp_path / "docs/instrument").glob(".*.tmp"))
+
+
+def test_cli_show_version(capsys):
+    assert main(["codebook", "show", "2", "--lang", "en"]) == 0
+    out = capsys.readouterr().out
+    assert out == docs.codebook_markdown(load_codebook(2), lang="en")
+
+
+@pytest.mark.parametrize(
+    "arg, match",
+    [("99", "instrument 99"), ("missing/v3.yaml", "missing/v3.yaml: no such instrument file")],
+)
+def test_cli_show_bad_instrument_is_one_line(capsys, arg, match):
+    assert main(["codebook", "show", arg]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and match in err and "Traceback" not in err
+
+
+def test_cli_show_path(capsys, tmp_path):
+    """A path is loaded when the loader takes paths; otherwise one line, exit 2."""
+    src = REPO / "src/analysis/questionnaire/instruments/instrument_v1.yaml"
+    path = tmp_path / "v1.yaml"
+    path.write_text(src.read_text(encoding="utf-8"), encoding="utf-8")
+    status = main(["codebook", "show", str(path)])
+    captured = capsys.readouterr()
+    if docs._accepts_path():
+        assert status == 0
+        assert "`komp_na_alle`" in captured.out
+    else:
+        assert status == 2 and captured.err.count("\n") == 1 and str(path) in captured.err
+
+
+def test_cli_docs_check(capsys):
+    assert main(["codebook", "docs", "--check"]) == 0
