@@ -2,7 +2,8 @@
 
 ``notebooks/06_findings.ipynb`` builds a :class:`ReportContext` with :func:`load_context` and
 calls one section function per cell (:func:`title`, :func:`key_findings`, :func:`scores`,
-:func:`barriers`, :func:`themes`, :func:`change`, :func:`about`, :func:`provenance`). Each
+:func:`barriers`, :func:`themes`, :func:`change`, :func:`about`, :func:`provenance`,
+:func:`appendix`). Each
 displays its output through :mod:`analysis.render.display` in the report's language: all prose comes
 from :mod:`analysis.render.i18n`, every number from the data.
 
@@ -1510,3 +1511,14 @@ __all__ = [
     "title",
     "SIZE_CLASSES",
 ]
+
+
+def appendix(ctx: ReportContext) -> None:
+    """'Vedlegg: alle spørsmål' / 'Appendix: every question': every question of the wave's
+    instrument with its wording, frequency table and chart (:mod:`analysis.render.appendix`)."""
+    from analysis.render.appendix import show_appendix
+
+    codebook = getattr(ctx.cur, "codebook", None) or load_codebook(ctx.cur.version)
+    show_appendix(
+        ctx.cur.df, codebook, lang=ctx.lang, disclosure=ctx.disclosure, min_cell=ctx.min_cell
+    )

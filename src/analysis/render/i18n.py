@@ -486,6 +486,74 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "level_public": {"nb": "offentlig", "en": "public"},
     "level_internal": {"nb": "intern", "en": "internal"},
+    # --- appendix: every question (analysis.render.appendix) ------------------------------------
+    "h_appendix": {"nb": "Vedlegg: alle spørsmål", "en": "Appendix: every question"},
+    "appendix_intro": {
+        "nb": "Her er hvert spørsmål i spørreskjemaet med svarfordelingen. n er antallet som svarte "
+        "på spørsmålet (eller på raden eller alternativet), og prosentene er andeler av dem; "
+        "«vet ikke» regnes med i n. Tall som er skjult av personvernhensyn, er markert «:». "
+        "Fritekstsvar vises aldri, bare hvor mange som svarte.",
+        "en": "Every question of the questionnaire with its answers. n is the number who answered "
+        "the question (or the row or option), and the percentages are shares of them; “don't "
+        "know” counts in n. Figures hidden to protect respondents are marked “:”. Free-text "
+        "answers are never shown, only how many answered.",
+    },
+    "appendix_section_background": {"nb": "Om utleieren", "en": "About the landlord"},
+    "appendix_section_practice": {"nb": "Medvirkning i praksis", "en": "Participation in practice"},
+    "appendix_section_competence": {
+        "nb": "Kompetanse, holdninger og forutsetninger",
+        "en": "Competence, attitudes and prerequisites",
+    },
+    "appendix_section_needs": {"nb": "Hindringer og behov", "en": "Obstacles and needs"},
+    "appendix_question_id": {"nb": "Spørsmål {id}", "en": "Question {id}"},
+    "appendix_type_single": {"nb": "enkeltvalg", "en": "single choice"},
+    "appendix_type_checkbox": {"nb": "flervalg", "en": "multiple choice"},
+    "appendix_type_matrix": {"nb": "matrise", "en": "matrix"},
+    "appendix_type_text": {"nb": "tekstsvar", "en": "text answer"},
+    "appendix_n": {"nb": "n = {n}", "en": "n = {n}"},
+    "appendix_dont_know": {"nb": "«vet ikke»: {share}", "en": "“don't know”: {share}"},
+    "appendix_col_answer": {"nb": "Svar", "en": "Answer"},
+    "appendix_col_code": {"nb": "Kode", "en": "Code"},
+    "appendix_total": {"nb": "I alt (svarte)", "en": "Total (answered)"},
+    "appendix_col_row": {"nb": "Delspørsmål", "en": "Item"},
+    "appendix_col_option": {"nb": "Alternativ", "en": "Option"},
+    "appendix_col_chosen": {"nb": "Antall valgt", "en": "Number choosing"},
+    "appendix_col_chosen_pct": {"nb": "Andel valgt (%)", "en": "Share choosing (%)"},
+    "appendix_share_axis": {
+        "nb": "Andel av dem som svarte (%)",
+        "en": "Share of those answering (%)",
+    },
+    "appendix_chosen_axis": {
+        "nb": "Andel som valgte alternativet (%)",
+        "en": "Share choosing the option (%)",
+    },
+    "appendix_hidden": {"nb": "skjult (for få svar)", "en": "hidden (too few answers)"},
+    "appendix_alt_bar": {
+        "nb": "Stolpediagram over svarene på «{question}»: {values}.",
+        "en": "Bar chart of the answers to “{question}”: {values}.",
+    },
+    "appendix_alt_checkbox": {
+        "nb": "Stolpediagram over andelen som valgte hvert alternativ i «{question}»: {values}.",
+        "en": "Bar chart of the share choosing each option of “{question}”: {values}.",
+    },
+    "appendix_alt_stacked": {
+        "nb": "Stablet stolpediagram over svarfordelingen for hver rad i «{question}»: {values}.",
+        "en": "Stacked bar chart of the answers to each row of “{question}”: {values}.",
+    },
+    "appendix_caption_fig": {"nb": "Svarfordeling: {question}", "en": "Answers: {question}"},
+    "appendix_caption_table": {
+        "nb": "Frekvenstabell: {question}",
+        "en": "Frequency table: {question}",
+    },
+    "appendix_free_text": {
+        "nb": "Fritekstspørsmål: {n} svarte. Svarene kan inneholde personopplysninger og vises ikke.",
+        "en": "Free-text question: {n} answered. The answers may hold personal data and are not "
+        "shown.",
+    },
+    "appendix_text": {
+        "nb": "Tekstsvar: {n} svarte. Svarene vises ikke.",
+        "en": "Text answer: {n} answered. The answers are not shown.",
+    },
 }
 
 _CATEGORY = {
