@@ -173,3 +173,84 @@ def test_cli_show_path(capsys, tmp_path):
 
 def test_cli_docs_check(capsys):
     assert main(["codebook", "docs", "--check"]) == 0
+
+
+# ---------------------------------------------------------------------------------------------
+# docs/new-instrument-version.md: the worked example stays consistent with the instrument
+# ---------------------------------------------------------------------------------------------
+
+GUIDE = REPO / "docs" / "new-instrument-version.md"
+VOCABULARY = {
+    "add_questions",
+    "drop_questions",
+    "add_rows",
+    "drop_rows",
+    "add_options",
+    "drop_options",
+    "rename_rows",
+    "rename_options",
+    "recode",
+    "texts",
+    "scores",
+    "drop_scores",
+}
+
+
+def _guide_example() -> dict:
+    import re
+
+    import yaml
+
+    blocks = re.findall(r"```yaml\n(.*?)```", GUIDE.read_text(encoding="utf-8"), re.S)
+    examples = [yaml.safe_load(b) for b in blocks if b.lstrip().startswith("# Version 3")]
+    assert len(examples) == 1, "the guide should hold one worked example (version 3)"
+    return examples[0]
+
+
+def yaml_equal(path: Path, data: dict) -> bool:
+    import yaml
+
+    return yaml.safe_load(path.read_text(encoding="utf-8")) == data
+
+
+def test_readme_links_the_guide():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Adding a real wave")[1].split("\n## ")[0]
+    assert "(docs/new-instrument-version.md)" in section
+
+
+def test_worked_example_names_what_its_base_has(tmp_path, capsys):
+    ex = _guide_example()
+    assert ex["version"] == 3 and ex["base"] == 2
+    changes = ex["changes"]
+    assert set(changes) <= VOCABULARY
+    base = load_codebook(ex["base"])
+    for qid in changes.get("drop_questions", []):
+        assert qid in base.questions
+    for key in ("add_rows", "drop_rows", "rename_rows"):
+        for qid in changes.get(key, {}):
+            assert base.question(qid).type == "matrix", (key, qid)
+    for key in ("add_options", "drop_options", "rename_options"):
+        for qid in changes.get(key, {}):
+            assert base.question(qid).type == "checkbox", (key, qid)
+    for qid, ren in changes.get("rename_options", {}).items():
+        for old in ren:
+            base.question(qid).part(old)
+    new = changes["add_questions"]
+    assert len(new) == 1 and new[0]["type"] == "single" and 9 in new[0]["scale"]
+    assert new[0]["after"] in base.questions and new[0]["id"] not in base.questions
+    for text in (new[0]["text"], *(t for rows in changes["add_rows"].values() for t in rows)):
+        assert isinstance(text["nb"], str) and isinstance(text["en"], str)
+    # once the loader takes paths, the example must load and read back as the guide says
+    if docs._accepts_path():
+        path = tmp_path / "v3.yaml"
+        body = GUIDE.read_text(encoding="utf-8").split("```yaml\n# Version 3")[1]
+        path.write_text("# Version 3" + body.split("```")[0], encoding="utf-8")
+        assert yaml_equal(path, _guide_example())
+        cb = docs.resolve_codebook(str(path))
+        assert cb.version == 3 and "rolle" not in cb.questions
+        assert "digital_plattform" in cb.questions and "komp_barn_unge" in cb.item_columns
+        assert cb.source_column("behov_kommunikasjon", "nettskjema") == "behov.dialog"
+        assert main(["codebook", "show", str(path), "--lang", "en"]) == 0
+        out = capsys.readouterr().out
+        assert "written as changes to version 2" in out and "`komp.barn_unge`" in out
