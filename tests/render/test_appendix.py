@@ -141,6 +141,19 @@ def test_public_frequencies_never_show_a_small_or_derivable_count(waves, min_cel
     for col, g in pub.groupby("column", sort=False):
         if not g["n_suppressed"].iloc[0]:
             assert g["suppressed"].sum() != 1, col
+    # the same cells as apply_disclosure on each column's count table (codes + answered total)
+    from analysis.stats.disclosure import apply_disclosure
+
+    for col, g in raw.groupby("column", sort=False):
+        table = pd.DataFrame(
+            {"n": [*g["count"].astype(int), int(g["n"].iloc[0])]}, index=[*map(str, g["code"]), "T"]
+        )
+        mask = apply_disclosure(table, n_col=None, min_n=min_cell, total_row="T").attrs[
+            "suppressed"
+        ]["n"]
+        p = pub[pub["column"] == col]
+        assert list(p["suppressed"]) == list(mask.iloc[:-1]), col
+        assert bool(p["n_suppressed"].iloc[0]) == bool(mask.iloc[-1]), col
     # shown figures are the true ones
     same = ~pub["suppressed"]
     assert (pub.loc[same, "count"] == raw.loc[same, "count"]).all()

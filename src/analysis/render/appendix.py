@@ -158,11 +158,14 @@ def frequencies(
         counts = values.value_counts()
         n = int(values.notna().sum())
         cnt = [int(counts.get(c, 0)) for c in codes]
-        table = pd.DataFrame({"n": [*cnt, n]}, index=[*map(str, codes), _TOTAL])
-        pub = apply_disclosure(
-            table, n_col=None, level=disclosure, min_n=min_cell, total_row=_TOTAL, lang=lang
-        )
-        mask = pub.attrs["suppressed"]["n"].to_numpy(bool)
+        if disclosure == "public" and min([*cnt, n]) <= min_cell:
+            table = pd.DataFrame({"n": [*cnt, n]}, index=[*map(str, codes), _TOTAL])
+            pub = apply_disclosure(
+                table, n_col=None, level=disclosure, min_n=min_cell, total_row=_TOTAL, lang=lang
+            )
+            mask = pub.attrs["suppressed"]["n"].to_numpy(bool)
+        else:  # no cell at or below min_cell: nothing to suppress (apply_disclosure agrees)
+            mask = np.zeros(len(codes) + 1, dtype=bool)
         n_sup = bool(mask[-1])
         part = None
         if q.parts:
