@@ -149,7 +149,7 @@ def test_cli_show_version(capsys):
 
 @pytest.mark.parametrize(
     "arg, match",
-    [("99", "instrument 99"), ("missing/v3.yaml", "missing/v3.yaml: no such instrument file")],
+    [("99", "99"), ("missing/v3.yaml", "missing/v3.yaml: no such instrument file")],
 )
 def test_cli_show_bad_instrument_is_one_line(capsys, arg, match):
     assert main(["codebook", "show", arg]) == 2

@@ -305,3 +305,56 @@ def test_dont_know_share_and_suppression():
     box = next(c for q in cb.questions.values() if q.type == "checkbox" for c in q.columns)
     g = ap.frequencies(pd.DataFrame({box: pd.array([0, 1] * 10, dtype="Int8")}), cb, columns=[box])
     assert list(g["code"]) == [0, 1] and ap.dont_know_share(g) is None
+
+
+def test_a_new_question_and_row_appear_without_code(waves, monkeypatch):
+    """A version-3-like codebook (built here, as a change file would): new single-choice
+    question with 9 "vet ikke", a new matrix row, a dropped question."""
+    from dataclasses import replace
+
+    from analysis.instrument.codebook import Option, Question, Text
+
+    v2 = load_codebook(2)
+    matrix = next(q for q in v2.questions.values() if q.type == "matrix")
+    dropped = next(q for q in v2.questions.values() if q.type == "single" and not q.required)
+    new_row = Option(id="ny_rad", text=Text(nb="en helt ny rad", en="a brand new row"))
+    new_q = Question(
+        id="ny_plattform",
+        type="single",
+        section=matrix.section,
+        text=Text(nb="Bruker dere en ny plattform?", en="Do you use a new platform?"),
+        scale={1: Text("Ja", "Yes"), 2: Text("Nei", "No"), 9: Text("Vet ikke", "Don't know")},
+    )
+    questions = {}
+    for k, q in v2.questions.items():
+        if k == dropped.id:
+            continue
+        questions[k] = replace(q, rows=(*q.rows, new_row)) if k == matrix.id else q
+        if k == matrix.id:
+            questions[new_q.id] = new_q
+    cb = copy.copy(v2)
+    cb.questions = questions
+    df = waves["demo-2023"].drop(columns=[dropped.id]).copy()
+    rng = np.random.default_rng(3)
+    df[new_q.id] = pd.array(
+        rng.choice([1, 2, 9, None], size=len(df), p=[0.5, 0.3, 0.1, 0.1]), dtype="Int8"
+    )
+    row_col = f"{matrix.id}_{new_row.id}"
+    df[row_col] = pd.array(rng.choice(list(matrix.codes), size=len(df)), dtype="Int8")
+
+    freq = ap.frequencies(df, cb, disclosure="internal")
+    for col in (new_q.id, row_col):
+        g = freq[freq["column"] == col]
+        vc = df[col].value_counts()
+        assert dict(zip(g["code"], g["count"], strict=True)) == {
+            c: int(vc.get(c, 0)) for c in g["code"]
+        }
+    g = freq[freq["column"] == new_q.id]
+    assert ap.dont_know_share(g) == pytest.approx(
+        (df[new_q.id] == 9).sum() / df[new_q.id].notna().sum()
+    )
+
+    html = _html.unescape(render(df, cb, monkeypatch, lang="nb"))
+    assert f'id="appendix-q-{new_q.id}"' in html and new_q.text("nb") in html
+    assert new_row.text("nb") in html
+    assert dropped.text("nb") not in html
