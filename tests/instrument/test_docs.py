@@ -100,21 +100,41 @@ def test_renamed_option_shows_its_export_header():
         assert f"exported as `{native}`; processed data keep `{canon}`" in md
 
 
-def test_base_and_changes_when_the_codebook_has_them():
+def test_base_and_changes_of_a_change_file():
+    """Version 3 of the test fixture (base 2): its own changes, then the inherited ones."""
+    cb = load_codebook(REPO / "tests" / "fixtures" / "instrument_v3.yaml")
+    assert cb.base == 2 and cb.changes
+    md = docs.codebook_markdown(cb, lang="en")
+    assert "Version 3 is written as changes to version 2." in md
+    own = md.split("## Changes from version 2\n")[1].split("\n## ")[0].split("\n### ")[0]
+    for rec in cb.changes:
+        if rec.version != 3:
+            continue
+        target = f"{rec.question}_{rec.part}" if rec.part else rec.question
+        assert f"`{target}`" in own, rec
+    assert "- question `rolle` dropped (not asked)" in own
+    assert "- new question `digital_plattform`" in own
+    assert "is exported as `dialog`" in own
+    assert "### Changes in version 2 (inherited)" in md
+    assert "### `rolle`" not in md and "### `digital_plattform`" in md
+    nb = docs.codebook_markdown(cb, lang="nb")
+    assert "Versjon 3 er skrevet som endringer til versjon 2." in nb
+    assert "- spørsmålet `rolle` er tatt ut (ikke spurt)" in nb
+
+
+def test_change_records_of_any_shape():
     import copy
 
     cb = copy.copy(load_codebook(2))
-    cb.base = 1
-    cb.changes = [
-        {"kind": "add_row", "question": "q", "part": "r", "detail": "new row"},
-        {"kind": "something_new", "question": "q2", "part": None, "detail": "explained"},
-    ]
+    cb.changes = (
+        {"version": 2, "kind": "add_row", "question": "q", "part": "r", "detail": ""},
+        {"version": 2, "kind": "something_new", "question": "q2", "part": None, "detail": "why"},
+    )
     md = docs.codebook_markdown(cb, lang="en")
-    assert "written as changes to version 1" in md and "## Changes from version 1" in md
-    assert "- row added: `q.r`: new row" in md
-    assert "- something new: `q2`: explained" in md
+    assert "- new row `q_r`" in md and "- something new: `q2`: why" in md
     cb.base = None
-    assert "full instrument file (no base version)" in docs.codebook_markdown(cb, lang="en")
+    md = docs.codebook_markdown(cb, lang="en")
+    assert "full instrument file (no base version)" in md and "## Changes" not in md
 
 
 def test_unknown_language_refused():

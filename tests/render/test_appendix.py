@@ -120,7 +120,7 @@ def test_counts_equal_pandas_value_counts(waves, wave):
         assert list(g["label"]) == [labels[c] for c in g["code"]]
         q, _ = cb.locate(col)
         assert list(g["non_substantive"]) == [
-            q.type != "checkbox" and c in cb.non_substantive_codes for c in g["code"]
+            q.type != "checkbox" and c in q.dont_know_codes for c in g["code"]
         ]
 
 
@@ -305,6 +305,53 @@ def test_dont_know_share_and_suppression():
     box = next(c for q in cb.questions.values() if q.type == "checkbox" for c in q.columns)
     g = ap.frequencies(pd.DataFrame({box: pd.array([0, 1] * 10, dtype="Int8")}), cb, columns=[box])
     assert list(g["code"]) == [0, 1] and ap.dont_know_share(g) is None
+
+
+def test_version_3_written_as_yaml_appears_without_code(waves, monkeypatch):
+    """The change file of the issue (tests/fixtures/instrument_v3.yaml: base 2, a new komp row,
+    rolle dropped, a new single-choice question with 9 "vet ikke", a renamed behov option)."""
+    from conftest import REPO
+
+    cb = load_codebook(REPO / "tests" / "fixtures" / "instrument_v3.yaml")
+    v2 = load_codebook(2)
+    new_q = [q for q in cb.questions if q not in v2.questions]
+    dropped = [q for q in v2.questions if q not in cb.questions]
+    new_cols = [c for c in cb.item_columns if c not in v2.item_columns and c not in new_q]
+    assert new_q and dropped and new_cols
+    df = waves["demo-2023"].drop(columns=dropped).copy()
+    rng = np.random.default_rng(3)
+    for col in [*new_q, *new_cols]:
+        q, _ = cb.locate(col)
+        codes = [*q.codes, None]
+        df[col] = pd.array(rng.choice(codes, size=len(df)), dtype="Int8")
+    df["instrument_version"] = pd.array([cb.version] * len(df), dtype="Int8")
+
+    freq = ap.frequencies(df, cb, disclosure="internal")
+    for col in [*new_q, *new_cols]:
+        g = freq[freq["column"] == col]
+        vc = df[col].value_counts()
+        assert dict(zip(g["code"], g["count"], strict=True)) == {
+            c: int(vc.get(c, 0)) for c in g["code"]
+        }
+    for qid in new_q:
+        g = freq[freq["column"] == qid]
+        if cb.question(qid).dont_know_codes:
+            want = df[qid].isin(cb.question(qid).dont_know_codes).sum() / df[qid].notna().sum()
+            assert ap.dont_know_share(g) == pytest.approx(want)
+
+    html = _html.unescape(render(df, cb, monkeypatch, lang="nb"))
+    for qid in new_q:
+        assert f'id="appendix-q-{qid}"' in html and cb.question(qid).text("nb") in html
+    for col in new_cols:
+        assert cb.label(col, "nb") in html
+    for qid in dropped:
+        assert f'id="appendix-q-{qid}"' not in html and v2.question(qid).text("nb") not in html
+    # a renamed option keeps its (first) column and its label
+    renamed = [(q.id, p) for q in cb.questions.values() for p in q.parts if p.export_id != p.id]
+    assert renamed
+    for qid, p in renamed:
+        assert p.text("nb") in html
+        assert not freq[freq["column"] == f"{qid}_{p.id}"].empty
 
 
 def test_a_new_question_and_row_appear_without_code(waves, monkeypatch):

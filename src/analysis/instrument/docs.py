@@ -53,6 +53,7 @@ _H: dict[str, dict[str, str]] = {
         "based_on": "Versjon {version} er skrevet som endringer til versjon {base}.",
         "changes": "Endringer fra versjon {base}",
         "no_changes": "Ingen endringer registrert.",
+        "earlier_changes": "Endringer i versjon {version} (arvet)",
         "source": "Fil: `{source}`.",
         "contents": "Innhold",
         "questions_count": "{n} spørsmål, {k} svarkolonner.",
@@ -70,6 +71,7 @@ _H: dict[str, dict[str, str]] = {
         "label": "Etikett",
         "codes": "Koder",
         "rules": "Regler",
+        "role": "Rolle i analysen",
         "no_rules": "ingen",
         "nonsub": "ikke-substansiell",
         "nonsub_line": "Ikke-substansielle koder: {codes}: egen svarkategori, aldri med i gjennomsnitt.",
@@ -93,6 +95,7 @@ _H: dict[str, dict[str, str]] = {
         "based_on": "Version {version} is written as changes to version {base}.",
         "changes": "Changes from version {base}",
         "no_changes": "No changes recorded.",
+        "earlier_changes": "Changes in version {version} (inherited)",
         "source": "File: `{source}`.",
         "contents": "Contents",
         "questions_count": "{n} questions, {k} answer columns.",
@@ -110,6 +113,7 @@ _H: dict[str, dict[str, str]] = {
         "label": "Label",
         "codes": "Codes",
         "rules": "Rules",
+        "role": "Role in the analysis",
         "no_rules": "none",
         "nonsub": "non-substantive",
         "nonsub_line": "Non-substantive codes: {codes}: an answer of its own, never averaged.",
@@ -146,25 +150,9 @@ _TYPES = {
 
 _ROLES = {
     "municipality_code": {
-        "nb": "kommunenummer: kobles til kommuneregisteret (kommune, fylke, størrelse)",
-        "en": "municipality number: linked to the municipality register (municipality, "
-        "county, size)",
+        "nb": "kobles til kommuneregisteret: kommune, fylke, størrelse",
+        "en": "linked to the municipality register: municipality, county, size",
     },
-}
-
-_CHANGE_KINDS = {
-    "add_question": ("nytt spørsmål", "question added"),
-    "drop_question": ("spørsmål fjernet", "question dropped"),
-    "add_row": ("ny rad", "row added"),
-    "drop_row": ("rad fjernet", "row dropped"),
-    "add_option": ("nytt alternativ", "option added"),
-    "drop_option": ("alternativ fjernet", "option dropped"),
-    "rename_row": ("rad omdøpt", "row renamed"),
-    "rename_option": ("alternativ omdøpt", "option renamed"),
-    "recode": ("omkodet", "recoded"),
-    "text": ("ny tekst", "text changed"),
-    "score": ("mål endret", "score changed"),
-    "drop_score": ("mål fjernet", "score dropped"),
 }
 
 
@@ -220,14 +208,14 @@ def _rules(cb: Codebook, q: Question, lang: str) -> list[str]:
             "addresses and phone numbers are removed at ingest, and the answers are never "
             "published"
         )
-    if q.role is not None:
-        out.append(_ROLES.get(q.role, {}).get(lang, f"role: {q.role}"))
     return out
 
 
 def _nonsub_codes(cb: Codebook, q: Question) -> list[int]:
     if q.type == "checkbox":
         return []
+    if hasattr(q, "dont_know_codes"):
+        return list(q.dont_know_codes)
     return [c for c in q.codes if c in cb.non_substantive_codes]
 
 
@@ -245,6 +233,9 @@ def _question_md(cb: Codebook, q: Question, lang: str) -> list[str]:
         )
     rules = _rules(cb, q, lang)
     lines.append(f"- {h['rules']}: {'; '.join(rules) if rules else h['no_rules']}")
+    if q.role is not None:
+        explained = _ROLES.get(q.role, {}).get(lang)
+        lines.append(f"- {h['role']}: {_code(q.role)}" + (f" ({explained})" if explained else ""))
     nonsub = _nonsub_codes(cb, q)
     if nonsub:
         labels = ", ".join(f"{c} {_quote(q.scale[c](lang), lang)}" for c in nonsub)
@@ -315,6 +306,9 @@ def score_items_of(cb: Codebook, score: Score) -> tuple[list[str], list[str]]:
     q = cb.question(score.question)
     if not q.parts:
         return [q.id], []
+    if hasattr(cb, "score_items"):
+        items = list(cb.score_items(score.id))
+        return items, [c for c in q.columns if c not in items]
     excluded = set(score.exclude) | set(
         (getattr(cb, "comparable_exclude", None) or {}).get(q.id, ())
     )
@@ -329,7 +323,7 @@ def _score_md(cb: Codebook, s: Score, lang: str) -> list[str]:
     q = cb.question(s.question)
     items, left = score_items_of(cb, s)
     k = len(items)
-    nonsub = [c for c in q.codes if c in cb.non_substantive_codes] if q.scale else []
+    nonsub = _nonsub_codes(cb, q) if q.scale else []
     ns_text = ", ".join(f"{c} {_quote(q.scale[c](lang), lang)}" for c in nonsub) if nonsub else ""
     lines = [f"### {_code(s.id)}: {s.label(lang)}", ""]
     lo, hi = s.scale_min, s.scale_max
@@ -426,23 +420,74 @@ def _score_md(cb: Codebook, s: Score, lang: str) -> list[str]:
 # ---------------------------------------------------------------------------------------------
 
 
-def _change_md(rec: dict, lang: str) -> str:
-    kind = str(rec.get("kind", ""))
-    key = kind[:-1] if kind.endswith("s") and kind[:-1] in _CHANGE_KINDS else kind
-    words = _CHANGE_KINDS.get(key)
-    what = words[0 if lang == "nb" else 1] if words else kind.replace("_", " ")
+def _field(rec, name: str):
+    return rec.get(name) if isinstance(rec, dict) else getattr(rec, name, None)
+
+
+#: How each kind of change record reads: (nb, en), with {target} and {detail} filled in.
+_CHANGE_TEXT = {
+    "add_question": ("nytt spørsmål {target}", "new question {target}"),
+    "drop_question": (
+        "spørsmålet {target} er tatt ut (ikke spurt)",
+        "question {target} dropped (not asked)",
+    ),
+    "add_row": ("ny rad {target}", "new row {target}"),
+    "drop_row": ("raden {target} er tatt ut", "row {target} dropped"),
+    "add_option": ("nytt alternativ {target}", "new option {target}"),
+    "drop_option": ("alternativet {target} er tatt ut", "option {target} dropped"),
+    "rename_row": (
+        "raden {target} heter {detail} i eksporten (samme betydning; behandlede data beholder id-en)",
+        "row {target} is exported as {detail} (same meaning; processed data keep the id)",
+    ),
+    "rename_option": (
+        "alternativet {target} heter {detail} i eksporten (samme betydning; behandlede data "
+        "beholder id-en)",
+        "option {target} is exported as {detail} (same meaning; processed data keep the id)",
+    ),
+    "recode": (
+        "{target} er omkodet (gammel kode → ny kode): {detail}",
+        "{target} recoded (old code → new code): {detail}",
+    ),
+    "text": ("ny ordlyd for {target}", "new wording of {target}"),
+    "scale": ("skalaen {detail} er endret", "scale {detail} changed"),
+    "add_score": ("nytt mål {detail} (fra {target})", "new score {detail} (from {target})"),
+    "change_score": ("målet {detail} er endret", "score {detail} changed"),
+    "drop_score": ("målet {detail} er tatt ut", "score {detail} dropped"),
+}
+
+
+def _mapping(detail: str) -> str:
+    """``"{1: 1, 3: 2}"`` -> ``"1 → 1, 3 → 2"`` (anything else unchanged)."""
+    import ast
+
+    try:
+        mapping = ast.literal_eval(detail)
+    except (ValueError, SyntaxError):
+        return detail
+    if not isinstance(mapping, dict):
+        return detail
+    return ", ".join(f"{k} → {v}" for k, v in mapping.items())
+
+
+def _change_md(rec, lang: str) -> str:
+    """One change record (a :class:`~analysis.instrument.codebook.Change` or a dict) as a list item."""
+    kind = str(_field(rec, "kind") or "")
+    question, part = _field(rec, "question"), _field(rec, "part")
+    detail = _field(rec, "detail") or ""
     target = ""
-    if rec.get("question"):
-        target = _code(
-            rec["question"] if not rec.get("part") else f"{rec['question']}.{rec['part']}"
-        )
-    detail = rec.get("detail")
-    text = f"- {what}"
+    if question:
+        target = _code(f"{question}_{part}" if part else question)
+    template = _CHANGE_TEXT.get(kind)
+    if template is not None and (target or "{target}" not in template[0]):
+        text = template[0 if lang == "nb" else 1]
+        code_detail = _code(detail) if kind != "recode" and detail else _mapping(detail)
+        return "- " + text.format(target=target, detail=code_detail)
+    out = f"- {kind.replace('_', ' ')}"
     if target:
-        text += f": {target}"
+        out += f": {target}"
     if detail:
-        text += f": {detail}"
-    return text
+        out += f": {detail}"
+    return out
 
 
 def _section_name(cb: Codebook, section: str, lang: str) -> str:
@@ -498,11 +543,15 @@ def codebook_markdown(codebook: Codebook, *, lang: str = "nb") -> str:
     if cb.non_substantive_codes:
         out += [h["nonsub_all"].format(codes=", ".join(map(str, cb.non_substantive_codes))), ""]
     if base is not None:
+        by_version: dict = {}
+        for rec in changes:
+            by_version.setdefault(_field(rec, "version") or cb.version, []).append(rec)
+        own = by_version.pop(cb.version, [])
         out += [f"## {h['changes'].format(base=base)}", ""]
-        if changes:
-            out += [_change_md(rec, lang) for rec in changes] + [""]
-        else:
-            out += [h["no_changes"], ""]
+        out += ([_change_md(rec, lang) for rec in own] or [h["no_changes"]]) + [""]
+        for version in sorted(by_version, reverse=True):
+            out += [f"### {h['earlier_changes'].format(version=version)}", ""]
+            out += [_change_md(rec, lang) for rec in by_version[version]] + [""]
     sections: dict[str, list[Question]] = {}
     for q in cb.questions.values():
         sections.setdefault(q.section, []).append(q)
@@ -544,6 +593,9 @@ def packaged_versions() -> tuple[int, ...]:
     >>> packaged_versions()[:2]
     (1, 2)
     """
+    registry = getattr(_cbmod, "available_versions", None)
+    if registry is not None:
+        return tuple(registry())
     folder = resources.files("analysis.questionnaire").joinpath("instruments")
     found = []
     for entry in folder.iterdir():

@@ -1569,11 +1569,26 @@ def provenance(ctx: ReportContext) -> None:
     show_table(versions, caption=t("versions_caption", lang), lang=lang)
 
 
+def appendix(ctx: ReportContext) -> None:
+    """'Vedlegg: alle spørsmål' / 'Appendix: every question': every question of the wave's
+    instrument with its wording, frequency table and chart (:mod:`analysis.render.appendix`)."""
+    from analysis.render.appendix import show_appendix
+
+    show_appendix(
+        ctx.cur.df,
+        codebook_for(ctx.cur.df),
+        lang=ctx.lang,
+        disclosure=ctx.disclosure,
+        min_cell=ctx.min_cell,
+    )
+
+
 __all__ = [
     "GROUP_VARS",
     "ReportContext",
     "WaveData",
     "about",
+    "appendix",
     "barriers",
     "change",
     "git_commit",
@@ -1591,14 +1606,3 @@ __all__ = [
     "title",
     "SIZE_CLASSES",
 ]
-
-
-def appendix(ctx: ReportContext) -> None:
-    """'Vedlegg: alle spørsmål' / 'Appendix: every question': every question of the wave's
-    instrument with its wording, frequency table and chart (:mod:`analysis.render.appendix`)."""
-    from analysis.render.appendix import show_appendix
-
-    codebook = getattr(ctx.cur, "codebook", None) or load_codebook(ctx.cur.version)
-    show_appendix(
-        ctx.cur.df, codebook, lang=ctx.lang, disclosure=ctx.disclosure, min_cell=ctx.min_cell
-    )

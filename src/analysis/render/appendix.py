@@ -87,6 +87,15 @@ def coded_columns(codebook: Codebook) -> list[tuple[Question, str]]:
     return [(q, c) for q in codebook.questions.values() if q.type != "text" for c in q.columns]
 
 
+def _dont_know_codes(codebook: Codebook, q: Question) -> tuple[int, ...]:
+    """The question's non-substantive codes ("vet ikke"); none for checkbox options."""
+    if q.type == "checkbox":
+        return ()
+    if hasattr(q, "dont_know_codes"):
+        return tuple(q.dont_know_codes)
+    return tuple(c for c in q.codes if c in codebook.non_substantive_codes)
+
+
 def _values(data: pd.DataFrame, column: str, valid: Sequence[int]) -> pd.Series:
     """The column as nullable integers (all-NA when the data lack it); refuses invalid codes."""
     if column not in data.columns:
@@ -153,6 +162,7 @@ def frequencies(
     rows = []
     for q, col in pairs:
         codes = list(q.codes)
+        nonsub = _dont_know_codes(codebook, q)
         labels = codebook.value_labels(col, lang)
         values = _values(data, col, codes)
         counts = values.value_counts()
@@ -181,8 +191,7 @@ def frequencies(
                     "type": q.type,
                     "code": code,
                     "label": labels.get(code, str(code)),
-                    "non_substantive": q.type != "checkbox"
-                    and code in codebook.non_substantive_codes,
+                    "non_substantive": code in nonsub,
                     "count": pd.NA if sup else cnt[i],
                     "share": np.nan if sup or n == 0 else cnt[i] / n,
                     "n": pd.NA if n_sup else n,
