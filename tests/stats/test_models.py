@@ -11,8 +11,6 @@ from scipy import stats
 from statsmodels.miscmodels.ordinal_model import OrderedModel
 
 from analysis.instrument.codebook import SIZE_CLASSES, load_codebook
-
-CATEGORIES = tuple(load_codebook(1).categories)
 from analysis.stats.models import (
     cluster_ids,
     hedges_g,
@@ -21,6 +19,8 @@ from analysis.stats.models import (
     pairwise_comparisons,
     score_regression,
 )
+
+CATEGORIES = tuple(load_codebook(1).categories)
 
 
 def make_data(n_muni: int = 60, n_other: int = 80, seed: int = 1) -> pd.DataFrame:
