@@ -321,9 +321,13 @@ class _Design:
             self.n_strata = max(len(uniq), 1)
         self.cl = _clusters(df, cluster)
         self.n_cl = int(self.cl.max()) + 1 if n else 0
-        # PSUs of the full design per stratum (a cluster in two strata is a PSU in each)
-        psu = np.unique(self.st * max(self.n_cl, 1) + self.cl) if n else np.zeros(0, np.int64)
-        self.n_psu = np.bincount(psu // max(self.n_cl, 1), minlength=self.n_strata).astype(float)
+        # PSUs of the full design per stratum (a cluster in two strata is a PSU in each);
+        # needed for domain estimation and the FPC only
+        self.n_psu = np.zeros(self.n_strata)
+        if n and (self.domain or fpc_arr is not None):
+            psu = np.unique(self.st * max(self.n_cl, 1) + self.cl)
+            self.n_psu = np.bincount(psu // max(self.n_cl, 1), minlength=self.n_strata)
+            self.n_psu = self.n_psu.astype(float)
         # sampling fraction per stratum: PSUs sampled in the stratum over the population count
         self.f = np.zeros(self.n_strata)
         if fpc_arr is not None:
