@@ -96,16 +96,20 @@ def test_design_path_on_the_demo_waves_equals_r(demo_root, r_reference, design):
         frame = load_wave_frame(wave, root=demo_root)
         now = export.design_inputs(df, frame, design)
         was = committed[(committed["wave"] == wave) & (committed["design"] == design)]
-        assert len(now) == len(was), "demo changed: rerun export_domain_inputs.py and the R script"
+        stale = "the demo changed: rerun tests/stats/reference/export_domain_inputs.py and R"
+        assert len(now) == len(was), stale
         for col in ["weight", "fpc", *export.VALUES]:
             np.testing.assert_allclose(
-                now[col].astype(float).to_numpy(), was[col].astype(float).to_numpy(), rtol=1e-12
+                now[col].astype(float).to_numpy(),
+                was[col].astype(float).to_numpy(),
+                rtol=1e-12,
+                err_msg=f"{col}: {stale}",
             )
         for col in ["psu", "stratum", *GROUPS]:
             assert (
                 now[col].astype("string").fillna("").tolist()
                 == was[col].fillna("").astype(str).tolist()
-            ), col
+            ), f"{col}: {stale}"
         ours = project_estimates(df, design=design, frame=frame)
         parts.append(ours.assign(wave=wave, design=design))
     m = compare(pd.concat(parts, ignore_index=True), r_reference[r_reference["design"] == design])

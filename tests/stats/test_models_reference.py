@@ -106,3 +106,13 @@ def test_not_converged_or_not_identified_warns(monkeypatch):
     with pytest.warns(RuntimeWarning, match="singular"):
         res = ordinal_regression(sep, "komp_mote", predictors=("x",))
     assert not res.attrs["identified"]
+
+
+def test_collinear_predictors_are_an_error():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=100)
+    lat = x + rng.logistic(size=100)
+    df = pd.DataFrame({"komp_mote": 1 + (lat[:, None] > [-1, 0, 1]).sum(axis=1), "x": x})
+    df = df.assign(x2=2 * x, kommunenummer=None)
+    with pytest.raises(ValueError, match="collinear"):
+        ordinal_regression(df, "komp_mote", predictors=("x", "x2"))

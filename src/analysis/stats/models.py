@@ -655,16 +655,22 @@ def ordinal_regression(
     with warnings.catch_warnings():
         # BFGS only brings Newton's method near the optimum; convergence is judged below
         warnings.simplefilter("ignore")
-        start = model.fit(method="bfgs", disp=False, maxiter=2000, gtol=1e-8).params
-        res = model.fit(
-            start_params=np.asarray(start),
-            method="newton",
-            disp=False,
-            maxiter=100,
-            tol=1e-12,
-            cov_type="cluster",
-            cov_kwds={"groups": g},
-        )
+        try:
+            start = model.fit(method="bfgs", disp=False, maxiter=2000, gtol=1e-8).params
+            res = model.fit(
+                start_params=np.asarray(start),
+                method="newton",
+                disp=False,
+                maxiter=100,
+                tol=1e-12,
+                cov_type="cluster",
+                cov_kwds={"groups": g},
+            )
+        except np.linalg.LinAlgError:
+            raise ValueError(
+                f"ordinal_regression({item!r}): the information matrix is singular: the "
+                f"predictors ({', '.join(X.columns)}) are collinear or one of them is constant"
+            ) from None
     params = res.params.to_numpy()
     cov = np.asarray(res.cov_params())
     z = stats.norm.ppf(1 - alpha / 2)
