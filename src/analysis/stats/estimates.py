@@ -515,10 +515,12 @@ def group_means(
         ``utleierkategori``). The sampling fraction of a stratum is its number of distinct
         clusters in the data over that count.
     strata : str or array-like, optional
-        Stratum per row. Default: none, or derived from ``fpc``.
+        Stratum per row. Default: none, or derived from ``fpc``. Giving ``strata`` or ``fpc``
+        makes the groups domains of the full design (see the module docstring).
     design : {"convenience", "census", "probability"}, optional
         Take weights, FPC and strata from :func:`estimate_design` (explicit ``weights``,
-        ``fpc`` and ``strata`` win).
+        ``fpc`` and ``strata`` win). Groups of a census or probability design are estimated
+        as domains (every PSU of every stratum in the variance, as R survey's ``svyby``).
     frame : DataFrame, optional
         Municipality frame for ``design``.
     alpha : float
