@@ -236,8 +236,8 @@ class Codebook:
     questions: dict[str, Question]
     scores: dict[str, Score]
     categories: dict[str, Category]
-    category_variable: str = "utleierkategori"
-    category_source: str = "utleiertype"
+    category_variable: str
+    category_source: str
     non_substantive_codes: tuple[int, ...] = (DONT_KNOW,)
     base: int | None = None
     source: str | None = None

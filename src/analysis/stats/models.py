@@ -50,8 +50,13 @@ from analysis.instrument.codebook import DONT_KNOW, SIZE_CLASSES, codebook_for
 from analysis.instrument.labels import value_label, variable_label
 from analysis.lang import check_lang
 
-#: Default predictors of :func:`score_regression` and :func:`ordinal_regression`.
-DEFAULT_PREDICTORS: tuple[str, ...] = ("utleierkategori", "storrelse", "forutsetninger")
+
+def default_predictors(df: pd.DataFrame) -> tuple[str, ...]:
+    """Default predictors of :func:`score_regression` and :func:`ordinal_regression`: the
+    landlord category, the municipality size class and the prerequisites score (by its role)."""
+    cb = codebook_for(df)
+    return (cb.category_variable, "storrelse", cb.score_for("prerequisites"))
+
 
 #: The level a missing ``storrelse`` gets in models.
 UNKNOWN_SIZE = "ukjent"
@@ -307,7 +312,7 @@ def score_regression(
     df: pd.DataFrame,
     score: str,
     *,
-    predictors: Sequence[str] = DEFAULT_PREDICTORS,
+    predictors: Sequence[str] | None = None,
     cluster: str | None = "kommunenummer",
     reference: Mapping[str, str] | None = None,
     alpha: float = 0.05,
@@ -322,8 +327,9 @@ def score_regression(
         :func:`analysis.stats.scoring.score_responses`.
     score : str
         Outcome column (e.g. ``"kompetanse"``).
-    predictors : sequence of str
-        Categorical columns (category/string/object/bool dtype) enter as treatment dummies,
+    predictors : sequence of str, optional
+        Default :func:`default_predictors`. Categorical columns (category/string/object/bool
+        dtype) enter as treatment dummies,
         numeric ones linearly. ``storrelse`` always enters as categorical with NA as the level
         ``"ukjent"`` (see the module docstring).
     cluster : str or None
@@ -371,6 +377,7 @@ def score_regression(
     import statsmodels.api as sm
 
     check_lang(lang)
+    predictors = default_predictors(df) if predictors is None else tuple(predictors)
     df = ensure_scores(df, [score, *predictors])
     if score not in df.columns:
         raise ValueError(f"score {score!r} not in the data")
@@ -540,7 +547,7 @@ def ordinal_regression(
     df: pd.DataFrame,
     item: str,
     *,
-    predictors: Sequence[str] = DEFAULT_PREDICTORS,
+    predictors: Sequence[str] | None = None,
     cluster: str | None = "kommunenummer",
     reference: Mapping[str, str] | None = None,
     alpha: float = 0.05,
@@ -607,6 +614,7 @@ def ordinal_regression(
     check_lang(lang)
     if item not in df.columns:
         raise ValueError(f"item {item!r} not in the data")
+    predictors = default_predictors(df) if predictors is None else tuple(predictors)
     df = ensure_scores(df, list(predictors))
     y = _numeric(df[item], item)
     ok = ~np.isnan(y) & (y != DONT_KNOW)
