@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.cli import main
 from analysis.clean.ingest import load_processed, load_quality
+from analysis.cli import main
 from analysis.instrument.codebook import load_codebook
 from conftest import REPO
 
@@ -35,7 +35,7 @@ def _write_nettskjema(ans: pd.DataFrame, cb, path):
 
     rows = [["$submission_id", *(cb.source_column(c, "nettskjema") for c in ans.columns)]]
     for i, r in enumerate(ans.itertuples(index=False)):
-        rows.append([str(70000000 + i), *(cell(c, v) for c, v in zip(ans.columns, r))])
+        rows.append([str(70000000 + i), *(cell(c, v) for c, v in zip(ans.columns, r, strict=True))])
     buf = io.StringIO()
     csv.writer(buf, delimiter=";", quoting=csv.QUOTE_ALL, lineterminator="\r\n").writerows(rows)
     path.write_text(buf.getvalue(), encoding="utf-8")
