@@ -14,6 +14,17 @@ REPO = Path(__file__).resolve().parents[2]
 VERSIONS = docs.packaged_versions()
 
 
+@pytest.fixture
+def isolated_registry(monkeypatch):
+    """Instruments loaded from a path register process-wide under their version: keep this
+    test's registrations from leaking into later tests."""
+    from analysis.instrument import codebook as cbmod
+
+    for name in ("_BY_VERSION", "_BY_FILE"):
+        if hasattr(cbmod, name):
+            monkeypatch.setattr(cbmod, name, dict(getattr(cbmod, name)))
+
+
 def test_packaged_versions_are_discovered():
     files = sorted((REPO / "src/analysis/questionnaire/instruments").glob("instrument_v*.yaml"))
     assert VERSIONS == tuple(sorted(int(f.stem.split("_v")[1]) for f in files))
@@ -100,7 +111,7 @@ def test_renamed_option_shows_its_export_header():
         assert f"exported as `{native}`; processed data keep `{canon}`" in md
 
 
-def test_base_and_changes_of_a_change_file():
+def test_base_and_changes_of_a_change_file(isolated_registry):
     """Version 3 of the test fixture (base 2): its own changes, then the inherited ones."""
     cb = load_codebook(REPO / "tests" / "fixtures" / "instrument_v3.yaml")
     assert cb.base == 2 and cb.changes
@@ -177,7 +188,7 @@ def test_cli_show_bad_instrument_is_one_line(capsys, arg, match):
     assert err.count("\n") == 1 and match in err and "Traceback" not in err
 
 
-def test_cli_show_path(capsys, tmp_path):
+def test_cli_show_path(capsys, tmp_path, isolated_registry):
     """A path is loaded when the loader takes paths; otherwise one line, exit 2."""
     src = REPO / "src/analysis/questionnaire/instruments/instrument_v1.yaml"
     path = tmp_path / "v1.yaml"
@@ -239,7 +250,7 @@ def test_readme_links_the_guide():
     assert "(docs/new-instrument-version.md)" in section
 
 
-def test_worked_example_names_what_its_base_has(tmp_path, capsys):
+def test_worked_example_names_what_its_base_has(tmp_path, capsys, isolated_registry):
     ex = _guide_example()
     assert ex["version"] == 3 and ex["base"] == 2
     changes = ex["changes"]

@@ -19,6 +19,17 @@ from analysis.render.i18n import t
 WAVES = {"demo-2022": 1, "demo-2023": 2}
 
 
+@pytest.fixture
+def isolated_registry(monkeypatch):
+    """Instruments loaded from a path register process-wide under their version: keep this
+    test's registrations from leaking into later tests."""
+    from analysis.instrument import codebook as cbmod
+
+    for name in ("_BY_VERSION", "_BY_FILE"):
+        if hasattr(cbmod, name):
+            monkeypatch.setattr(cbmod, name, dict(getattr(cbmod, name)))
+
+
 @pytest.fixture(scope="module")
 def waves(demo_root):
     from analysis.clean.ingest import load_processed
@@ -307,7 +318,7 @@ def test_dont_know_share_and_suppression():
     assert list(g["code"]) == [0, 1] and ap.dont_know_share(g) is None
 
 
-def test_version_3_written_as_yaml_appears_without_code(waves, monkeypatch):
+def test_version_3_written_as_yaml_appears_without_code(waves, monkeypatch, isolated_registry):
     """The change file of the issue (tests/fixtures/instrument_v3.yaml: base 2, a new komp row,
     rolle dropped, a new single-choice question with 9 "vet ikke", a renamed behov option)."""
     from conftest import REPO

@@ -35,6 +35,7 @@ from pathlib import Path
 from analysis.errors import UserError
 from analysis.instrument import codebook as _cbmod
 from analysis.instrument.codebook import Codebook, Question, Score
+from analysis.lang import check_lang
 
 #: Generated codebooks of the packaged versions, relative to the project root.
 DOCS_DIR = Path("docs") / "instrument"
@@ -154,12 +155,6 @@ _ROLES = {
         "en": "linked to the municipality register: municipality, county, size",
     },
 }
-
-
-def _check_lang(lang: str) -> str:
-    if lang not in _H:
-        raise ValueError(f"language must be 'nb' or 'en', not {lang!r}")
-    return lang
 
 
 def _cell(text: object) -> str:
@@ -526,7 +521,7 @@ def codebook_markdown(codebook: Codebook, *, lang: str = "nb") -> str:
     >>> "`komp_digitalt`" in md and "Vet ikke *(ikke-substansiell)*" in md
     True
     """
-    lang = _check_lang(lang)
+    lang = check_lang(lang)
     cb = codebook
     h = _H[lang]
     out = [f"# {h['codebook']}: {cb.title(lang)} ({h['version']} {cb.version})", ""]

@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.instrument.codebook import Codebook, Question
+from analysis.lang import check_lang
 from analysis.render.display import (
     SUPPRESSED,
     format_number,
@@ -76,8 +77,7 @@ FREQUENCY_COLUMNS = (
 
 
 def _check(disclosure: str, lang: str) -> None:
-    if lang not in ("nb", "en"):
-        raise ValueError(f"language must be 'nb' or 'en', not {lang!r}")
+    check_lang(lang)
     if disclosure not in ("public", "internal"):
         raise ValueError(f"disclosure must be 'public' or 'internal', not {disclosure!r}")
 
