@@ -273,8 +273,11 @@ def dont_know_share(freq: pd.DataFrame) -> float | None:
 # ---------------------------------------------------------------------------------------------
 
 
-def _pct(x) -> object:
-    return SUPPRESSED if x is None or pd.isna(x) else round(100 * float(x), 1)
+def _pct(x, sup: bool) -> object:
+    """A share in % for display: ``:`` when suppressed, None (shown ".") when there is none."""
+    if sup:
+        return SUPPRESSED
+    return None if x is None or pd.isna(x) else round(100 * float(x), 1)
 
 
 def _count(x, sup: bool) -> object:
@@ -288,7 +291,7 @@ def single_table(freq: pd.DataFrame, lang: str = "nb") -> pd.DataFrame:
             t("appendix_col_answer", lang): r.label,
             t("appendix_col_code", lang): str(r.code),
             "n": _count(r.count, r.suppressed),
-            "%": _pct(r.share),
+            "%": _pct(r.share, r.suppressed),
         }
         for r in freq.itertuples()
     ]
@@ -318,7 +321,7 @@ def matrix_table(freq: pd.DataFrame, codebook: Codebook, lang: str = "nb") -> pd
     for col, g in freq.groupby("column", sort=False):
         row = {t("appendix_col_row", lang): codebook.label(col, lang)}
         for r in g.itertuples():
-            row[heads[r.code]] = _pct(r.share)
+            row[heads[r.code]] = _pct(r.share, r.suppressed)
         row["n"] = _count(g["n"].iloc[0], bool(g["n_suppressed"].iloc[0]))
         rows.append(row)
     return pd.DataFrame(rows, dtype=object)
@@ -333,7 +336,7 @@ def checkbox_table(freq: pd.DataFrame, codebook: Codebook, lang: str = "nb") -> 
             {
                 t("appendix_col_option", lang): codebook.label(col, lang),
                 t("appendix_col_chosen", lang): _count(chosen["count"], chosen["suppressed"]),
-                t("appendix_col_chosen_pct", lang): _pct(chosen["share"]),
+                t("appendix_col_chosen_pct", lang): _pct(chosen["share"], chosen["suppressed"]),
                 "n": _count(chosen["n"], bool(chosen["n_suppressed"])),
             }
         )
