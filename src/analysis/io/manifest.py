@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Literal
 
 from analysis.errors import InputFileError
+from analysis.io.files import atomic_write_text
 
 Design = Literal["convenience", "census", "probability"]
 FORMATS = ("nettskjema", "surveyxact", "spss", "forms")
@@ -65,27 +66,44 @@ class Manifest:
     extra_files: dict[str, str] = field(default_factory=dict)  # role -> file name
     extra_sha256: dict[str, str] = field(default_factory=dict)  # file name -> sha256
     notes: str = ""
+    # corrections after registration (``ingest WAVE --frame F --design D``), oldest first:
+    # {"date": ISO date, "field": "frame_file" | "design", "old": ..., "new": ...}
+    corrections: list[dict] = field(default_factory=list)
 
     def write(self, folder: str | Path) -> Path:
-        path = Path(folder) / MANIFEST_NAME
-        path.write_text(
-            json.dumps(asdict(self), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        """Write ``manifest.json`` into ``folder`` all or nothing (never a partial manifest)."""
+        return atomic_write_text(
+            Path(folder) / MANIFEST_NAME,
+            json.dumps(asdict(self), indent=2, ensure_ascii=False) + "\n",
         )
-        return path
 
     @classmethod
     def read(cls, folder: str | Path) -> Manifest:
         path = Path(folder) / MANIFEST_NAME
+        again = (
+            "the registration did not complete: register the wave again with "
+            f"'python -m analysis ingest --wave {Path(folder).name} --source FILE --force'"
+        )
         if not path.is_file():
+            if Path(folder).is_dir() and any(Path(folder).iterdir()):
+                raise InputFileError(path, f"no manifest: {again}")
             raise InputFileError(
                 path,
                 "no manifest: register the wave first with "
                 "'python -m analysis ingest --wave WAVE --source FILE'",
             )
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise InputFileError(path, f"cannot read the manifest ({exc.strerror or exc})") from None
+        if not text.strip():
+            raise InputFileError(path, f"the manifest is empty: {again}")
+        try:
+            data = json.loads(text)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise InputFileError(path, f"manifest is not valid JSON ({exc})") from None
+            raise InputFileError(path, f"manifest is not valid JSON ({exc}): {again}") from None
+        if not isinstance(data, dict):
+            raise InputFileError(path, f"manifest is not a JSON object: {again}")
         known = {f.name for f in fields(cls)}
         missing = [
             n
@@ -109,11 +127,21 @@ class Manifest:
     def verify(self, folder: str | Path) -> None:
         """Raise if the raw file's checksum no longer matches (raw data must not change)."""
         folder = Path(folder)
+        for name in (self.source_file, *self.extra_sha256):
+            if not (folder / name).is_file():
+                raise InputFileError(
+                    folder / name,
+                    "the registered export file is missing (deleted after registration?): put "
+                    "the original back (its SHA-256 is in manifest.json) or register the wave "
+                    f"again with 'python -m analysis ingest --wave {self.wave} --source FILE "
+                    "--force'",
+                )
         actual = sha256_file(folder / self.source_file)
         if actual != self.sha256:
             raise InputFileError(
                 folder / self.source_file,
-                "checksum differs from the manifest: the raw export was changed",
+                "checksum differs from the manifest: the raw export was changed; put the "
+                "original back or register the wave again with --force",
             )
         for name, digest in self.extra_sha256.items():
             if sha256_file(folder / name) != digest:
