@@ -96,8 +96,9 @@ def test_full_disk_during_registration_leaves_nothing_and_can_be_retried(
 
 
 def test_manifest_write_is_atomic(tmp_path, monkeypatch):
-    m = Manifest(wave="w", source_file="e.csv", format="nettskjema", instrument_version=1,
-                 sha256="0" * 64)
+    m = Manifest(
+        wave="w", source_file="e.csv", format="nettskjema", instrument_version=1, sha256="0" * 64
+    )
     m.write(tmp_path)
     before = (tmp_path / "manifest.json").read_bytes()
     m.design = "census"
@@ -203,9 +204,7 @@ def test_full_disk_while_writing_outputs_keeps_previous_outputs(
 
 
 @pytest.mark.parametrize("which", ["export", "frame"])
-def test_file_deleted_after_registration_is_one_line(
-    project_tmp, export, frame_csv, capsys, which
-):
+def test_file_deleted_after_registration_is_one_line(project_tmp, export, frame_csv, capsys, which):
     assert main(["ingest", "--wave", "w", "--source", str(export), "--frame", str(frame_csv)]) == 0
     capsys.readouterr()
     raw = project_tmp / "data" / "raw" / "w"
@@ -240,8 +239,9 @@ def test_sigterm_during_ingest_leaves_no_temporary_folder(project_tmp, tmp_path,
     before = _snapshot(processed / "big")
     raw_before = _snapshot(raw / "big")
     for _attempt in range(5):
-        proc = subprocess.Popen([*cmd, "big"], env=env, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.PIPE, text=True)
+        proc = subprocess.Popen(
+            [*cmd, "big"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+        )
         # wait until the outputs are being written into the temporary folder, then terminate
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and proc.poll() is None:
@@ -287,7 +287,9 @@ def test_frame_and_design_can_be_corrected_after_registration(
     assert load_quality("w")["design"] == "census"
     # only the design
     assert main(["ingest", "w", "--design", "probability"]) == 0
-    assert Manifest.read(raw).design == "probability" and Manifest.read(raw).frame_file == "frame.csv"
+    assert (
+        Manifest.read(raw).design == "probability" and Manifest.read(raw).frame_file == "frame.csv"
+    )
 
 
 def test_corrected_frame_never_overwrites_the_export(project_tmp, export, capsys):
@@ -336,6 +338,7 @@ def test_frame_saved_from_norwegian_excel_registers(project_tmp, export, tmp_pat
     frame.write_bytes(text.encode("cp1252"))
     assert main(["ingest", "--wave", "x", "--source", str(export), "--frame", str(frame)]) == 0
     assert list(load_wave_frame("x")["kommune"]) == ["Hovedby", "Bærum"]
-    assert json.loads((project_tmp / "data" / "raw" / "x" / "manifest.json").read_text())[
-        "frame_file"
-    ] == "kommuner.csv"
+    assert (
+        json.loads((project_tmp / "data" / "raw" / "x" / "manifest.json").read_text())["frame_file"]
+        == "kommuner.csv"
+    )

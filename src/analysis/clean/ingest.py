@@ -279,18 +279,18 @@ def correct_registration(
             if sha != manifest.frame_sha256:
                 taken = {MANIFEST_NAME, manifest.source_file, *manifest.extra_sha256}
                 name = frame.name
-                if name in taken or (
-                    (raw / name).exists() and sha256_file(raw / name) != sha
-                ):
+                if name in taken or ((raw / name).exists() and sha256_file(raw / name) != sha):
                     name = f"{frame.stem}-{sha[:12]}{frame.suffix}"
                 if not (raw / name).exists():
                     copied = copy_read_only(frame, raw / name)
-                changes.append({"date": today, "field": "frame_file",
-                                "old": manifest.frame_file, "new": name})
+                changes.append(
+                    {"date": today, "field": "frame_file", "old": manifest.frame_file, "new": name}
+                )
                 manifest.frame_file, manifest.frame_sha256 = name, sha
         if design is not None and design != manifest.design:
-            changes.append({"date": today, "field": "design", "old": manifest.design,
-                            "new": design})
+            changes.append(
+                {"date": today, "field": "design", "old": manifest.design, "new": design}
+            )
             manifest.design = design
         if changes:
             manifest.corrections = [*manifest.corrections, *changes]
@@ -476,6 +476,7 @@ def process_export(
         "flags": {c: int(responses[c].sum()) for c in FLAG_COLUMNS},
         "warnings": warnings,
         "personal_data_removed": {**personal, "columns_dropped": list(loaded.dropped_columns)},
+        "nul_bytes_removed": int(getattr(loaded, "nul_bytes_removed", 0)),
     }
     created = getattr(loaded, "created", None)
     if created is not None and created.notna().any():

@@ -54,7 +54,9 @@ _ID_RE = re.compile(r"(?<![\d+])(\d{2})([ .\-]?)(\d{2})\2(\d{2})[ .\-]?(\d{5})(?
 _ACCOUNT_RE = re.compile(r"(?<![\d+])(\d{4})([ .\-]?)(\d{2})\2(\d{5})(?!\d)")
 _IBAN_RE = re.compile(r"(?<![\w])NO\s?\d{2}(?:\s?\d{4}){2}\s?\d{3}(?!\d)", re.IGNORECASE)
 # "@" with up to three spaces around it, or the "at" written out in brackets
-_AT = r"(?:[ \t]{0,3}@[ \t]{0,3}|[ \t]{0,3}[\[({<][ \t]*(?:at|alfa|krøllalfa)[ \t]*[\])}>][ \t]{0,3})"
+_AT = (
+    r"(?:[ \t]{0,3}@[ \t]{0,3}|[ \t]{0,3}[\[({<][ \t]*(?:at|alfa|krøllalfa)[ \t]*[\])}>][ \t]{0,3})"
+)
 _DOT = r"(?:\.|[ \t]{0,3}[\[({<][ \t]*(?:dot|punktum|prikk)[ \t]*[\])}>][ \t]{0,3})"
 _EMAIL_RE = re.compile(
     rf"[\w%+\-](?:[\w.%+\-]*[\w%+\-])?{_AT}[\w\-]+(?:{_DOT}[\w\-]+)*{_DOT}[^\W\d_]{{2,}}(?![\w\-])",

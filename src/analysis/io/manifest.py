@@ -95,7 +95,9 @@ class Manifest:
         try:
             text = path.read_text(encoding="utf-8")
         except OSError as exc:
-            raise InputFileError(path, f"cannot read the manifest ({exc.strerror or exc})") from None
+            raise InputFileError(
+                path, f"cannot read the manifest ({exc.strerror or exc})"
+            ) from None
         if not text.strip():
             raise InputFileError(path, f"the manifest is empty: {again}")
         try:
