@@ -7,6 +7,8 @@ import io
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import fixtures_exports as fx
 from analysis.clean.ingest import load_processed, load_quality
@@ -14,6 +16,7 @@ from analysis.cli import main
 from analysis.errors import InputFileError
 from analysis.instrument.codebook import load_codebook
 from analysis.io.loaders import read_export
+from analysis.io.loaders.base import Notes, merge_repeated
 
 CB = load_codebook(1)
 COL = "komp_mote"
@@ -218,3 +221,58 @@ def test_mostly_nul_is_still_binary(tmp_path):
     p.write_bytes(b'"$submission_id";"utleiertype"\n' + bytes(5000))
     with pytest.raises(InputFileError, match="binary"):
         read_export(p)
+
+
+@pytest.fixture(scope="module")
+def cp1252_export(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("nul")
+    path = fx.write_nettskjema(fx.canonical_answers(1), folder / "ns.csv", encoding="cp1252")
+    utf8 = fx.write_nettskjema(fx.canonical_answers(1), folder / "ns8.csv", encoding="utf-8")
+    return {
+        "cp1252": (path.read_bytes(), read_export(path).data),
+        "utf-8": (utf8.read_bytes(), read_export(utf8).data),
+    }
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_a_nul_anywhere_changes_nothing_but_the_count(tmp_path, cp1252_export, data):
+    """Wherever a NUL byte lands (inside a quoted field, between fields, inside a two-byte UTF-8
+    letter such as 'ø'), the export reads exactly as without it, and it is counted."""
+    enc = data.draw(st.sampled_from(sorted(cp1252_export)))
+    blob, want = cp1252_export[enc]
+    positions = data.draw(st.lists(st.integers(0, len(blob)), min_size=1, max_size=3))
+    damaged = bytearray(blob)
+    for pos in sorted(positions, reverse=True):
+        damaged[pos:pos] = b"\x00"
+    p = tmp_path / f"nul-{enc}.csv"
+    p.write_bytes(bytes(damaged))
+    got = read_export(p)
+    pd.testing.assert_frame_equal(got.data, want)
+    assert got.nul_bytes_removed == len(positions) and got.encoding == enc
+
+
+codes = st.one_of(st.none(), st.sampled_from(["1", "2", "3", "9"]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(codes, codes, codes), min_size=1, max_size=30))
+def test_merge_rule_of_repeated_headers(rows):
+    """Against the rule computed row by row: each row takes the one answer its copies hold;
+    two different answers in a row are refused, naming the first such row."""
+    cols = list(zip(*rows, strict=True))
+    copies = {COL: [(i + 2, "komp.mote", pd.Series(c, dtype=object)) for i, c in enumerate(cols)]}
+    conflict = next(
+        (i + 1 for i, r in enumerate(rows) if len({v for v in r if v is not None}) > 1), None
+    )
+    notes = Notes()
+    if conflict is not None:
+        with pytest.raises(InputFileError) as info:
+            merge_repeated(copies, path="x.csv", notes=notes)
+        assert info.value.row == conflict and info.value.column == "komp.mote"
+        return
+    merged = merge_repeated(copies, path="x.csv", notes=notes)[COL]
+    assert merged.tolist() == [next((v for v in r if v is not None), None) for r in rows]
+    assert len(notes.warnings) == 1 and "3 times" in notes.warnings[0]

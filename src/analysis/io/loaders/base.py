@@ -304,23 +304,27 @@ def merge_repeated(
         values = [c[2].astype(object).to_numpy() for c in cols]
         merged = np.full(len(keys[0]), None, dtype=object)
         chosen = np.full(len(keys[0]), None, dtype=object)
+        clash = np.zeros(len(keys[0]), dtype=bool)
+        other = np.full(len(keys[0]), None, dtype=object)
         for key, vals in zip(keys, values, strict=True):
             present = np.array([k is not None for k in key], dtype=bool)
-            clash = present & np.array([c is not None for c in chosen], dtype=bool)
-            clash &= chosen != key
-            if clash.any():
-                row = int(np.flatnonzero(clash)[0]) + 1
-                raise InputFileError(
-                    path,
-                    f"column '{header}' occurs {len(cols)} times (file columns {where}) with "
-                    f"different answers ({chosen[row - 1]!r} and {key[row - 1]!r}): remove the "
-                    "wrong copy from the export and register it again",
-                    row=row,
-                    column=header,
-                )
-            take = present & np.array([c is None for c in chosen], dtype=bool)
+            have = np.array([c is not None for c in chosen], dtype=bool)
+            new_clash = present & have & (chosen != key) & ~clash
+            other[new_clash] = key[new_clash]
+            clash |= new_clash
+            take = present & ~have
             chosen[take] = key[take]
             merged[take] = vals[take]
+        if clash.any():
+            i = int(np.flatnonzero(clash)[0])
+            raise InputFileError(
+                path,
+                f"column '{header}' occurs {len(cols)} times (file columns {where}) with "
+                f"different answers ({chosen[i]!r} and {other[i]!r}): remove the wrong copy "
+                "from the export and register it again",
+                row=i + 1,
+                column=header,
+            )
         notes.warnings.append(
             REPEATED_HEADER.format(
                 header=header,

@@ -84,12 +84,17 @@ def decode_counted(raw: bytes, path: str | Path = "<bytes>") -> tuple[str, str, 
     >>> decode_counted(b'"1";"Bra\\x00 tiltak"')
     ('"1";"Bra tiltak"', 'utf-8', 1)
     """
+    nul_bytes = 0
     text, encoding = _decode(raw, path)
-    nul = text.count("\x00")
-    return (text.replace("\x00", "") if nul else text), encoding, nul
+    if isinstance(text, bytes):  # an 8-bit text with NUL bytes: removed before decoding, so a
+        nul_bytes = raw.count(b"\x00")  # NUL inside a multi-byte UTF-8 letter breaks nothing
+        text, encoding = _decode(text, path)
+    nul = text.count("\x00")  # UTF-16/32: NUL characters
+    return (text.replace("\x00", "") if nul else text), encoding, nul + nul_bytes
 
 
-def _decode(raw: bytes, path: str | Path) -> tuple[str, str]:
+def _decode(raw: bytes, path: str | Path) -> tuple[str | bytes, str]:
+    """``(text, encoding)``; ``(bytes without NULs, "")`` for an 8-bit text that had NUL bytes."""
     if not raw:
         raise InputFileError(path, "the file is empty")
     for bom, name in _BOMS:
@@ -117,6 +122,11 @@ def _decode(raw: bytes, path: str | Path) -> tuple[str, str]:
         raise InputFileError(
             path, "binary content: not a text export (is it a .sav, .xlsx or a damaged file?)"
         )
+    if b"\x00" in raw:
+        stripped = raw.replace(b"\x00", b"")
+        if not stripped:
+            raise InputFileError(path, "the file is empty")
+        return stripped, ""
     try:
         return raw.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
