@@ -342,3 +342,33 @@ def test_frame_saved_from_norwegian_excel_registers(project_tmp, export, tmp_pat
         json.loads((project_tmp / "data" / "raw" / "x" / "manifest.json").read_text())["frame_file"]
         == "kommuner.csv"
     )
+
+
+# -- item 6 end to end: the forms that slipped through never reach a processed file ------------
+
+
+def test_slipped_personal_data_never_reaches_processed_files(project_tmp, tmp_path):
+    df = fx.canonical_answers(1)
+    secrets = {
+        "navn [at] firma.no": "e-post",
+        "bjørn.ødegård@kommune.no": "e-post",
+        "15 03 80 12379": "fødselsnummer",
+        "4791234567": "telefon",
+        "1234.56.78903": "kontonummer",
+    }
+    texts = [f"Se {s} for mer" for s in secrets]
+    for i, text in enumerate(texts):
+        df.at[i, "kommentar"] = text
+    df.at[fx.DUPLICATE_ROW - 1, "eksempel"] = "Konto 1234 56 78903"  # a quarantined row
+    src = fx.write_nettskjema(df, tmp_path / "e.csv")
+    assert main(["ingest", "--wave", "p", "--source", str(src)]) == 0
+    folder = project_tmp / "data" / "processed" / "p"
+    blobs = {p.name: p.read_bytes() for p in folder.iterdir()}
+    for name, blob in blobs.items():
+        for secret in [*secrets, "1234 56 78903", "ødegård", "91234567", "12379"]:
+            assert secret.encode("utf-8") not in blob, (name, secret)
+    removed = load_quality("p")["personal_data_removed"]
+    assert removed["bank_account"] == 2 and removed["national_id"] >= 1
+    kommentar = load_processed("p")["kommentar"].dropna().tolist()
+    for kind in set(secrets.values()):
+        assert any(f"[fjernet: {kind}]" in t for t in kommentar), kind

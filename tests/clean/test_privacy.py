@@ -218,3 +218,25 @@ def test_ordinary_amounts_and_years_are_never_redacted(n, year, word):
     text = f"I {year} hadde vi {grouped} {word} og {n} {word}, {year}-{year + 1}."
     out, counts = redact(text)
     assert out == text and sum(counts.values()) == 0, (text, out)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    day=st.integers(1, 28),
+    month=st.integers(1, 12),
+    year=st.integers(0, 99),
+    individual=st.integers(0, 499),
+    style=st.sampled_from(["{d}{m}{y}{n}", "{d}{m}{y} {n}", "{d} {m} {y} {n}", "{d}.{m}.{y} {n}"]),
+)
+def test_any_valid_fodselsnummer_in_any_common_writing_never_survives(
+    day, month, year, individual, style
+):
+    nine = f"{day:02d}{month:02d}{year:02d}{individual:03d}"
+    try:
+        number = nine + _control_digits(nine)
+    except ValueError:
+        return
+    written = style.format(d=number[:2], m=number[2:4], y=number[4:6], n=number[6:])
+    out, counts = redact(f"Leietaker {written} klaget")
+    assert out == f"Leietaker {MARKERS['national_id']} klaget", (written, out)
+    assert counts["national_id"] == 1
