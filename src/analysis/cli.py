@@ -215,7 +215,7 @@ def cmd_ingest(args) -> int:
                 force=args.force,
             )
     except _Terminated:
-        print("terminated: the earlier outputs are unchanged", file=sys.stderr)
+        print("terminated: nothing half-written was left", file=sys.stderr)
         return 143
 
 
