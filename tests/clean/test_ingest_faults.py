@@ -54,7 +54,9 @@ def frame_csv(tmp_path):
 
 
 def _snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+    return {
+        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
 
 
 def _full_disk(monkeypatch, under: Path, *, only: str = ""):
