@@ -374,3 +374,25 @@ def test_slipped_personal_data_never_reaches_processed_files(project_tmp, tmp_pa
     kommentar = load_processed("p")["kommentar"].dropna().tolist()
     for kind in set(secrets.values()):
         assert any(f"[fjernet: {kind}]" in t for t in kommentar), kind
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"extra_sha256": []},
+        {"instrument": "2"},
+        {"source_file": None},
+        {"corrections": {}},
+        {"instrument_version": "2"},
+    ],
+)
+def test_damaged_manifest_fields_are_one_line(project_tmp, export, capsys, change):
+    assert main(["ingest", "--wave", "w", "--source", str(export)]) == 0
+    path = project_tmp / "data" / "raw" / "w" / "manifest.json"
+    data = {**json.loads(path.read_text(encoding="utf-8")), **change}
+    path.write_text(json.dumps(data), encoding="utf-8")
+    capsys.readouterr()
+    assert main(["ingest", "w"]) == 2
+    line = _one_error_line(capsys)
+    assert "manifest.json" in line and next(iter(change)) in line, line
+    assert main(["ingest", "--wave", "w", "--source", str(export), "--force"]) == 0

@@ -42,6 +42,33 @@ def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
     return h.hexdigest()
 
 
+#: JSON types of the manifest's fields (a hand-edited or damaged manifest is one clear line).
+_FIELD_TYPES: dict[str, type | tuple[type, ...]] = {
+    "wave": str,
+    "source_file": str,
+    "format": str,
+    "sha256": str,
+    "source": str,
+    "received": str,
+    "design": str,
+    "frame_file": (str, type(None)),
+    "frame_sha256": (str, type(None)),
+    "fieldwork_start": (str, type(None)),
+    "fieldwork_end": (str, type(None)),
+    "extra_files": dict,
+    "extra_sha256": dict,
+    "notes": str,
+    "corrections": list,
+    "instrument": dict,
+}
+
+
+def _type_name(kind) -> str:
+    names = {str: "text", dict: "JSON object", list: "JSON list", type(None): "null"}
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    return " or ".join(names.get(k, k.__name__) for k in kinds)
+
+
 @dataclass
 class Manifest:
     """What a raw wave is and how to read it.
@@ -126,6 +153,13 @@ class Manifest:
         unknown = sorted(set(data) - known)
         if unknown:
             raise InputFileError(path, f"manifest has unknown keys {', '.join(unknown)}")
+        for name, kind in _FIELD_TYPES.items():
+            if name in data and not isinstance(data[name], kind):
+                raise InputFileError(
+                    path,
+                    f"manifest field {name!r} is a {type(data[name]).__name__}, not a "
+                    f"{_type_name(kind)}: {again}",
+                )
         m = cls(**data)
         if m.format not in FORMATS:
             raise InputFileError(path, f"format {m.format!r} is not one of {', '.join(FORMATS)}")
