@@ -396,3 +396,24 @@ def test_damaged_manifest_fields_are_one_line(project_tmp, export, capsys, chang
     line = _one_error_line(capsys)
     assert "manifest.json" in line and next(iter(change)) in line, line
     assert main(["ingest", "--wave", "w", "--source", str(export), "--force"]) == 0
+
+
+def test_a_registration_made_meanwhile_is_never_replaced(project_tmp, export, monkeypatch, capsys):
+    """Two registrations of one wave at once: the one that finishes second is refused."""
+    import analysis.clean.ingest as ingest
+
+    real = ingest._fill_registration
+    other = fx.write_nettskjema(fx.canonical_answers(1, seed=5), export.parent / "other.csv")
+
+    def meanwhile(*args, **kwargs):
+        manifest = real(*args, **kwargs)
+        monkeypatch.setattr(ingest, "_fill_registration", real)
+        assert main(["ingest", "--wave", "w", "--source", str(other)]) == 0  # the other command
+        return manifest
+
+    monkeypatch.setattr(ingest, "_fill_registration", meanwhile)
+    assert main(["ingest", "--wave", "w", "--source", str(export)]) == 2
+    assert "another command meanwhile" in _one_error_line(capsys)
+    raw = project_tmp / "data" / "raw" / "w"
+    assert Manifest.read(raw).sha256 == sha256_file(other)
+    assert not list(raw.parent.glob(".*"))

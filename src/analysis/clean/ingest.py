@@ -68,7 +68,14 @@ from analysis.instrument.codebook import (
     codebook_for,
     load_codebook,
 )
-from analysis.io.files import copy_read_only, fs_error, remove_tree, replace_dir, temp_path
+from analysis.io.files import (
+    copy_read_only,
+    fs_error,
+    move_new_dir,
+    remove_tree,
+    replace_dir,
+    temp_path,
+)
 from analysis.io.manifest import DESIGNS, Manifest, sha256_file
 
 
@@ -146,9 +153,10 @@ def _registration_problem(raw: Path) -> str | None:
     return None
 
 
-def _check_registrable(wave: str, raw: Path, force: bool) -> None:
+def _check_registrable(wave: str, raw: Path, force: bool) -> bool:
+    """Refuse a registration over another; True when an incomplete one is to be replaced."""
     if not raw.exists() or (raw.is_dir() and not any(raw.iterdir())):
-        return
+        return False
     problem = _registration_problem(raw)
     if problem is None:
         raise UserError(
@@ -162,6 +170,7 @@ def _check_registrable(wave: str, raw: Path, force: bool) -> None:
             f"wave {wave!r} has an incomplete or damaged registration in {raw} ({problem}): "
             "register it again by adding --force (the folder is replaced)"
         )
+    return True
 
 
 def _register(wave, source, *, fmt, instrument, frame, design, root, force=False):
@@ -171,7 +180,7 @@ def _register(wave, source, *, fmt, instrument, frame, design, root, force=False
     source = Path(source)
     _check_input_file(source, "--source")
     raw = paths.raw_dir(wave, root)
-    _check_registrable(wave, raw, force)
+    replacing = _check_registrable(wave, raw, force)
     if design is not None and design not in DESIGNS:
         raise UserError(f"design must be one of {', '.join(DESIGNS)}")
     cb = load_codebook(instrument) if instrument is not None else None
@@ -194,7 +203,13 @@ def _register(wave, source, *, fmt, instrument, frame, design, root, force=False
         raw.parent.mkdir(parents=True, exist_ok=True)
         tmp.mkdir()
         manifest = _fill_registration(tmp, wave, source, loaded, frame, design, cb)
-        replace_dir(tmp, raw)
+        if replacing:  # an incomplete registration, with --force
+            replace_dir(tmp, raw)
+        elif not move_new_dir(tmp, raw):
+            raise UserError(
+                f"wave {wave!r} was registered in {raw} by another command meanwhile; "
+                f"re-ingest it with 'python -m analysis ingest {wave}'"
+            )
     except OSError as exc:
         remove_tree(tmp)
         raise fs_error(

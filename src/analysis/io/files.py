@@ -163,6 +163,20 @@ def replace_dir(tmp: str | Path, target: str | Path) -> None:
         remove_tree(old)
 
 
+def move_new_dir(tmp: str | Path, target: str | Path) -> bool:
+    """Move the complete folder ``tmp`` to ``target`` unless another folder with content is
+    there (one ``rename``: atomic, never replaces); True when moved."""
+    tmp, target = Path(tmp), Path(target)
+    try:
+        os.rename(tmp, target)
+    except OSError as exc:
+        if exc.errno in (errno.ENOTEMPTY, errno.EEXIST):
+            return False
+        raise
+    _fsync_dir(target.parent)
+    return True
+
+
 def remove_tree(folder: str | Path) -> None:
     """Remove a folder and everything in it, read-only files included; never raises."""
     shutil.rmtree(folder, ignore_errors=True)
