@@ -3,7 +3,10 @@
 ``python -m analysis ingest --wave WAVE --source FILE [--format ...] [--instrument ...] [--frame ...]``
 registers a wave: the export (and the frame) are copied read-only into ``data/raw/WAVE/`` with a
 manifest, then the wave is ingested. ``python -m analysis ingest WAVE`` re-ingests from the
-manifest after checking the checksums.
+manifest after checking the checksums; ``ingest WAVE --frame F --design D`` corrects a registered
+wave's frame or design first (recorded in the manifest); ``--force`` registers again a wave whose
+registration is incomplete or damaged. A registration is built in a temporary folder and moved
+into place complete, and file-system faults are one line naming the path (:mod:`analysis.io.files`).
 
 Outputs in ``data/processed/WAVE/`` (docs/processed-data.md): ``responses.parquet``,
 ``quarantine.parquet``, ``quality.json`` and ``frame.parquet``. They are written to a temporary
