@@ -30,6 +30,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
@@ -167,6 +168,22 @@ class TableResult(NamedTuple):
             note=self.note,
             decimals=self.decimals,
         )
+
+    def export(self, path) -> Path:
+        """Write the table to ``path``: ``.xlsx`` (caption in the first row, note below) or
+        ``.csv``, with the values rounded and suppressed cells marked as shown
+        (:func:`analysis.render.export.export_table`).
+
+        Examples
+        --------
+        >>> import pandas as pd, tempfile, pathlib
+        >>> r = TableResult(pd.DataFrame({"Gruppe": ["Alle"], "n": [12]}), caption="Svar")
+        >>> r.export(pathlib.Path(tempfile.mkdtemp()) / "svar.xlsx").name
+        'svar.xlsx'
+        """
+        from analysis.render.export import export_table
+
+        return export_table(self, path)
 
 
 class TextResult(NamedTuple):
