@@ -15,7 +15,6 @@ import xml.etree.ElementTree as ET
 import nbformat
 import openpyxl
 import pytest
-
 from test_report import Page, built, report_roots  # noqa: F401  (session fixtures)
 
 pytestmark = pytest.mark.slow
