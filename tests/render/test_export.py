@@ -132,3 +132,23 @@ def test_fully_suppressed_figure_replaced_by_a_sentence():
     assert "<img" not in html and "Figuren vises ikke" in html and "Andel" in html
     partly = data.assign(n=[":", 12])
     assert "<img" in display.figure_html(fig, alt="Bars of a and b", caption="Andel", data=partly)
+
+
+def test_score_by_accepts_the_category_label():
+    from analysis.render.plots import score_by
+    from analysis.stats.tables import FilterError
+
+    df = pd.DataFrame(
+        {
+            "instrument_version": 1,
+            "kommunenummer": None,
+            "utleierkategori": ["kommersiell"] * 8 + ["ideell"] * 8,
+            "storrelse": "20 000+",
+            "kompetanse": range(16),
+        }
+    )
+    a = score_by(df, "kompetanse", "storrelse", category="Kommersiell")
+    b = score_by(df, "kompetanse", "storrelse", category="kommersiell")
+    assert a.data.equals(b.data) and int(a.data["Antall svar"].iloc[0]) == 8
+    with pytest.raises(FilterError, match="valid values"):
+        score_by(df, "kompetanse", "storrelse", category="privat")

@@ -839,11 +839,17 @@ def _labelled_estimates(t: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 
 def _subset(df: pd.DataFrame, category: str | None) -> pd.DataFrame:
+    """Rows of one landlord category, named by id or label in either language, any case
+    (``"kommersiell"``, ``"Kommersiell"``, ``"Commercial"``); an unknown name lists the valid ones."""
     if category is None:
         return df
-    if category not in CATEGORIES:
-        raise ValueError(f"category must be one of {CATEGORIES}, not {category!r}")
-    return df[df["utleierkategori"].astype("string") == category]
+    from analysis.instrument.codebook import VERSIONS
+    from analysis.stats.tables import apply_filters
+
+    # the categories mean the same in every version; data without a version use the first
+    version = None if "instrument_version" in df.columns else VERSIONS[0]
+    sub, _ = apply_filters(df, {"utleierkategori": category}, codebook=version)
+    return sub
 
 
 def score_by(
