@@ -321,15 +321,17 @@ def table_html(
 # ---------------------------------------------------------------------------------------------
 
 
-def figure_png(fig, *, dpi: int = FIGURE_DPI) -> bytes:
-    """PNG bytes of a matplotlib figure, deterministic (no 'Software' metadata, fixed dpi)."""
+def figure_png(fig, *, dpi: int = FIGURE_DPI, tight: bool = True) -> bytes:
+    """PNG bytes of a matplotlib figure, deterministic (no 'Software' metadata, fixed dpi).
+
+    ``tight=False`` keeps the figure's own size (one draw instead of two)."""
     buf = io.BytesIO()
     fig.savefig(
         buf,
         format="png",
         dpi=dpi,
         metadata={"Software": None},
-        bbox_inches="tight",
+        bbox_inches="tight" if tight else None,
         facecolor="white",
     )
     return buf.getvalue()
@@ -506,10 +508,16 @@ def figure_html(
     data: pd.DataFrame | None = None,
     lang: Lang = "nb",
     decimals: int | Mapping[str, int] | None = None,
+    details: bool = True,
+    prepared: bool = False,
 ) -> str:
     """An accessible ``<figure>``: embedded PNG with ``alt``, ``<figcaption>``, numbers in ``<details>``.
 
-    Does not close the figure (:func:`show_figure` does).
+    Does not close the figure (:func:`show_figure` does). Before drawing, :func:`make_readable`
+    raises small text and wraps long labels. A figure whose ``data`` are all suppressed becomes
+    a sentence saying why (:func:`suppressed_figure_html`). ``details=False`` leaves the numbers
+    table out (``data`` is then used only for that check); ``prepared=True`` says the figure has
+    a fixed layout with readable text already (one draw: no readability pass, no tight box).
 
     Examples
     --------
@@ -532,14 +540,15 @@ def figure_html(
         raise ValueError("show_figure: a figure needs a non-empty caption")
     if all_suppressed(data):
         return suppressed_figure_html(caption, lang=lang)
-    make_readable(fig)
-    png = base64.b64encode(figure_png(fig)).decode("ascii")
+    if not prepared:
+        make_readable(fig)
+    png = base64.b64encode(figure_png(fig, tight=not prepared)).decode("ascii")
     parts = [
         '<figure class="report-figure">',
         f'<img src="data:image/png;base64,{png}" alt="{_esc(alt_text)}">',
         f"<figcaption>{_esc(caption)}</figcaption>",
     ]
-    if data is not None:
+    if data is not None and details:
         summary = _TEXT[lang]["numbers"]
         parts.append(f"<details><summary>{_esc(summary)}</summary>")
         parts.append(
