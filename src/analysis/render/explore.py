@@ -188,10 +188,10 @@ def frequency_display(freq: pd.DataFrame, *, lang: str = "nb") -> TableResult:
     >>> df = pd.DataFrame({"instrument_version": 1, "kommunenummer": None,
     ...                    "forut_strategi": [1] * 12 + [2] * 9 + [9] * 2})
     >>> frequency_display(frequencies(df, "forut_strategi")).table
-           Svar  n  Andel (%)         95 % KI
-    0        Ja 12       57.1  36,5–75,5
-    1       Nei  9       42.9  24,5–63,5
-    2  Vet ikke  :          :           :
+           Svar   n Andel (%)    95 % KI
+    0        Ja  12      57.1  34,9–76,8
+    1       Nei   9      42.9  23,2–65,1
+    2  Vet ikke   :         :          :
     """
     T = _T[lang]
     grouped = bool((freq["group_var"] != "total").any())
