@@ -76,6 +76,7 @@ _API: dict[str, str] = {
     "show_table": "analysis.render.display",
     "show_figure": "analysis.render.display",
     "export_table": "analysis.render.export",
+    "explore": "analysis.render.explore",
     "build_report": "analysis.render.report",
     # running
     "run_wave": "analysis.pipeline.runner",

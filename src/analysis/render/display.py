@@ -387,7 +387,11 @@ def display_scale(fig, *, dpi: int = FIGURE_DPI) -> float:
     The PNG (``dpi`` pixels per inch, tight box) is shown at its natural size, 1 px per CSS px,
     shrunk to the :data:`REPORT_WIDTH_PX` column when wider; one CSS point is 4/3 px.
     """
-    fig.canvas.draw() if hasattr(fig.canvas, "draw") else None
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    if not hasattr(fig.canvas, "get_renderer"):
+        FigureCanvasAgg(fig)
+    fig.draw_without_rendering()
     bbox = fig.get_tightbbox(fig.canvas.get_renderer())
     width_px = (bbox.width + 0.2) * dpi  # savefig's pad_inches=0.1 on each side
     return dpi / 96 * min(1.0, REPORT_WIDTH_PX / width_px)
@@ -408,10 +412,6 @@ def make_readable(fig, *, min_pt: float = MIN_DISPLAY_PT, wrap: int = WRAP_AT) -
     """
     import textwrap
 
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    if not hasattr(fig.canvas, "get_renderer"):
-        FigureCanvasAgg(fig)
     for ax in fig.axes:
         for axis, get, set_ in (
             ("y", ax.get_yticklabels, ax.set_yticks),
