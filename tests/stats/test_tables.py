@@ -60,7 +60,7 @@ def test_rao_scott_matches_r_svychisq(reference, statistic):
     for row in ref[ref["statistic"] == statistic].itertuples():
         df = _case_frame(data, row.case)
         got = rao_scott(
-            df, "row", "col", statistic=statistic, cluster="psu", weights="w", codebook=1
+            df, "row", "col", statistic=statistic, cluster="psu", weights="w"
         )
         g = got.iloc[0]
         assert g["n"] == row.n and g["n_clusters"] == row.n_clusters, row.case
@@ -81,7 +81,7 @@ def test_rao_scott_without_clustering_is_pearson(reference):
 
     data, _ = reference
     df = _case_frame(data, "demo-2022:forut_budsjettxutleierkategori")
-    got = rao_scott(df, "row", "col", statistic="Chisq", cluster=None, codebook=1).iloc[0]
+    got = rao_scott(df, "row", "col", statistic="Chisq", cluster=None).iloc[0]
     chi2, p, dof, _ = chi2_contingency(pd.crosstab(df["row"], df["col"]), correction=False)
     assert got["pearson"] == pytest.approx(chi2)
     n = len(df)

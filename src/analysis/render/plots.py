@@ -843,12 +843,9 @@ def _subset(df: pd.DataFrame, category: str | None) -> pd.DataFrame:
     (``"kommersiell"``, ``"Kommersiell"``, ``"Commercial"``); an unknown name lists the valid ones."""
     if category is None:
         return df
-    from analysis.instrument.codebook import VERSIONS
     from analysis.stats.tables import apply_filters
 
-    # the categories mean the same in every version; data without a version use the first
-    version = None if "instrument_version" in df.columns else VERSIONS[0]
-    sub, _ = apply_filters(df, {"utleierkategori": category}, codebook=version)
+    sub, _ = apply_filters(df, {"utleierkategori": category})
     return sub
 
 

@@ -57,7 +57,7 @@ import pandas as pd
 from scipy import stats
 
 from analysis.errors import UserError
-from analysis.instrument.codebook import CATEGORIES, SIZE_CLASSES, Codebook, load_codebook
+from analysis.instrument.codebook import SIZE_CLASSES, Codebook, load_codebook
 
 DEFAULT_MIN_CELL = 5
 #: Derived variables (not questions) that can group or filter, with readable names.
@@ -155,6 +155,14 @@ def codebook_for(df: pd.DataFrame, codebook: Codebook | int | None = None) -> Co
     )
 
 
+def _maybe_codebook(df: pd.DataFrame, codebook) -> Codebook | None:
+    """:func:`codebook_for`, or None when the data name no version (text categories only)."""
+    try:
+        return codebook_for(df, codebook)
+    except ValueError:
+        return None
+
+
 # ---------------------------------------------------------------------------------------------
 # variables: codes, labels and order
 # ---------------------------------------------------------------------------------------------
@@ -210,8 +218,14 @@ def variable(
     _check_lang(lang)
     if name not in df.columns:
         raise FilterError(f"column {name!r} is not in the data")
-    cb = codebook_for(df, codebook)
-    if _is_question_column(cb, name):
+    try:
+        cb = codebook_for(df, codebook)
+    except ValueError:
+        s = df[name]
+        if pd.api.types.is_numeric_dtype(s.dtype) and not isinstance(s.dtype, pd.CategoricalDtype):
+            raise  # coded answers need the wave's codebook
+        cb = None  # text categories need none (their labels are the values)
+    if cb is not None and _is_question_column(cb, name):
         q, part = cb.locate(name)
         if q.type == "text":
             raise ValueError(f"{name!r} is a free-text question: it has no answer categories")
@@ -232,8 +246,8 @@ def variable(
         )
     if isinstance(s.dtype, pd.CategoricalDtype):
         codes = [str(c) for c in s.cat.categories]
-    elif name == "utleierkategori":
-        codes = list(CATEGORIES)
+    elif name == "utleierkategori" and cb is not None:
+        codes = list(cb.categories)
     elif name == "storrelse":
         codes = list(SIZE_CLASSES)
     else:
@@ -252,7 +266,9 @@ def _question_name(cb: Codebook, q, lang: str) -> str:
     return q.id.replace("_", " ") if lang == "nb" else f'"{q.text(lang)}"'
 
 
-def _derived_label(name: str, value: str, cb: Codebook, lang: str) -> str:
+def _derived_label(name: str, value: str, cb: Codebook | None, lang: str) -> str:
+    if name == "utleierkategori" and cb is None:
+        return value.capitalize()
     if name == "utleierkategori" and value in cb.categories:
         return cb.categories[value].text(lang)
     if name == "storrelse" and lang == "en":
@@ -463,7 +479,7 @@ def frequencies(
     _check_lang(lang)
     if disclosure not in ("public", "internal"):
         raise ValueError(f"disclosure must be 'public' or 'internal', not {disclosure!r}")
-    cb = codebook_for(df, codebook)
+    cb = _maybe_codebook(df, codebook)
     if by in MUNICIPALITY_VARS and disclosure == "public":
         raise ValueError(
             f"grouping by {by!r} shows single municipalities: only with disclosure='internal'"
@@ -569,7 +585,7 @@ def frequencies(
         "group_label": gname if by else None,
         "disclosure": disclosure,
         "min_cell": min_cell,
-        "instrument_version": cb.version,
+        "instrument_version": None if cb is None else cb.version,
     }
     return out
 
@@ -690,7 +706,7 @@ def rao_scott(
     >>> import pandas as pd
     >>> df = pd.DataFrame({"a": list("xxxxyyyy") * 5, "b": list("uvuuvvvu") * 5,
     ...                    "kommunenummer": None})
-    >>> r = rao_scott(df, "a", "b", codebook=1, cluster=None)
+    >>> r = rao_scott(df, "a", "b", cluster=None)
     >>> round(float(r["pearson"].iloc[0]), 4), round(float(r["p_value"].iloc[0]), 4)
     (10.0, 0.0034)
     """
@@ -698,7 +714,7 @@ def rao_scott(
 
     if statistic not in ("F", "Chisq"):
         raise ValueError(f"statistic must be 'F' or 'Chisq', not {statistic!r}")
-    cb = codebook_for(df, codebook)
+    cb = _maybe_codebook(df, codebook)
     vr = variable(df, row, codebook=cb)
     vc = variable(df, col, codebook=cb)
     pr = vr.values(df).to_numpy(dtype="float64", na_value=np.nan)
@@ -847,7 +863,11 @@ def crosstab(
         alpha=alpha,
     )
     sub, _ = apply_filters(
-        df, filters, codebook=codebook_for(df, codebook), disclosure=disclosure, min_cell=min_cell
+        df,
+        filters,
+        codebook=_maybe_codebook(df, codebook),
+        disclosure=disclosure,
+        min_cell=min_cell,
     )
     try:
         test = (
@@ -856,7 +876,7 @@ def crosstab(
                 row,
                 col,
                 statistic=statistic,
-                codebook=codebook_for(df, codebook),
+                codebook=_maybe_codebook(df, codebook),
                 cluster=cluster if (cluster is None or cluster in sub.columns) else None,
                 weights=weights,
                 design=design,
