@@ -56,7 +56,11 @@ def _add_ingest(sub) -> None:
         help="export format (default: detect from the file)",
     )
     p.add_argument(
-        "--instrument", type=int, choices=[1, 2], help="instrument version the wave used"
+        "--instrument",
+        metavar="VERSION|FILE",
+        help="the instrument the wave used: a packaged version number, or the path of an "
+        "instrument YAML file (see docs/new-instrument-version.md); default: inferred from "
+        "the export's columns",
     )
     p.add_argument("--frame", type=Path, help="municipality frame CSV for the wave's year")
     p.add_argument(
@@ -199,9 +203,9 @@ def cmd_report(args) -> int:
 
 
 def cmd_all(args) -> int:
-    from analysis.questionnaire.demo import write_demo
     from analysis.clean.ingest import ingest_command
     from analysis.pipeline.runner import run_wave
+    from analysis.questionnaire.demo import write_demo
     from analysis.render.report import build_report
 
     t0 = time.perf_counter()

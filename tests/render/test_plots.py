@@ -11,8 +11,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analysis.instrument.codebook import SIZE_CLASSES, load_codebook
+
+COMMON_ITEM_COLUMNS = load_codebook(2).item_columns
 from analysis.render import display, plots
-from analysis.instrument.codebook import COMMON_ITEM_COLUMNS, SIZE_CLASSES, load_codebook
 from analysis.stats.scoring import add_scores
 
 
@@ -276,7 +278,7 @@ def test_niva_profile_excludes_not_applicable(scored):
 
 def test_reliability_table_labels_scales(scored):
     r = plots.reliability_table(scored, lang="en")
-    assert r.table.iloc[:, 0].tolist()[0] == "Competence (komp_*)"
+    assert r.table.iloc[:, 0].tolist()[0] == "Competence"  # no internal variable names
     assert len(r.table) == 4
 
 

@@ -10,7 +10,9 @@ import statsmodels.formula.api as smf
 from scipy import stats
 from statsmodels.miscmodels.ordinal_model import OrderedModel
 
-from analysis.instrument.codebook import CATEGORIES, SIZE_CLASSES
+from analysis.instrument.codebook import SIZE_CLASSES, load_codebook
+
+CATEGORIES = tuple(load_codebook(1).categories)
 from analysis.stats.models import (
     cluster_ids,
     hedges_g,

@@ -10,7 +10,9 @@ import pytest
 import statsmodels.api as sm
 from scipy import stats
 
-from analysis.instrument.codebook import CATEGORIES, load_codebook
+from analysis.instrument.codebook import load_codebook
+
+CATEGORIES = tuple(load_codebook(1).categories)
 from analysis.stats.estimates import group_proportions
 from analysis.stats.themes import (
     checkbox_block,

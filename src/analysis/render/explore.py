@@ -38,10 +38,19 @@ from analysis.render.display import (
 from analysis.render.plots import PlotResult, TableResult
 
 SCORE = "score:"
-#: Derived grouping variables (from the municipality frame and the landlord type).
-DERIVED_GROUPS = ("utleierkategori", "storrelse", "fylke")
-#: The filters of the interface: (widget name, column).
-FILTERS = (("category", "utleierkategori"), ("size", "storrelse"), ("county", "fylke"))
+#: Derived grouping variables from the municipality frame; the landlord category variable is
+#: the codebook's ``category_variable``.
+FRAME_GROUPS = ("storrelse", "fylke")
+#: The filters of the interface: (widget name, column; None = the category variable).
+FILTERS = (("category", None), ("size", "storrelse"), ("county", "fylke"))
+
+
+def _col(df: pd.DataFrame, column: str | None) -> str:
+    from analysis.stats.tables import codebook_for
+
+    return codebook_for(df).category_variable if column is None else column
+
+
 MUNICIPALITY = "kommune"
 
 _T = {
@@ -136,7 +145,7 @@ def group_options(df: pd.DataFrame, *, lang: str = "nb") -> list[tuple[str, str 
 
     cb = codebook_for(df)
     out: list[tuple[str, str | None]] = [(_T[lang]["none"], None)]
-    for col in DERIVED_GROUPS:
+    for col in (cb.category_variable, *FRAME_GROUPS):
         if col in df.columns and df[col].notna().any():
             out.append((variable(df, col, codebook=cb, lang=lang).label.capitalize(), col))
     for q in cb.questions.values():
@@ -439,7 +448,12 @@ class Explorer:
         return self._data[wave]
 
     def filters(self) -> dict[str, object]:
-        out = {col: self.state[name] for name, col in FILTERS if self.state.get(name) is not None}
+        df = self.data()
+        out = {
+            _col(df, col): self.state[name]
+            for name, col in FILTERS
+            if self.state.get(name) is not None
+        }
         if self.state.get("municipality") is not None:
             out[MUNICIPALITY] = self.state["municipality"]
         return out
@@ -553,7 +567,7 @@ class Explorer:
         )
         for name, col in FILTERS:
             wd[name] = w.Dropdown(
-                options=filter_options(df, col, lang=self.lang),
+                options=filter_options(df, _col(df, col), lang=self.lang),
                 value=None,
                 description=T[name],
                 layout=layout,
@@ -603,7 +617,7 @@ class Explorer:
             if name not in wd:
                 continue
             mc = self.min_cell if name == "municipality" else None
-            o = filter_options(df, col, lang=self.lang, min_cell=mc)
+            o = filter_options(df, _col(df, col), lang=self.lang, min_cell=mc)
             wd[name].options = o
             if self.state[name] not in [v for _, v in o]:
                 wd[name].value = None

@@ -54,6 +54,7 @@ import pandas as pd
 from scipy import stats
 
 from analysis.instrument.codebook import DONT_KNOW
+from analysis.lang import check_lang, table
 
 MEANS_COLUMNS = (
     "variable",
@@ -90,34 +91,7 @@ DESIGNS = ("convenience", "census", "probability")
 # design
 # --------------------------------------------------------------------------------------------
 
-_CAVEATS = {
-    "convenience": {
-        "nb": "Svarene kommer fra et bekvemmelighetsutvalg: de er ikke vektet og kan ikke uten videre "
-        "generaliseres til alle utleiere. Konfidensintervallene viser bare tilfeldig variasjon "
-        "blant dem som svarte, ikke skjevhet i hvem som svarte.",
-        "en": "The answers come from a convenience sample: they are unweighted and cannot simply be "
-        "generalised to all landlords. The confidence intervals show only random variation among "
-        "those who answered, not bias in who answered.",
-    },
-    "census": {
-        "nb": "Alle kommuner ble invitert (totalundersøkelse av kommunene). Kommunale svar er vektet til "
-        "kommuneregisterets fordeling på fylke og kommunestørrelse, og usikkerheten for kommunene "
-        "er korrigert for at en stor del av dem svarte. Ideelle og kommersielle utleiere er ikke "
-        "vektet.",
-        "en": "All municipalities were invited (a census of municipalities). Municipal answers are "
-        "weighted to the register's distribution by county and municipality size, and their "
-        "uncertainty is corrected for the large share that answered. Non-profit and commercial "
-        "landlords are not weighted.",
-    },
-    "probability": {
-        "nb": "Kommunene ble trukket tilfeldig fra kommuneregisteret. Kommunale svar er vektet til "
-        "registerets fordeling på fylke og kommunestørrelse, med endelig populasjonskorreksjon. "
-        "Ideelle og kommersielle utleiere er ikke vektet.",
-        "en": "Municipalities were drawn at random from the municipality register. Municipal answers "
-        "are weighted to the register's distribution by county and municipality size, with a "
-        "finite population correction. Non-profit and commercial landlords are not weighted.",
-    },
-}
+_CAVEATS = table("design_caveats")
 
 
 def design_caveat(design: str, lang: str = "nb") -> str:
@@ -130,8 +104,7 @@ def design_caveat(design: str, lang: str = "nb") -> str:
     """
     if design not in _CAVEATS:
         raise ValueError(f"design must be one of {', '.join(DESIGNS)}, not {design!r}")
-    if lang not in ("nb", "en"):
-        raise ValueError(f"language must be 'nb' or 'en', not {lang!r}")
+    check_lang(lang)
     return _CAVEATS[design][lang]
 
 
@@ -552,16 +525,13 @@ def group_means(
     return out[list(MEANS_COLUMNS)]
 
 
-def _check_success(col: str, success: tuple) -> None:
-    from analysis.instrument.codebook import load_codebook
+def _check_success(col: str, success: tuple, df: pd.DataFrame) -> None:
+    from analysis.instrument.codebook import codebook_for
 
     try:
-        q, _ = load_codebook(1).locate(col)
-    except KeyError:
-        try:
-            q, _ = load_codebook(2).locate(col)
-        except KeyError:
-            return
+        q, _ = codebook_for(df).locate(col)
+    except (KeyError, ValueError):
+        return
     codes = q.substantive_codes
     if codes and not set(success) & set(codes):
         raise ValueError(
@@ -643,7 +613,7 @@ def group_proportions(
     z = stats.norm.ppf(1 - alpha / 2)
     parts = []
     for item in _as_list(items):
-        _check_success(item, success)
+        _check_success(item, success, df)
         x = _numeric(df, item)
         answered = ~np.isnan(x)
         dk = answered & (x == DONT_KNOW)

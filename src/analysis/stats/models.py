@@ -45,7 +45,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from analysis.instrument.codebook import CATEGORIES, DONT_KNOW, SIZE_CLASSES, load_codebook
+from analysis.instrument.codebook import DONT_KNOW, SIZE_CLASSES, codebook_for
+from analysis.instrument.labels import value_label, variable_label
+from analysis.lang import check_lang
 
 #: Default predictors of :func:`score_regression` and :func:`ordinal_regression`.
 DEFAULT_PREDICTORS: tuple[str, ...] = ("utleierkategori", "storrelse", "forutsetninger")
@@ -122,11 +124,6 @@ DIFFERENCE_COLUMNS = (
     "n_clusters",
 )
 
-_VAR_LABELS = {
-    "utleierkategori": {"nb": "Utleierkategori", "en": "Landlord category"},
-    "storrelse": {"nb": "Kommunestørrelse", "en": "Municipality size"},
-}
-_UNKNOWN_SIZE_LABEL = {"nb": "ukjent", "en": "unknown"}
 _INTERCEPT = {"nb": "Konstantledd", "en": "Intercept"}
 _VERSUS = {"nb": "mot", "en": "vs"}
 _PADJUST = {
@@ -141,11 +138,6 @@ _PADJUST = {
 # --------------------------------------------------------------------------------------------
 # helpers
 # --------------------------------------------------------------------------------------------
-
-
-def _check_lang(lang: str) -> None:
-    if lang not in ("nb", "en"):
-        raise ValueError(f"language must be 'nb' or 'en', not {lang!r}")
 
 
 def cluster_ids(df: pd.DataFrame, cluster: str | None = "kommunenummer") -> np.ndarray:
@@ -178,14 +170,6 @@ def cluster_ids(df: pd.DataFrame, cluster: str | None = "kommunenummer") -> np.n
     return dense.astype(np.int64)
 
 
-def _instrument_version(df: pd.DataFrame) -> int:
-    if "instrument_version" in df.columns:
-        v = pd.unique(df["instrument_version"].dropna())
-        if len(v) == 1:
-            return int(v[0])
-    return 1
-
-
 def ensure_scores(df: pd.DataFrame, needed: Sequence[str]) -> pd.DataFrame:
     """``df`` with the score columns in ``needed`` added when missing (via :mod:`analysis.stats.scoring`).
 
@@ -197,12 +181,13 @@ def ensure_scores(df: pd.DataFrame, needed: Sequence[str]) -> pd.DataFrame:
     >>> ensure_scores(pd.DataFrame({"kompetanse": [50.0]}), ["kompetanse"]).columns.tolist()
     ['kompetanse']
     """
-    from analysis.stats.scoring import SCORE_COLUMNS, score_responses
+    from analysis.stats.scoring import score_responses
 
-    missing = [c for c in needed if c in SCORE_COLUMNS and c not in df.columns]
+    cb = codebook_for(df)
+    missing = [c for c in needed if c in cb.score_columns and c not in df.columns]
     if not missing:
         return df
-    scores = score_responses(df, version=_instrument_version(df))
+    scores = score_responses(df, codebook=cb)
     return pd.concat([df, scores[missing]], axis=1)
 
 
@@ -222,25 +207,14 @@ def _is_categorical(s: pd.Series) -> bool:
     )
 
 
-def _level_label(var: str, level: str, lang: str) -> str:
-    if var == "utleierkategori" and level in CATEGORIES:
-        return load_codebook(1).categories[level].text(lang)
-    if var == "storrelse" and level == UNKNOWN_SIZE:
-        return _UNKNOWN_SIZE_LABEL[lang]
-    return str(level)
+def _level_label(var: str, level: str, lang: str, cb) -> str:
+    if var == "storrelse" and level != UNKNOWN_SIZE:
+        return str(level)
+    return value_label(var, level, lang, codebook=cb)
 
 
-def _var_label(var: str, lang: str) -> str:
-    if var in _VAR_LABELS:
-        return _VAR_LABELS[var][lang]
-    cb = load_codebook(1)
-    sid = "niva" if var == "niva_maks" else var
-    if sid in cb.scores:
-        return cb.scores[sid].label(lang) + (" (maks)" if var == "niva_maks" else "")
-    try:
-        return cb.label(var, lang)
-    except KeyError:
-        return var
+def _var_label(var: str, lang: str, cb) -> str:
+    return variable_label(var, lang, codebook=cb)
 
 
 class _Design:
@@ -257,6 +231,7 @@ class _Design:
         unknown = set(reference) - set(predictors)
         if unknown:
             raise ValueError(f"reference given for {sorted(unknown)}, which are not predictors")
+        self.codebook = codebook_for(df)
         self.columns: dict[str, np.ndarray] = {}
         self.labels: dict[str, str] = {}
         self.references: dict[str, str] = {}
@@ -301,14 +276,14 @@ class _Design:
                     term = f"{p}[T.{level}]"
                     self.columns[term] = (arr == level).astype("float64")
                     self.labels[term] = (
-                        f"{_var_label(p, lang)}: {_level_label(p, level, lang)} "
-                        f"({_VERSUS[lang]} {_level_label(p, ref, lang)})"
+                        f"{_var_label(p, lang, self.codebook)}: {_level_label(p, level, lang, self.codebook)} "
+                        f"({_VERSUS[lang]} {_level_label(p, ref, lang, self.codebook)})"
                     )
             else:
                 x = _numeric(s, p)
                 valid &= ~np.isnan(x)
                 self.columns[p] = x
-                self.labels[p] = _var_label(p, lang)
+                self.labels[p] = _var_label(p, lang, self.codebook)
         self.valid = valid
 
     def matrix(self, rows: np.ndarray) -> pd.DataFrame:
@@ -394,7 +369,7 @@ def score_regression(
     """
     import statsmodels.api as sm
 
-    _check_lang(lang)
+    check_lang(lang)
     df = ensure_scores(df, [score, *predictors])
     if score not in df.columns:
         raise ValueError(f"score {score!r} not in the data")
@@ -498,7 +473,7 @@ def ordinal_regression(
     """
     from statsmodels.miscmodels.ordinal_model import OrderedModel
 
-    _check_lang(lang)
+    check_lang(lang)
     if item not in df.columns:
         raise ValueError(f"item {item!r} not in the data")
     df = ensure_scores(df, list(predictors))

@@ -58,6 +58,7 @@ from scipy import stats
 
 from analysis.errors import UserError
 from analysis.instrument.codebook import SIZE_CLASSES, Codebook, load_codebook
+from analysis.instrument.codebook import codebook_for as _wave_codebook
 
 DEFAULT_MIN_CELL = 5
 #: Derived variables (not questions) that can group or filter, with readable names.
@@ -124,10 +125,8 @@ def _check_lang(lang: str) -> str:
 
 
 def codebook_for(df: pd.DataFrame, codebook: Codebook | int | None = None) -> Codebook:
-    """The codebook of the data's instrument version (``codebook=`` overrides).
-
-    The version comes from the ``instrument_version`` column (processed data) or
-    ``df.attrs["instrument_version"]``; data that mix versions need an explicit ``codebook``.
+    """The codebook of the data's instrument version (``codebook=``, a Codebook or a version
+    number, overrides); see :func:`analysis.instrument.codebook.codebook_for`.
 
     Examples
     --------
@@ -135,24 +134,9 @@ def codebook_for(df: pd.DataFrame, codebook: Codebook | int | None = None) -> Co
     >>> codebook_for(pd.DataFrame({"instrument_version": [2, 2]})).version
     2
     """
-    if isinstance(codebook, Codebook):
-        return codebook
-    if codebook is not None:
+    if codebook is not None and not isinstance(codebook, Codebook):
         return load_codebook(int(codebook))
-    versions: list[int] = []
-    if "instrument_version" in df.columns:
-        versions = sorted({int(v) for v in df["instrument_version"].dropna().unique()})
-    elif df.attrs.get("instrument_version") is not None:
-        versions = [int(df.attrs["instrument_version"])]
-    if len(versions) == 1:
-        return load_codebook(versions[0])
-    if not versions:
-        raise ValueError(
-            "the data carry no instrument_version (column or attrs); pass codebook=<version>"
-        )
-    raise ValueError(
-        f"the data mix instrument versions {versions}; select one wave or pass codebook=<version>"
-    )
+    return _wave_codebook(df, codebook)
 
 
 def _maybe_codebook(df: pd.DataFrame, codebook) -> Codebook | None:
@@ -246,14 +230,14 @@ def variable(
         )
     if isinstance(s.dtype, pd.CategoricalDtype):
         codes = [str(c) for c in s.cat.categories]
-    elif name == "utleierkategori" and cb is not None:
+    elif cb is not None and name == cb.category_variable:
         codes = list(cb.categories)
     elif name == "storrelse":
         codes = list(SIZE_CLASSES)
     else:
         codes = sorted(str(v) for v in s.dropna().unique())
     labels = [_derived_label(name, c, cb, lang) for c in codes]
-    label = DERIVED_NAMES.get(name, {}).get(lang, name)
+    label = _derived_name(name, cb, lang)
     return Variable(name, label, codes, labels, [True] * len(codes), False)
 
 
@@ -267,13 +251,24 @@ def _question_name(cb: Codebook, q, lang: str) -> str:
 
 
 def _derived_label(name: str, value: str, cb: Codebook | None, lang: str) -> str:
-    if name == "utleierkategori" and cb is None:
-        return value.capitalize()
-    if name == "utleierkategori" and value in cb.categories:
-        return cb.categories[value].text(lang)
-    if name == "storrelse" and lang == "en":
-        return _SIZE_EN.get(value, value)
+    if cb is None:
+        return value.capitalize() if name in ("utleierkategori",) else value
+    from analysis.instrument.labels import value_label
+
+    if name == cb.category_variable or name == "storrelse":
+        return value_label(name, value, lang, codebook=cb)
     return value
+
+
+def _derived_name(name: str, cb: Codebook | None, lang: str) -> str:
+    """Readable name of a derived variable, lower case for use inside a sentence."""
+    if cb is not None:
+        from analysis.instrument.labels import variable_label
+
+        text = variable_label(name, lang, codebook=cb)
+        if text != name:
+            return text[:1].lower() + text[1:] if text[1:2].islower() else text
+    return DERIVED_NAMES.get(name, {}).get(lang, name)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -293,7 +288,7 @@ def _match_level(var: Variable, wanted: object, other_labels: Sequence[str]) -> 
             names.add(_norm(int(c)))
         if key in names:
             return i
-    if var.name == "utleierkategori":  # "Kommersiell utleier" also names the category
+    if var.name in DERIVED_NAMES and not var.numeric:  # "Kommersiell utleier" names the category
         for i, lab in enumerate(var.labels):
             if key.startswith(_norm(lab)) or key.startswith(_norm(var.codes[i])):
                 return i

@@ -42,7 +42,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from analysis.instrument.codebook import load_codebook
+from analysis.instrument.codebook import codebook_for
+from analysis.lang import check_lang
 from analysis.stats.models import cluster_ids, ensure_scores, linearised_difference
 
 SHARE_COLUMNS = (
@@ -113,11 +114,6 @@ LOW_COMPETENCE_COLUMNS = (
 DEFAULT_SEED = 20221115
 
 
-def _check_lang(lang: str) -> None:
-    if lang not in ("nb", "en"):
-        raise ValueError(f"language must be 'nb' or 'en', not {lang!r}")
-
-
 def checkbox_block(df: pd.DataFrame, question: str) -> tuple[pd.DataFrame, np.ndarray]:
     """The 0/1 option block of a checkbox question under the missing-data rule.
 
@@ -136,7 +132,7 @@ def checkbox_block(df: pd.DataFrame, question: str) -> tuple[pd.DataFrame, np.nd
     >>> block.iloc[0].tolist(), answered.tolist()
     ([1.0, 0.0, 0.0, 0.0, 0.0], [True, False])
     """
-    q = load_codebook(1).question(question)
+    q = codebook_for(df).question(question)
     if q.type != "checkbox":
         raise ValueError(f"{question!r} is not a checkbox question")
     cols = list(q.columns)
@@ -201,7 +197,7 @@ def checkbox_shares(
     """
     from analysis.stats.estimates import group_proportions
 
-    _check_lang(lang)
+    check_lang(lang)
     block, answered = checkbox_block(df, question)
     others = [c for c in df.columns if c not in block.columns]
     d = pd.concat([df[others], block], axis=1)
@@ -217,7 +213,7 @@ def checkbox_shares(
         alpha=alpha,
         lang=lang,
     )
-    cb = load_codebook(1)
+    cb = codebook_for(df)
     prefix = len(question) + 1
     res.insert(0, "question", question)
     res.insert(2, "option", [v[prefix:] for v in res["variable"]])
@@ -255,7 +251,7 @@ def theme_shares(
     """
     return checkbox_shares(
         df,
-        "behov",
+        codebook_for(df).question_for("themes"),
         by=by,
         lang=lang,
         cluster=cluster,
@@ -311,17 +307,17 @@ def most_important(
     """
     from analysis.stats.estimates import group_proportions
 
-    _check_lang(lang)
-    col = "behov_viktigst"
+    check_lang(lang)
+    cb = codebook_for(df)
+    col = cb.question_for("most_important_theme")
     if col not in df.columns:
         raise ValueError(f"column {col!r} not in the data")
     x = pd.to_numeric(df[col]).to_numpy(dtype="float64", na_value=np.nan)
-    themes = load_codebook(1).question("behov").columns
+    themes = cb.question(cb.question_for("themes")).columns
     codes = np.arange(1, len(themes) + 1)
     bad = ~np.isnan(x) & ~np.isin(x, codes)
     if bad.any():
         raise ValueError(f"column {col}: codes outside 1-{len(themes)} ({sorted(set(x[bad]))})")
-    cb = load_codebook(1)
     parts = []
     for k, theme in zip(codes, themes, strict=True):
         r = group_proportions(
@@ -404,14 +400,16 @@ def theme_ranking(
     >>> r["option"].iloc[0], int(r["rank_high"].iloc[0])
     ('metoder', 1)
     """
-    _check_lang(lang)
+    check_lang(lang)
     if n_boot < 1:
         raise ValueError("n_boot must be at least 1")
-    block, answered = checkbox_block(df, "behov")
+    cb = codebook_for(df)
+    themes = cb.question_for("themes")
+    block, answered = checkbox_block(df, themes)
     Y = block.to_numpy()[answered]
     cols = list(block.columns)
     if len(Y) == 0:
-        raise ValueError("no respondent answered the behov question")
+        raise ValueError(f"no respondent answered the {themes} question")
     cl = cluster_ids(df.loc[answered], cluster)
     C = int(cl.max()) + 1
     m = np.bincount(cl, minlength=C).astype("float64")
@@ -425,12 +423,11 @@ def theme_ranking(
     q = [100 * alpha / 2, 100 * (1 - alpha / 2)]
     s_lo, s_hi = np.percentile(shares_b, q, axis=0)
     r_lo, r_hi = np.percentile(ranks_b, q, axis=0)
-    cb = load_codebook(1)
     out = pd.DataFrame(
         {
             "rank": rank,
             "variable": cols,
-            "option": [c[len("behov_") :] for c in cols],
+            "option": [c[len(themes) + 1 :] for c in cols],
             "label": [cb.label(c, lang) for c in cols],
             "n": int(len(Y)),
             "share": share,
@@ -503,13 +500,15 @@ def low_competence_needs(
     0        metoder      3        1.0         0.0   1.0
     7  bomiljotiltak      3        0.0         1.0  -1.0
     """
-    _check_lang(lang)
-    df = ensure_scores(df, ["kompetanse"])
-    block, answered = checkbox_block(df, "behov")
-    k = pd.to_numeric(df["kompetanse"]).to_numpy(dtype="float64", na_value=np.nan)
+    check_lang(lang)
+    cb = codebook_for(df)
+    score, themes = cb.score_for("competence"), cb.question_for("themes")
+    df = ensure_scores(df, [score])
+    block, answered = checkbox_block(df, themes)
+    k = pd.to_numeric(df[score]).to_numpy(dtype="float64", na_value=np.nan)
     use = answered & ~np.isnan(k)
     if not use.any():
-        raise ValueError("no respondent with both a kompetanse score and an answer to behov")
+        raise ValueError(f"no respondent with both a {score} score and an answer to {themes}")
     if threshold is None:
         if not 0 < quantile < 1:
             raise ValueError("quantile must be strictly between 0 and 1")
@@ -519,7 +518,6 @@ def low_competence_needs(
     low = use & (k <= cut)
     rest = use & (k > cut)
     clusters = cluster_ids(df, cluster)
-    cb = load_codebook(1)
     rows = []
     for c in block.columns:
         y = np.where(use, block[c].to_numpy(), np.nan)
@@ -527,7 +525,7 @@ def low_competence_needs(
         rows.append(
             {
                 "variable": c,
-                "option": c[len("behov_") :],
+                "option": c[len(themes) + 1 :],
                 "label": cb.label(c, lang),
                 "n_low": r["n_a"],
                 "share_low": r["mean_a"],
