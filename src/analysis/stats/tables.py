@@ -162,6 +162,8 @@ class Variable:
     labels: list[str]
     substantive: list[bool]
     numeric: bool
+    #: The full wording (a whole question's text; else the same as ``label``).
+    text: str = ""
 
     def values(self, df: pd.DataFrame) -> pd.Series:
         """The column as a Series of level positions (0..k-1, NA for blank or unknown)."""
@@ -219,8 +221,15 @@ def variable(
         codes = list(labels)
         nonsub = set(cb.non_substantive_codes)
         label = part.text(lang) if part is not None else _question_name(cb, q, lang)
+        text = part.text(lang) if part is not None else q.text(lang)
         return Variable(
-            name, label, codes, [labels[c] for c in codes], [c not in nonsub for c in codes], True
+            name,
+            label,
+            codes,
+            [labels[c] for c in codes],
+            [c not in nonsub for c in codes],
+            True,
+            text,
         )
     s = df[name]
     if pd.api.types.is_numeric_dtype(s.dtype) and not isinstance(s.dtype, pd.CategoricalDtype):
@@ -247,7 +256,7 @@ def _question_name(cb: Codebook, q, lang: str) -> str:
     short = getattr(q, "short", None)
     if short is not None:
         return short(lang) if callable(short) else str(short)
-    return q.id.replace("_", " ") if lang == "nb" else f'"{q.text(lang)}"'
+    return q.id.replace("_", " ") if lang == "nb" else q.text(lang)
 
 
 def _derived_label(name: str, value: str, cb: Codebook | None, lang: str) -> str:
@@ -572,11 +581,11 @@ def frequencies(
         out[c] = out[c].astype("Int64")
     n_total = len(sub)
     out.attrs = {
-        "caption": _caption(var.label, gname if by else None, subset, n_total, lang),
+        "caption": _caption(var.text or var.label, gname if by else None, subset, n_total, lang),
         "note": _note(disclosure, min_cell, lang, any_dk=bool((~subst).any())),
         "n": n_total,
         "subset": subset,
-        "question_label": var.label,
+        "question_label": var.text or var.label,
         "group_label": gname if by else None,
         "disclosure": disclosure,
         "min_cell": min_cell,
@@ -629,6 +638,8 @@ def _caption(qlabel: str, glabel: str | None, subset: str, n: int, lang: str) ->
     q = f"«{qlabel}»" if lang == "nb" else f'"{qlabel}"'
     text = f"{q}: {T['answers']}"
     if glabel:
+        if glabel.endswith("?"):  # a whole question names the grouping
+            glabel = f"«{glabel}»" if lang == "nb" else f'"{glabel}"'
         text += f" {T['by']} {glabel}"
     who = f"{T['subset']} {subset}" if subset else T["everyone"]
     return f"{text}, {who} (n = {n})."
