@@ -813,9 +813,15 @@ def score_by(
     table = group_means(d, score, by, cluster=cluster, lang=lang)
     table = disclose(table, disclosure=disclosure, min_cell=min_cell, lang=lang)
     res = plot_group_means(table, lang=lang)
-    if category is not None:
-        cat = group_label("utleierkategori", category, lang).lower()
-        extra = f" ({cat} utleiere)" if lang == "nb" else f" ({cat} landlords)"
+    if category is not None:  # say which subgroup, and how many answered in it
+        var = codebook_for(df).category_variable
+        ids = d[var].dropna().astype("string").unique()
+        cat = group_label(var, str(ids[0]) if len(ids) else category, lang).lower()
+        extra = (
+            f" ({cat} utleiere, n = {len(d)})"
+            if lang == "nb"
+            else f" ({cat} landlords, n = {len(d)})"
+        )
         res = res._replace(caption=res.caption + extra, alt=res.alt.rstrip(".") + extra + ".")
     return res
 
