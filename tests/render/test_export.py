@@ -101,6 +101,12 @@ def test_report_assets_written_atomically_and_linked(tmp_path):
     assert 'href="findings.en.xlsx"' in outs[1]["data"]["text/html"]
     assert outs[2]["data"]["text/html"] == "<p>text</p>"
     assert not list(tmp_path.glob(".*.tmp")) and not list((tmp_path / "figures").glob(".*"))
+    # a later build with fewer figures leaves no stale file; other reports' files are kept
+    (tmp_path / "figures" / "findings.en-02.png").write_bytes(b"old")
+    (tmp_path / "figures" / "findings-01.png").write_bytes(b"nb")
+    export_report_assets(_exported_nb(), tmp_path / "findings.en.html", lang="en")
+    names = sorted(p.name for p in (tmp_path / "figures").iterdir())
+    assert names == ["findings-01.png", "findings.en-01.png", "findings.en-01.svg"]
 
 
 def test_small_text_raised_and_long_labels_wrapped():

@@ -373,6 +373,12 @@ def export_report_assets(nb, report_html: Path, *, lang: str = "nb") -> dict:
     path = None
     if n_tables:
         path = _atomic(xlsx, wb.save)
+    # figures of an earlier build of this report that it no longer has
+    stale = re.compile(rf"{re.escape(stem)}-\d{{2,}}\.(png|svg)")
+    if fig_dir.is_dir():
+        for old in fig_dir.iterdir():
+            if stale.fullmatch(old.name) and old not in written:
+                old.unlink(missing_ok=True)
     return {"xlsx": path, "figures": written, "tables": n_tables}
 
 
