@@ -21,7 +21,6 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from test_report_browser import ARGS, CHROMIUM
 
 pytestmark = [pytest.mark.lab, pytest.mark.browser, pytest.mark.slow]
 
@@ -36,10 +35,6 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def lab(demo_root, tmp_path_factory):
-    if not CHROMIUM.exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is missing: CI must install chromium")
-        pytest.skip(f"{CHROMIUM} not found")
     root = tmp_path_factory.mktemp("lab_root")
     shutil.copytree(demo_root / "data", root / "data")
     (root / "notebooks").mkdir()
@@ -96,53 +91,45 @@ def _caption(page) -> str:
     return page.locator(".widget-html-content caption").first.inner_text()
 
 
-def test_explore_notebook_runs_and_reacts_in_jupyterlab(lab):
-    from playwright.sync_api import sync_playwright
-
+def test_explore_notebook_runs_and_reacts_in_jupyterlab(browser, lab):
     url, token, root = lab
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.goto(f"{url}/lab/tree/notebooks/00_explore.ipynb?token={token}")
-        page.wait_for_function(
-            "window.jupyterapp && document.querySelector('.jp-Notebook')", timeout=90_000
-        )
-        page.wait_for_selector(".jp-Notebook-ExecutionIndicator, .jp-KernelStatus", timeout=60_000)
-        page.wait_for_function(
-            "() => { const w = window.jupyterapp.shell.currentWidget;"
-            " return w && w.sessionContext && w.sessionContext.session"
-            " && w.sessionContext.session.kernel"
-            " && w.sessionContext.session.kernel.status === 'idle'; }",
-            timeout=90_000,
-        )
-        page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
-        page.wait_for_selector(".widget-html-content caption", timeout=120_000)
-        first = _caption(page)
-        assert "n = 301" in first, first
-        n_before = page.locator(".widget-html-content").first.inner_text()
-        img_before = page.locator(".widget-html-content img").first.get_attribute("src")
-        by = page.locator(".widget-dropdown", has=page.locator("label", has_text="Inndeling"))
-        by.locator("select").select_option(label="Utleierkategori")
-        page.wait_for_function(
-            "(old) => { const c = document.querySelector('.widget-html-content caption');"
-            " return c && c.textContent !== old; }",
-            arg=first,
-            timeout=60_000,
-        )
-        assert "etter utleierkategori" in _caption(page)
-        assert page.locator(".widget-html-content img").first.get_attribute("src") != img_before
-        cat = page.locator(
-            ".widget-dropdown", has=page.locator("label", has_text="Utleierkategori")
-        )
-        cat.locator("select").select_option(label="Kommersiell")
-        page.wait_for_function(
-            "() => document.querySelector('.widget-html-content caption')"
-            ".textContent.includes('Kommersiell')",
-            timeout=60_000,
-        )
-        assert page.locator(".widget-html-content").first.inner_text() != n_before
-        errors = page.locator(
-            ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
-        )
-        assert errors.count() == 0
-        browser.close()
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{url}/lab/tree/notebooks/00_explore.ipynb?token={token}")
+    page.wait_for_function(
+        "window.jupyterapp && document.querySelector('.jp-Notebook')", timeout=90_000
+    )
+    page.wait_for_selector(".jp-Notebook-ExecutionIndicator, .jp-KernelStatus", timeout=60_000)
+    page.wait_for_function(
+        "() => { const w = window.jupyterapp.shell.currentWidget;"
+        " return w && w.sessionContext && w.sessionContext.session"
+        " && w.sessionContext.session.kernel"
+        " && w.sessionContext.session.kernel.status === 'idle'; }",
+        timeout=90_000,
+    )
+    page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    page.wait_for_selector(".widget-html-content caption", timeout=120_000)
+    first = _caption(page)
+    assert "n = 301" in first, first
+    n_before = page.locator(".widget-html-content").first.inner_text()
+    img_before = page.locator(".widget-html-content img").first.get_attribute("src")
+    by = page.locator(".widget-dropdown", has=page.locator("label", has_text="Inndeling"))
+    by.locator("select").select_option(label="Utleierkategori")
+    page.wait_for_function(
+        "(old) => { const c = document.querySelector('.widget-html-content caption');"
+        " return c && c.textContent !== old; }",
+        arg=first,
+        timeout=60_000,
+    )
+    assert "etter utleierkategori" in _caption(page)
+    assert page.locator(".widget-html-content img").first.get_attribute("src") != img_before
+    cat = page.locator(".widget-dropdown", has=page.locator("label", has_text="Utleierkategori"))
+    cat.locator("select").select_option(label="Kommersiell")
+    page.wait_for_function(
+        "() => document.querySelector('.widget-html-content caption')"
+        ".textContent.includes('Kommersiell')",
+        timeout=60_000,
+    )
+    assert page.locator(".widget-html-content").first.inner_text() != n_before
+    errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
+    assert errors.count() == 0
+    page.close()
