@@ -514,8 +514,8 @@ def frequencies(
 
     # intervals: one indicator per answer over its base, through group_proportions
     tmp = pd.DataFrame(index=sub.index)
-    for c in ("kommunenummer", "utleierkategori"):
-        if c in sub.columns:
+    for c in ("kommunenummer", "utleierkategori", "instrument_version"):
+        if c in sub.columns:  # the clustering rule's columns; the version spares a codebook search
             tmp[c] = sub[c]
     tmp["__group__"] = pd.Categorical.from_codes(
         np.where(g >= 0, g, -1), categories=range(G), ordered=True
