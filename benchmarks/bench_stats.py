@@ -79,8 +79,8 @@ def run_one(n: int) -> dict:
     import warnings
 
     warnings.simplefilter("ignore", FutureWarning)
-    from analysis.stats.estimates import group_means, group_proportions
     from analysis.instrument.codebook import load_codebook
+    from analysis.stats.estimates import group_means, group_proportions
     from analysis.stats.scoring import add_scores, score_items
 
     scores = list(load_codebook(1).scores)

@@ -18,9 +18,9 @@ from analysis.instrument.codebook import (
     load_codebook,
 )
 from analysis.instrument.compare import item_comparability, recode_between, shared_score_items
+from conftest import SHARED
 
 CATEGORIES = ("kommunal", "ideell", "kommersiell")
-from conftest import SHARED
 
 SPEC = SHARED / "spec" / "instrument.md"
 

@@ -12,10 +12,10 @@ import pandas as pd
 import pytest
 
 from analysis.instrument.codebook import SIZE_CLASSES, load_codebook
-
-COMMON_ITEM_COLUMNS = load_codebook(2).item_columns
 from analysis.render import display, plots
 from analysis.stats.scoring import add_scores
+
+COMMON_ITEM_COLUMNS = load_codebook(2).item_columns
 
 
 def fake_processed(n: int = 300, seed: int = 1, version: int = 1) -> pd.DataFrame:

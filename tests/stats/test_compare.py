@@ -9,9 +9,9 @@ import statsmodels.api as sm
 from scipy import stats
 
 from analysis.instrument.codebook import load_codebook
+from analysis.stats.compare import compare_waves, default_items, harmonise
 
 CATEGORIES = tuple(load_codebook(1).categories)
-from analysis.stats.compare import compare_waves, default_items, harmonise
 
 DEFAULT_ITEMS = default_items(load_codebook(1), load_codebook(2))
 

@@ -156,7 +156,7 @@ def harmonise(
         side, mapping = rec
         if side != "a":
             raise ValueError(
-                f"{qid}: version {target.version} codes cannot be mapped onto version {v}'s "
+                f"{qid}: version {v} codes cannot be mapped onto version {target.version}'s "
                 f"(codes were merged): harmonise the earlier wave to the later one"
             )
         for col in ca.questions[qid].columns:

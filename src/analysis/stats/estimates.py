@@ -13,9 +13,24 @@ summed per stratum h (one stratum unless ``strata``/``fpc``/``design`` say other
 
     V = sum_h (1 - f_h) * n_h / (n_h - 1) * sum_{c in h} (Z_c - mean_h Z)^2
 
-where n_h is the number of clusters of stratum h in the group (a stratum with a single
-cluster in the group is centred at 0 with factor 1, like R survey's ``lonely.psu="adjust"``)
-and f_h the stratum's PSU sampling fraction (0 without ``fpc``). The confidence interval uses
+and f_h is the stratum's PSU sampling fraction (0 without ``fpc``). Which PSUs c and how many
+(n_h) enter the sum depends on the design:
+
+- **Design-based (domain) estimation** (a ``census`` or ``probability`` design, or explicit
+  ``strata`` or ``fpc``): every PSU of stratum h in the *full* data counts, with Z_c = 0 for a
+  PSU that has no row of the group, and n_h is the number of PSUs of stratum h in the full data.
+  A group is a domain (subpopulation) of the one stratified sample, so the variance includes how
+  the group's share of each stratum varies. This is R survey's ``svyby(~y, ~g, design,
+  svymean)`` on the full design (``svydesign(ids=~kommunenummer, strata=, fpc=, weights=)``);
+  ``tests/stats/reference/domain_estimates.R`` computes the reference values the tests compare
+  with. Rows with NA in the variable are outside every domain of that variable but their PSUs
+  stay in the design.
+- **Convenience** (no design, or ``design="convenience"``, without ``strata``/``fpc``): each
+  group is treated as a sample of its own clusters: n_h is the number of clusters of the group
+  in stratum h and Z is centred over them.
+
+A stratum with a single PSU (in the full design, or in the group) is centred at 0 with
+factor 1, like R survey's ``lonely.psu="adjust"``. The confidence interval uses
 t quantiles with ``n_clusters - n_strata`` degrees of freedom (``n_clusters - 1`` when
 unstratified). ``deff`` is V over the variance of the same estimate under simple random
 sampling, ``s_w^2 / n``.
@@ -236,6 +251,9 @@ class _Design:
 
     def __init__(self, df, cluster, weights, fpc, strata, design, frame):
         n = len(df)
+        # design-based (domain) estimation for census/probability designs and for explicit
+        # strata or FPC; convenience waves and plain cluster-robust calls keep group clusters
+        self.domain = design in ("census", "probability") or strata is not None or fpc is not None
         if design is not None:
             d = estimate_design(df, design=design, frame=frame)
             if weights is None:
@@ -276,6 +294,13 @@ class _Design:
             self.n_strata = max(len(uniq), 1)
         self.cl = _clusters(df, cluster)
         self.n_cl = int(self.cl.max()) + 1 if n else 0
+        # PSUs of the full design per stratum (a cluster in two strata is a PSU in each);
+        # needed for domain estimation and the FPC only
+        self.n_psu = np.zeros(self.n_strata)
+        if n and (self.domain or fpc_arr is not None):
+            psu = np.unique(self.st * max(self.n_cl, 1) + self.cl)
+            self.n_psu = np.bincount(psu // max(self.n_cl, 1), minlength=self.n_strata)
+            self.n_psu = self.n_psu.astype(float)
         # sampling fraction per stratum: PSUs sampled in the stratum over the population count
         self.f = np.zeros(self.n_strata)
         if fpc_arr is not None:
@@ -287,7 +312,7 @@ class _Design:
                     continue
                 if not np.allclose(Ns, Ns[0]):
                     raise ValueError("fpc: rows of one stratum give different population counts")
-                n_psu = len(np.unique(self.cl[rows]))
+                n_psu = self.n_psu[h]
                 if n_psu > Ns[0] + 1e-9:
                     raise ValueError(
                         f"fpc: {n_psu} sampled PSUs exceed the population count {Ns[0]:g}"
@@ -389,9 +414,12 @@ def _linearised(vals: _Values, grp: _Grouping, design: _Design):
     n_h = np.bincount(gs[okk], minlength=GS).astype(float)
     sZ = np.bincount(gs[okk], weights=Z[okk], minlength=GS)
     sZ2 = np.bincount(gs[okk], weights=Z[okk] ** 2, minlength=GS)
+    # PSUs a stratum's Z are centred over: the group's own PSUs (convenience), or every PSU of
+    # the stratum in the full design, with Z = 0 outside the group (domain estimation)
+    n_c = np.tile(design.n_psu, G) if design.domain else n_h
     with np.errstate(invalid="ignore", divide="ignore"):
-        ss = np.where(n_h > 1, sZ2 - sZ**2 / np.where(n_h > 0, n_h, 1), sZ2)
-        fac = np.where(n_h > 1, n_h / (n_h - 1), 1.0)
+        ss = np.where(n_c > 1, sZ2 - sZ**2 / np.where(n_c > 0, n_c, 1), sZ2)
+        fac = np.where(n_c > 1, n_c / (n_c - 1), 1.0)
     f = np.tile(design.f, G)
     contrib = np.where(n_h > 0, (1 - f) * fac * np.maximum(ss, 0.0), 0.0)
     var = contrib.reshape(G, S).sum(axis=1)
@@ -460,10 +488,12 @@ def group_means(
         ``utleierkategori``). The sampling fraction of a stratum is its number of distinct
         clusters in the data over that count.
     strata : str or array-like, optional
-        Stratum per row. Default: none, or derived from ``fpc``.
+        Stratum per row. Default: none, or derived from ``fpc``. Giving ``strata`` or ``fpc``
+        makes the groups domains of the full design (see the module docstring).
     design : {"convenience", "census", "probability"}, optional
         Take weights, FPC and strata from :func:`estimate_design` (explicit ``weights``,
-        ``fpc`` and ``strata`` win).
+        ``fpc`` and ``strata`` win). Groups of a census or probability design are estimated
+        as domains (every PSU of every stratum in the variance, as R survey's ``svyby``).
     frame : DataFrame, optional
         Municipality frame for ``design``.
     alpha : float
@@ -602,8 +632,8 @@ def group_proportions(
     Examples
     --------
     >>> import pandas as pd
-    >>> df = pd.DataFrame({"komp_mote": [5, 4, 2, 9, None, 1], "kommunenummer": None})
-    >>> group_proportions(df, "komp_mote")[["n", "n_dont_know", "share_dont_know", "estimate"]]
+    >>> df = pd.DataFrame({"q_a": [5, 4, 2, 9, None, 1], "kommunenummer": None})
+    >>> group_proportions(df, "q_a")[["n", "n_dont_know", "share_dont_know", "estimate"]]
        n  n_dont_know  share_dont_know  estimate
     0  4            1              0.2       0.5
     """
