@@ -1,6 +1,6 @@
 """The findings report in headless Chromium: zero network requests, zero axe-core violations.
 
-The ``browser`` fixture (one Chromium per session) is in ``conftest.py``.
+The ``browser`` fixture (one Chromium per session) is in ``tests/conftest.py``.
 
 Uses Chromium from the system (``/usr/bin/chromium``; CI installs it from Debian packages) through
 Playwright; never downloads a browser. Skipped only when Chromium is absent outside CI. The
