@@ -177,15 +177,17 @@ def cmd_ingest(args) -> int:
 
 
 def cmd_run(args) -> int:
+    from analysis.pipeline.faults import terminate_as_interrupt
     from analysis.pipeline.runner import run_wave
 
-    return run_wave(
-        args.wave,
-        compare_with=args.compare_with,
-        params=_parse_params(args.parameter),
-        jobs=args.jobs,
-        force=args.force,
-    )
+    with terminate_as_interrupt():  # SIGTERM cleans up as Ctrl-C does
+        return run_wave(
+            args.wave,
+            compare_with=args.compare_with,
+            params=_parse_params(args.parameter),
+            jobs=args.jobs,
+            force=args.force,
+        )
 
 
 def cmd_report(args) -> int:
@@ -271,6 +273,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:  # Ctrl-C; SIGTERM in run/report/all (exit 143)
         print("interrupted", file=sys.stderr)
-        return 130
+        return getattr(exc, "exit_code", 130)

@@ -55,6 +55,7 @@ import contextlib
 import hashlib
 import io
 import json
+import math
 import os
 import re
 import shutil
@@ -66,6 +67,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from analysis.errors import UserError
+from analysis.pipeline.faults import kernel_manager_class, kill_kernels, wave_lock
 
 #: Notebooks the pipeline runs: 01_… to 05_… (06_findings belongs to ``analysis report``).
 NOTEBOOK_PATTERN = re.compile(r"^0[1-5]_[A-Za-z0-9_.-]+\.ipynb$")
@@ -245,6 +247,85 @@ def convert_value(value: object, types: Sequence[str], *, name: str, notebook: s
     )
 
 
+@dataclass(frozen=True)
+class Allowed:
+    """The values a parameter may take: a set of choices, or a numeric range.
+
+    Examples
+    --------
+    >>> Allowed(minimum=1).check("min_cell", 5)
+    >>> Allowed(choices=("nb", "en")).check("lang", "de")
+    Traceback (most recent call last):
+    ...
+    analysis.errors.UserError: parameter 'lang' must be one of nb, en, not 'de'
+    """
+
+    choices: tuple = ()
+    minimum: float | None = None
+    maximum: float | None = None
+    #: the range's ends themselves are not allowed
+    open_range: bool = False
+
+    def check(self, name: str, value: object) -> None:
+        """Raise :class:`~analysis.errors.UserError` when ``value`` is not allowed (None passes)."""
+        if value is None:
+            return
+        if self.choices and value not in self.choices:
+            raise UserError(
+                f"parameter {name!r} must be one of {', '.join(map(str, self.choices))}, "
+                f"not {value!r}"
+            )
+        if self.minimum is None and self.maximum is None:
+            return
+        lo = -math.inf if self.minimum is None else self.minimum
+        hi = math.inf if self.maximum is None else self.maximum
+        v = float(value)  # type: ignore[arg-type]
+        inside = (lo < v < hi) if self.open_range else (lo <= v <= hi)
+        if inside:
+            return
+        if self.maximum is None:
+            bound = f"more than {lo:g}" if self.open_range else f"at least {lo:g}"
+        elif self.minimum is None:
+            bound = f"less than {hi:g}" if self.open_range else f"at most {hi:g}"
+        else:
+            bound = f"between {lo:g} and {hi:g}" + (" (exclusive)" if self.open_range else "")
+        raise UserError(f"parameter {name!r} must be {bound}, not {value!r}")
+
+
+#: Allowed values of the notebooks' parameters, whichever notebook declares them; checked (after
+#: type conversion) before anything runs. ``analysis.render.report`` checks its own with these.
+ALLOWED: dict[str, Allowed] = {
+    "lang": Allowed(choices=("nb", "en")),
+    "disclosure": Allowed(choices=("public", "internal")),
+    "min_cell": Allowed(minimum=1),
+    "alpha": Allowed(minimum=0, maximum=1, open_range=True),
+}
+
+
+def check_allowed(name: str, value: object) -> object:
+    """Check one converted parameter value against :data:`ALLOWED`; return it unchanged.
+
+    Examples
+    --------
+    >>> check_allowed("min_cell", 3)
+    3
+    >>> check_allowed("min_cell", -3)
+    Traceback (most recent call last):
+    ...
+    analysis.errors.UserError: parameter 'min_cell' must be at least 1, not -3
+    """
+    rule = ALLOWED.get(name)
+    if rule is not None:
+        rule.check(name, value)
+    return value
+
+
+def check_jobs(jobs: int | None) -> None:
+    """``--jobs`` must be 1 or more (None: one per core)."""
+    if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
+        raise UserError(f"--jobs must be 1 or more, not {jobs!r}")
+
+
 # ---------------------------------------------------------------------------------------------
 # notebooks on disk (read as JSON: no nbformat import on the no-change path)
 # ---------------------------------------------------------------------------------------------
@@ -324,8 +405,11 @@ def resolve_parameters(
         values = {}
         for name, value in given.items():
             if name in spec.parameters:
-                values[name] = convert_value(
-                    value, spec.parameters[name].types, name=name, notebook=spec.name
+                values[name] = check_allowed(
+                    name,
+                    convert_value(
+                        value, spec.parameters[name].types, name=name, notebook=spec.name
+                    ),
                 )
         out[spec.name] = values
     return out
@@ -439,6 +523,8 @@ class RunSummary:
     skipped: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
+    #: set on Ctrl-C / SIGTERM: no notebook starts any more, interrupted ones are not "failed"
+    stop: threading.Event = field(default_factory=threading.Event, repr=False)
 
     @property
     def status(self) -> int:
@@ -541,6 +627,7 @@ def kernel_options():
             "log_output": False,
             "request_save_on_cell_execute": False,
             "extra_arguments": KERNEL_ARGS,
+            "kernel_manager_class": kernel_manager_class(),
             "config": Config(
                 {"KernelManager": {"transport": "ipc", "ip": os.path.join(sockets, "k")}}
             ),
@@ -558,6 +645,8 @@ def _execute(
     tmp_dir = out_dir / ".tmp"
     tmp_path = tmp_dir / spec.path.name
     failed_path = out_dir / "failed" / spec.path.name
+    if summary.stop.is_set():  # interrupted before this notebook started: start nothing new
+        return
     stack = contextlib.ExitStack()
     options = stack.enter_context(kernel_options())
     try:
@@ -565,6 +654,9 @@ def _execute(
             str(spec.path), str(tmp_path), parameters=job.params, cwd=str(out_dir), **options
         )
     except pm.PapermillExecutionError as exc:
+        if summary.stop.is_set():  # interrupted (its kernel was killed): not a failure
+            tmp_path.unlink(missing_ok=True)
+            return
         index = exc.cell_index
         injected_at = 1 + next(
             (
@@ -586,6 +678,9 @@ def _execute(
             summary.messages.append(msg + f" — executed notebook kept in {failed_path}")
         return
     except Exception as exc:  # noqa: BLE001 - kernel start failure, dead kernel, timeout …
+        if summary.stop.is_set():
+            tmp_path.unlink(missing_ok=True)
+            return
         _keep_failed(tmp_path, failed_path, spec)
         with lock:
             summary.failed.append(spec.name)
@@ -637,14 +732,31 @@ def execute_wave(
     UserError
         Bad parameters, an unknown or un-ingested wave, missing notebooks: before anything runs.
     """
-    out_dir, planned = plan_wave(
-        wave,
+    from analysis.paths import project_root
+
+    check_jobs(jobs)
+    plan = dict(
         compare_with=compare_with,
         params=params,
         force=force,
         root=root,
         notebooks_dir=notebooks_dir,
     )
+    plan_wave(wave, **plan)  # every user error before the lock (and before anything runs)
+    lock_root = Path(root).resolve() if root is not None else project_root()
+    with wave_lock(wave, "run", root=lock_root):
+        out_dir, planned = plan_wave(wave, **plan)  # again, now that no other run can write
+        return _execute_planned(wave, out_dir, planned, jobs=jobs, progress=progress)
+
+
+#: Seconds an interrupted run waits for its running notebooks to stop (their kernels are killed
+#: at once; nbclient notices a dead kernel within a second).
+STOP_TIMEOUT = 5.0
+
+
+def _execute_planned(
+    wave: str, out_dir: Path, planned: list[Job], *, jobs: int | None, progress: bool
+) -> RunSummary:
     summary = RunSummary(wave, out_dir)
     summary.skipped = [j.spec.name for j in planned if j.up_to_date]
     todo = [j for j in planned if not j.up_to_date]
@@ -659,16 +771,18 @@ def execute_wave(
     fingerprints = _read_fingerprints(out_dir)
     lock = threading.Lock()
     workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
-    with tqdm(
-        total=len(todo),
-        desc=f"{wave}",
-        unit="notebook",
-        file=sys.stderr,
-        disable=not progress,
-        dynamic_ncols=True,
-    ) as bar:
-        bar.set_postfix_str(", ".join(j.spec.name for j in todo[:workers]))
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="notebook") as pool:
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="notebook")
+    futures: dict = {}
+    try:
+        with tqdm(
+            total=len(todo),
+            desc=f"{wave}",
+            unit="notebook",
+            file=sys.stderr,
+            disable=not progress,
+            dynamic_ncols=True,
+        ) as bar:
+            bar.set_postfix_str(", ".join(j.spec.name for j in todo[:workers]))
             futures = {
                 pool.submit(_execute, j, out_dir, summary, lock, fingerprints): j for j in todo
             }
@@ -676,11 +790,35 @@ def execute_wave(
                 fut.result()
                 bar.set_postfix_str(f"done {futures[fut].spec.name}")
                 bar.update(1)
-    shutil.rmtree(out_dir / ".tmp", ignore_errors=True)
+    except BaseException:  # Ctrl-C, SIGTERM (analysis.pipeline.faults.Terminated), a bug
+        stop_notebooks(summary, pool, futures)
+        raise
+    finally:
+        pool.shutdown(wait=not summary.stop.is_set())  # never hang on an interrupted notebook
+        shutil.rmtree(out_dir / ".tmp", ignore_errors=True)
     order = [j.spec.name for j in planned]
     summary.executed.sort(key=order.index)
     summary.failed.sort(key=order.index)
     return summary
+
+
+def stop_notebooks(summary: RunSummary, pool, futures, timeout: float = STOP_TIMEOUT) -> None:
+    """Interrupt a run: start no new notebook, kill the running kernels, wait for the threads.
+
+    Notebooks that finished before keep their outputs and fingerprints; interrupted ones leave
+    nothing (their temporary output is removed) and are not counted as failed.
+    """
+    import time
+    from concurrent.futures import wait
+
+    summary.stop.set()
+    pool.shutdown(wait=False, cancel_futures=True)
+    deadline = time.monotonic() + timeout
+    pending = [f for f in futures if not f.done()]
+    while pending and time.monotonic() < deadline:
+        kill_kernels()  # again each round: a kernel may have been starting the round before
+        wait(pending, timeout=0.1)
+        pending = [f for f in pending if not f.done()]
 
 
 def run_wave(
