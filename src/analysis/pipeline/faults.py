@@ -116,6 +116,24 @@ def kill_kernels() -> int:
     return n
 
 
+def stop_futures(futures, timeout: float = 5.0) -> None:
+    """After an interrupt: kill running kernels until the notebook threads of ``futures`` end.
+
+    Queued futures should be cancelled first (``pool.shutdown(wait=False,
+    cancel_futures=True)``). Kernels are killed again each round, as one may have been starting
+    the round before; gives up after ``timeout`` seconds.
+    """
+    import time
+    from concurrent.futures import wait
+
+    deadline = time.monotonic() + timeout
+    pending = [f for f in futures if not f.done()]
+    while pending and time.monotonic() < deadline:
+        kill_kernels()
+        wait(pending, timeout=0.1)
+        pending = [f for f in pending if not f.done()]
+
+
 # ---------------------------------------------------------------------------------------------
 # one job per wave
 # ---------------------------------------------------------------------------------------------

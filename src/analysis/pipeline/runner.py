@@ -67,7 +67,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from analysis.errors import UserError
-from analysis.pipeline.faults import kernel_manager_class, kill_kernels, wave_lock
+from analysis.pipeline.faults import kernel_manager_class, stop_futures, wave_lock
 
 #: Notebooks the pipeline runs: 01_… to 05_… (06_findings belongs to ``analysis report``).
 NOTEBOOK_PATTERN = re.compile(r"^0[1-5]_[A-Za-z0-9_.-]+\.ipynb$")
@@ -595,15 +595,84 @@ def _first_line(source: object) -> str:
     return ""
 
 
-def _clean_metadata(nb_path: Path, spec: NotebookSpec, out_name: str) -> None:
-    """Replace papermill's absolute input/output paths with project-relative ones."""
+def machine_paths(root: str | Path | None = None) -> list[tuple[str, str]]:
+    """``(absolute path, stand-in)`` pairs that executed outputs must not show, longest first.
+
+    The project root becomes ``.``, the home folder ``~`` and the temporary folder ``$TMPDIR``
+    (each also as its resolved path, when a symlink leads there).
+
+    Examples
+    --------
+    >>> dict(machine_paths("/srv/project"))["/srv/project"]
+    '.'
+    """
+    import tempfile
+
+    pairs: dict[str, str] = {}
+    for path, stand_in in (
+        (root, "."),
+        (os.path.expanduser("~"), "~"),
+        (tempfile.gettempdir(), "$TMPDIR"),
+    ):
+        if not path:
+            continue
+        for p in {str(path), os.path.realpath(path)}:
+            p = p.rstrip("/")
+            if p and p not in ("/", ".", "~") and p not in pairs:
+                pairs[p] = stand_in
+    return sorted(pairs.items(), key=lambda kv: -len(kv[0]))
+
+
+def scrub_paths(value: object, pairs: Sequence[tuple[str, str]]) -> object:
+    """``value`` (JSON-like) with every absolute path of :func:`machine_paths` replaced.
+
+    Examples
+    --------
+    >>> scrub_paths({"text": ["/srv/p/.venv/x.py:3: Warning"]}, [("/srv/p", ".")])
+    {'text': ['./.venv/x.py:3: Warning']}
+    """
+    if isinstance(value, str):
+        for path, stand_in in pairs:
+            if path in value:
+                value = value.replace(path, stand_in)
+        return value
+    if isinstance(value, list):
+        return [scrub_paths(v, pairs) for v in value]
+    if isinstance(value, dict):
+        return {k: scrub_paths(v, pairs) for k, v in value.items()}
+    return value
+
+
+def clean_executed(
+    nb_path: Path, *, input_path: str, output_path: str, root: str | Path | None = None
+) -> None:
+    """Make an executed notebook free of machine paths, in place.
+
+    papermill's absolute input/output paths become project-relative ones, and every absolute
+    path of the machine in outputs and metadata (project root, home and temporary folders, e.g.
+    in a warning naming a file of the ``.venv``) is replaced by a stand-in (:func:`machine_paths`).
+    """
     import nbformat
 
     nb = nbformat.read(nb_path, as_version=4)
     pm = nb.metadata.get("papermill", {})
-    pm["input_path"] = f"notebooks/{spec.path.name}"
-    pm["output_path"] = out_name
+    pm["input_path"] = input_path
+    pm["output_path"] = output_path
+    pairs = machine_paths(root)
+    nb.metadata = nbformat.from_dict(scrub_paths(nb.metadata, pairs))
+    for cell in nb.cells:
+        if cell.get("cell_type") == "code" and cell.get("outputs"):
+            cell["outputs"] = [nbformat.from_dict(scrub_paths(o, pairs)) for o in cell["outputs"]]
     nbformat.write(nb, nb_path)
+
+
+def _clean_metadata(
+    nb_path: Path, spec: NotebookSpec, out_name: str, root: str | Path | None = None
+) -> None:
+    """Project-relative papermill paths and no machine path in outputs (:func:`clean_executed`)."""
+    clean_executed(
+        nb_path, input_path=f"notebooks/{spec.path.name}", output_path=out_name, root=root
+    )
 
 
 @contextlib.contextmanager
@@ -690,7 +759,7 @@ def _execute(
         return
     finally:
         stack.close()
-    _clean_metadata(tmp_path, spec, spec.path.name)
+    _clean_metadata(tmp_path, spec, spec.path.name, root=out_dir.parents[2])
     os.replace(tmp_path, out_dir / spec.path.name)
     if failed_path.exists():
         failed_path.unlink()
@@ -708,7 +777,7 @@ def _keep_failed(tmp_path: Path, failed_path: Path, spec: NotebookSpec) -> None:
     if tmp_path.is_file():
         failed_path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            _clean_metadata(tmp_path, spec, f"failed/{spec.path.name}")
+            _clean_metadata(tmp_path, spec, f"failed/{spec.path.name}", root=failed_path.parents[4])
         except Exception:  # noqa: BLE001 - keep the notebook even if it cannot be re-read
             pass
         os.replace(tmp_path, failed_path)
@@ -808,17 +877,9 @@ def stop_notebooks(summary: RunSummary, pool, futures, timeout: float = STOP_TIM
     Notebooks that finished before keep their outputs and fingerprints; interrupted ones leave
     nothing (their temporary output is removed) and are not counted as failed.
     """
-    import time
-    from concurrent.futures import wait
-
     summary.stop.set()
     pool.shutdown(wait=False, cancel_futures=True)
-    deadline = time.monotonic() + timeout
-    pending = [f for f in futures if not f.done()]
-    while pending and time.monotonic() < deadline:
-        kill_kernels()  # again each round: a kernel may have been starting the round before
-        wait(pending, timeout=0.1)
-        pending = [f for f in pending if not f.done()]
+    stop_futures(futures, timeout)
 
 
 def run_wave(
