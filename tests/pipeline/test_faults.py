@@ -66,7 +66,11 @@ def _project(tmp_path: Path, sleeps: dict[str, float]) -> Path:
 
 
 def _env(root: Path) -> dict:
-    return {"ANALYSIS_ROOT": str(root), "PATH": os.environ.get("PATH", "/usr/bin:/bin")}
+    return {
+        "ANALYSIS_ROOT": str(root),
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        **{k: os.environ[k] for k in ("PYTHONPATH",) if k in os.environ},
+    }
 
 
 def _wait_for(predicate, timeout: float, proc=None) -> None:
@@ -235,3 +239,29 @@ def test_allowed_values_accept_the_valid_ones(tmp_path, monkeypatch):
     monkeypatch.setattr(runner, "_execute", _fake_execute(calls))
     args = ["-p", "lang=en", "-p", "disclosure=public", "-p", "min_cell=1", "-p", "alpha=0.1"]
     assert main(["run", "w2", *args, "--jobs", "1"]) == 0 and calls == ["01_a"]
+
+
+# ---------------------------------------------------------------------------------------------
+# item 17: no absolute path of the machine in an executed notebook
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_executed_notebooks_carry_no_machine_path(tmp_path):
+    import tempfile
+
+    root = _project(tmp_path, {})
+    _notebook(
+        root / "notebooks" / "01_paths.ipynb",
+        "import os, tempfile, warnings\n"
+        "print(os.path.abspath(data_root), os.getcwd())\n"
+        "print(os.path.expanduser('~'), tempfile.gettempdir())\n"
+        "warnings.warn('file ' + os.path.abspath(os.path.join(data_root, 'data')))",
+        "os.path.abspath(data_root)",
+    )
+    s = runner.execute_wave("w2", root=root, progress=False)
+    assert s.executed == ["01_paths"], s.messages
+    text = (root / "reports" / "w2" / "notebooks" / "01_paths.ipynb").read_text()
+    assert "UserWarning" in text and "file ./data" in text  # the output is there, path scrubbed
+    for path in {str(root), os.path.realpath(root), os.path.expanduser("~"), tempfile.gettempdir()}:
+        assert path not in text, path

@@ -273,7 +273,11 @@ def test_sigterm_during_report_cleans_up(demo_root, tmp_path):
     nbs.mkdir(parents=True)
     earlier = nbs / "06_findings.nb.ipynb"
     earlier.write_text('{"earlier": "output"}')
-    env = {"ANALYSIS_ROOT": str(root), "PATH": os.environ.get("PATH", "/usr/bin:/bin")}
+    env = {
+        "ANALYSIS_ROOT": str(root),
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        **{k: os.environ[k] for k in ("PYTHONPATH",) if k in os.environ},
+    }
     proc = subprocess.Popen(
         [sys.executable, "-m", "analysis", "report", "demo-2023"],
         env=env,
