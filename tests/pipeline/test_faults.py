@@ -265,3 +265,70 @@ def test_executed_notebooks_carry_no_machine_path(tmp_path):
     assert "UserWarning" in text and "file ./data" in text  # the output is there, path scrubbed
     for path in {str(root), os.path.realpath(root), os.path.expanduser("~"), tempfile.gettempdir()}:
         assert path not in text, path
+
+
+# ---------------------------------------------------------------------------------------------
+# item 14 for run: a comparison wave with later fieldwork is refused (notebook 05 compares)
+# ---------------------------------------------------------------------------------------------
+
+
+def test_run_refuses_a_comparison_wave_with_later_fieldwork(tmp_path, monkeypatch, capsys):
+    root = _project(tmp_path, {"01_a": 0})
+    d = root / "data" / "processed" / "w1"
+    d.mkdir(parents=True)
+    (d / "responses.parquet").write_bytes(b"placeholder")
+    for wave, start in (("w1", "2024-09-01"), ("w2", "2023-09-01")):
+        raw = root / "data" / "raw" / wave
+        raw.mkdir(parents=True)
+        (raw / "manifest.json").write_text(json.dumps({"wave": wave, "fieldwork_start": start}))
+    monkeypatch.setenv("ANALYSIS_ROOT", str(root))
+    calls: list[str] = []
+    monkeypatch.setattr(runner, "_execute", _fake_execute(calls))
+    assert main(["run", "w2", "--compare-with", "w1"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "'w1' (fieldwork 2024-09-01) is later than 'w2'" in err, err
+    assert calls == []
+    assert main(["run", "w1", "--compare-with", "w2"]) == 0 and calls == ["01_a"]
+
+
+# ---------------------------------------------------------------------------------------------
+# item 18: 'all' skips writing and ingesting the demo waves when nothing changed
+# ---------------------------------------------------------------------------------------------
+
+
+def test_all_skips_fresh_demo_and_ingest_steps(tmp_path, monkeypatch):
+    from analysis import cli
+    from analysis.clean import ingest
+    from analysis.questionnaire import demo
+
+    monkeypatch.setenv("ANALYSIS_ROOT", str(tmp_path))
+    log: list[str] = []
+
+    def fake_demo(seed, force, root=None):
+        log.append("demo")
+        for w in cli.DEMO_WAVES:
+            d = tmp_path / "data" / "raw" / w
+            d.mkdir(parents=True, exist_ok=True)
+            (d / "export.csv").write_text(f"{w} {seed}")
+
+    def fake_ingest(wave, **kw):
+        log.append(f"ingest {wave}")
+        d = tmp_path / "data" / "processed" / wave
+        d.mkdir(parents=True, exist_ok=True)
+        raw = (tmp_path / "data" / "raw" / wave / "export.csv").read_text()
+        (d / "responses.parquet").write_text(raw)
+
+    monkeypatch.setattr(demo, "write_demo", fake_demo)
+    monkeypatch.setattr(ingest, "ingest_command", fake_ingest)
+    cli._demo_and_ingest(1)
+    assert log == ["demo", "ingest demo-2022", "ingest demo-2023"]
+    cli._demo_and_ingest(1)  # nothing changed: nothing runs
+    assert log == ["demo", "ingest demo-2022", "ingest demo-2023"]
+    cli._demo_and_ingest(2)  # another seed: everything again
+    assert log[3:] == ["demo", "ingest demo-2022", "ingest demo-2023"]
+    (tmp_path / "data" / "processed" / "demo-2023" / "responses.parquet").write_text("edited")
+    cli._demo_and_ingest(2)  # an output edited since: that step runs again
+    assert log[6:] == ["ingest demo-2023"]
+    (tmp_path / "data" / "raw" / "demo-2022" / "export.csv").write_text("edited")
+    cli._demo_and_ingest(2)  # a demo output edited: the demo is written again; the export is
+    assert log[7:] == ["demo"]  # then the one ingested before, so ingest stays fresh

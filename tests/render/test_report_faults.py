@@ -308,3 +308,19 @@ def test_sigterm_during_report_cleans_up(demo_root, tmp_path):
         if p.is_file() and not p.name.endswith(".lock")
     )
     assert not (root / "reports" / "demo-2023" / "findings.html").exists()
+
+
+# ---------------------------------------------------------------------------------------------
+# item 12 for report: one build of the same report file at a time
+# ---------------------------------------------------------------------------------------------
+
+
+def test_second_build_of_the_same_report_is_refused(root14, capsys):
+    import fcntl
+
+    lock = root14 / "reports" / "demo-2023" / ".report.findings.html.lock"
+    lock.parent.mkdir(parents=True)
+    with open(lock, "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        assert main(["report", "demo-2023", "--compare-with", "demo-2022"]) == 2
+    _one_line_error(capsys, "another 'report' of wave 'demo-2023' is in progress")

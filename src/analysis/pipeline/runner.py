@@ -320,6 +320,56 @@ def check_allowed(name: str, value: object) -> object:
     return value
 
 
+def fieldwork_date(manifest: Mapping[str, object]) -> str | None:
+    """The date a wave's fieldwork began (ISO), else ended, else the export was received.
+
+    Examples
+    --------
+    >>> fieldwork_date({"fieldwork_start": None, "fieldwork_end": "2023-10-31"})
+    '2023-10-31'
+    """
+    for key in ("fieldwork_start", "fieldwork_end", "received"):
+        value = manifest.get(key)
+        if isinstance(value, str) and value.strip():
+            return value.strip()[:10]
+    return None
+
+
+def check_compare_order(
+    wave: str, manifest: Mapping[str, object], compare_with: str, earlier: Mapping[str, object]
+) -> None:
+    """Refuse a comparison wave whose fieldwork (manifest dates) is later than the wave's.
+
+    Changes are always the wave minus the comparison wave; a later comparison wave would report
+    every change backwards. Waves without dates are not checked.
+
+    Examples
+    --------
+    >>> check_compare_order("2022", {"fieldwork_start": "2022-09-01"}, "2023",
+    ...                     {"fieldwork_start": "2023-09-15"})
+    Traceback (most recent call last):
+    ...
+    analysis.errors.UserError: --compare-with '2023' (fieldwork 2023-09-15) is later than '2022' (fieldwork 2022-09-01): compare the other way round (the later wave with --compare-with the earlier)
+    """
+    a, b = fieldwork_date(earlier), fieldwork_date(manifest)
+    if a is not None and b is not None and a > b:
+        raise UserError(
+            f"--compare-with {compare_with!r} (fieldwork {a}) is later than {wave!r} (fieldwork "
+            f"{b}): compare the other way round (the later wave with --compare-with the earlier)"
+        )
+
+
+def _manifest_dates(wave: str, root: Path) -> dict:
+    """A registered wave's manifest as JSON ({} when it cannot be read: nothing to check)."""
+    from analysis.paths import raw_dir
+
+    try:
+        data = json.loads((raw_dir(wave, root) / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
 def check_jobs(jobs: int | None) -> None:
     """``--jobs`` must be 1 or more (None: one per core)."""
     if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
@@ -552,6 +602,10 @@ def plan_wave(
         if compare_with == wave:
             raise UserError(f"--compare-with {compare_with!r} is the wave itself")
     root = Path(root).resolve() if root is not None else project_root()
+    if compare_with is not None:
+        check_compare_order(
+            wave, _manifest_dates(wave, root), compare_with, _manifest_dates(compare_with, root)
+        )
     params = dict(params or {})
     clash = [n for n in INJECTED if n in params]
     if clash:

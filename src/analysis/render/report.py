@@ -354,35 +354,6 @@ def _check_wave_usable(wave: str, root: Path, what: str) -> dict:
     return _manifest_json(wave, root, what)
 
 
-def fieldwork_date(manifest: dict) -> str | None:
-    """The date a wave's fieldwork began (ISO), else ended, else the export was received.
-
-    Examples
-    --------
-    >>> fieldwork_date({"fieldwork_start": None, "fieldwork_end": "2023-10-31"})
-    '2023-10-31'
-    """
-    for key in ("fieldwork_start", "fieldwork_end", "received"):
-        value = manifest.get(key)
-        if isinstance(value, str) and value.strip():
-            return value.strip()[:10]
-    return None
-
-
-def check_compare_order(wave: str, manifest: dict, compare_with: str, earlier: dict) -> None:
-    """Refuse a comparison wave whose fieldwork is later than the report's wave.
-
-    The change is always reported as report wave minus comparison wave; a later comparison wave
-    would report every change backwards.
-    """
-    a, b = fieldwork_date(earlier), fieldwork_date(manifest)
-    if a is not None and b is not None and a > b:
-        raise UserError(
-            f"--compare-with {compare_with!r} (fieldwork {a}) is later than {wave!r} (fieldwork "
-            f"{b}): build the report of {compare_with!r} with --compare-with {wave!r} instead"
-        )
-
-
 def _git_state() -> list:
     """``[commit, dirty]`` of the package's checkout (the report states it), cheaply."""
     import subprocess
@@ -555,7 +526,7 @@ def build_report_if_changed(
     time is refused in one line.
     """
     from analysis.pipeline.faults import wave_lock
-    from analysis.pipeline.runner import check_allowed
+    from analysis.pipeline.runner import check_allowed, check_compare_order
 
     check_wave(wave)
     for name, value in (("lang", lang), ("disclosure", disclosure), ("min_cell", min_cell)):
