@@ -348,4 +348,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.exit_code
     except KeyboardInterrupt as exc:  # Ctrl-C; SIGTERM in run/report/all (exit 143)
         print("interrupted", file=sys.stderr)
-        return getattr(exc, "exit_code", 130)
+        code = getattr(exc, "exit_code", 130)
+        if argv is None and args.command in ("run", "report", "all"):
+            _exit_after_interrupt(code)
+        return code
+
+
+def _exit_after_interrupt(code: int) -> None:
+    """End the program at once after an interrupted run/report/all has cleaned up.
+
+    Everything that matters is done by now (finished outputs kept, temporary files removed,
+    kernels killed); what is left is the interpreter's teardown of the kernel clients, which
+    takes a second or two. Only when running as the program (``main()`` without ``argv``),
+    never when ``main`` is called from Python.
+    """
+    if "analysis.pipeline.faults" in sys.modules:
+        sys.modules["analysis.pipeline.faults"].kill_kernels()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

@@ -127,7 +127,8 @@ def test_interrupt_stops_run_promptly_and_keeps_finished_outputs(tmp_path, sig):
     assert proc.returncode in (130, 143), err
     # one line (after the progress bar, which ends with a newline when closed)
     assert err.strip().splitlines()[-1] == "interrupted", err
-    assert "Traceback" not in err and "rror" not in err, err
+    assert "Traceback" not in err and "rror" not in err and "died" not in err, err
+    print(f"stopped {elapsed:.2f} s after the signal")
     assert elapsed < 10, f"stopping took {elapsed:.1f} s"  # target ~1-2 s; generous here
     assert not (root / "started-04_never").exists()  # no new notebook was started
     assert not (root / "started-05_never").exists()

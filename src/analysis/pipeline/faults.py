@@ -92,7 +92,7 @@ def kernel_manager_class():
     return _KM_CLASS
 
 
-def kill_kernels() -> int:
+def kill_kernels(sig: int = signal.SIGKILL) -> int:
     """Kill every live kernel this process started through :func:`kernel_manager_class`.
 
     Returns the number of kernels signalled. Safe to call from any thread, repeatedly.
@@ -109,9 +109,9 @@ def kill_kernels() -> int:
         with contextlib.suppress(OSError):
             # the kernel leads its own session (jupyter_client starts it with start_new_session)
             if os.getpgid(pid) == pid:
-                os.killpg(pid, signal.SIGKILL)
+                os.killpg(pid, sig)
             else:
-                os.kill(pid, signal.SIGKILL)
+                os.kill(pid, sig)
             n += 1
     return n
 
@@ -123,11 +123,17 @@ def stop_futures(futures, timeout: float = 5.0) -> None:
     cancel_futures=True)``). Kernels are killed again each round, as one may have been starting
     the round before; gives up after ``timeout`` seconds.
     """
+    import logging
     import time
     from concurrent.futures import wait
 
+    # nbclient logs "Kernel died while waiting for execute reply." through papermill's logger
+    # for every killed kernel: expected here, so kept off the terminal (one line: "interrupted")
+    logging.getLogger("papermill").setLevel(logging.CRITICAL)
     deadline = time.monotonic() + timeout
     pending = [f for f in futures if not f.done()]
+    # kill, never interrupt (SIGINT): an interrupted kernel is shut down gracefully by nbclient,
+    # which sometimes waits its full shutdown time; a killed one ends the notebook at once
     while pending and time.monotonic() < deadline:
         kill_kernels()
         wait(pending, timeout=0.1)
