@@ -10,7 +10,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.instrument.codebook import load_codebook
 from analysis.clean.validation import (
     coded_columns,
     duplicate_of,
@@ -20,6 +19,7 @@ from analysis.clean.validation import (
     processed_schema,
     repair_kommunenummer,
 )
+from analysis.instrument.codebook import load_codebook
 
 
 def test_coded_columns_follow_the_codebook():
@@ -137,7 +137,7 @@ def test_flags():
 def test_processed_schema_rejects_a_bad_frame():
     import pandera.pandas as pa
 
-    schema = processed_schema()
+    schema = processed_schema(load_codebook(1))
     assert list(schema.columns)[:5] == [
         "response_id",
         "wave",
