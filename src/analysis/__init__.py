@@ -35,6 +35,9 @@ _API: dict[str, str] = {
     # the questionnaire as data
     "load_codebook": "analysis.instrument.codebook",
     "Codebook": "analysis.instrument.codebook",
+    "codebook_markdown": "analysis.instrument.docs",
+    "item_comparability": "analysis.instrument.compare",
+    "score_comparability": "analysis.instrument.compare",
     # reading and cleaning
     "read_export": "analysis.io.loaders",
     "load_frame": "analysis.io.frame",
