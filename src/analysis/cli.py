@@ -8,6 +8,7 @@ run      execute the parameterised notebooks for a wave into ``reports/<wave>/no
 report   build ``reports/<wave>/findings.html`` (and ``findings.en.html``)
 all      demo -> ingest -> run -> report for the demo waves (the README's main command)
 lab      open JupyterLab on the project
+codebook draft an instrument file from an export (draft), compare two versions (diff)
 
 User errors exit with status 2 and one line on standard error; a failing notebook exits 1.
 """
@@ -133,6 +134,24 @@ def _add_lab(sub) -> None:
     )
 
 
+def _add_codebook(sub) -> None:
+    from analysis.instrument.commands import add_diff, add_draft
+
+    p = sub.add_parser(
+        "codebook",
+        help="instrument files: draft one from an export, compare two versions",
+        description="Work with instrument (codebook) files.",
+    )
+    actions = p.add_subparsers(dest="codebook_action", metavar="ACTION")
+    actions.required = True
+    add_draft(actions)
+    add_diff(actions)
+
+
+def cmd_codebook(args) -> int:
+    return args.codebook_run(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m analysis",
@@ -143,7 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"analysis {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    for add in (_add_demo, _add_ingest, _add_run, _add_report, _add_all, _add_lab):
+    for add in (_add_demo, _add_ingest, _add_run, _add_report, _add_all, _add_lab, _add_codebook):
         add(sub)
     return parser
 
@@ -263,6 +282,7 @@ COMMANDS = {
     "report": cmd_report,
     "all": cmd_all,
     "lab": cmd_lab,
+    "codebook": cmd_codebook,
 }
 
 
