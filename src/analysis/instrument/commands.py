@@ -85,13 +85,13 @@ def diff_text(a: Codebook, b: Codebook) -> str:
       added (1): komp_digitalt
       dropped: none
       renamed (same meaning, new export id) (1): behov_beboerrad (beboerrad -> organisering)
-      recoded (codes mapped) (1): utleiertype (version 2 mapped {1: 1, 2: 2, 3: 2, 4: 4, 5: 5})
-    ...
+      recoded (codes mapped) (1): utleiertype (version 1 code -> version 2 code: {1: 1, 2: 2, 3: 2, 4: 4, 5: 5})
+      unchanged: 61 column(s)
     scores:
       kompetanse: comparable on 7 item(s)
     ...
     """
-    from analysis.instrument.compare import item_comparability, score_comparability
+    from analysis.instrument.compare import item_comparability, recode_between, score_comparability
 
     items = item_comparability(a, b)
     lines = [f"instrument version {a.version} -> version {b.version}"]
@@ -101,10 +101,14 @@ def diff_text(a: Codebook, b: Codebook) -> str:
             if status in ("new", "dropped"):
                 lines.append(f"  {heading}: none")
             continue
-        shown = [
-            f"{r.column} ({r.detail})" if r.detail else str(r.column)
-            for r in rows.itertuples(index=False)
-        ]
+        shown = []
+        for r in rows.itertuples(index=False):
+            detail = r.detail
+            if status == "recoded":
+                side, mapping = recode_between(a, b, r.question)
+                src, dst = (a, b) if side == "a" else (b, a)
+                detail = f"version {src.version} code -> version {dst.version} code: {mapping}"
+            shown.append(f"{r.column} ({detail})" if detail else str(r.column))
         lines.append(f"  {heading} ({len(rows)}): {', '.join(shown)}")
     same = int((items["status"] == "same").sum())
     lines.append(f"  unchanged: {same} column(s)")
