@@ -123,7 +123,7 @@ def read_nettskjema(path: str | Path, *, version: int | None = None) -> LoadedEx
         else:
             columns[col] = df[h]
     warn_unknown(unknown, notes)
-    data = assemble(columns, cb, path=path, notes=notes, n=len(df))
+    data = assemble(columns, cb, path=path, notes=notes, n=len(df), unknown=unknown)
     id_col = next((h for h in headers if norm(h) == ("nr" if old else "$submission_id")), None)
     if id_col is None:
         sub = pd.Series([None] * len(df), dtype=object)
