@@ -256,15 +256,23 @@ def write_spss(
     user_missing: int | None = -99,
     missing_rows: tuple[int, ...] = (),
     declare: dict[str, list] | None = None,
+    variable_labels: bool = False,
 ) -> Path:
-    """SPSS ``.sav``; rows in ``missing_rows`` (1-based) get ``user_missing`` wherever they are blank."""
+    """SPSS ``.sav``; rows in ``missing_rows`` (1-based) get ``user_missing`` wherever they are blank.
+
+    ``variable_labels``: label every variable as SurveyXact's SPSS export does (the question
+    text; ``"<question text> - <row or option text>"`` for matrix rows and checkbox options),
+    and label ``user_missing`` "Ikke besvart".
+    """
     import pyreadstat
 
     cb = load_codebook(version)
     table, vlabels, missing = {"ID": [float(x) for x in SYSTEM_IDS[: len(df)]]}, {}, {}
+    names = {"ID": "Respondent"}
     for c in cb.item_columns:
-        q, _ = cb.locate(c)
+        q, part = cb.locate(c)
         name = cb.source_column(c, "spss")
+        names[name] = q.text("nb") + ("" if part is None else f" - {part.text('nb')}")
         if q.type == "text":
             table[name] = ["" if v is None else v for v in df[c]]
             continue
@@ -276,10 +284,16 @@ def write_spss(
             missing[name] = [user_missing]
         table[name] = x
         vlabels[name] = {float(k): v for k, v in cb.value_labels(c).items()}
+        if variable_labels and user_missing is not None:
+            vlabels[name][float(user_missing)] = "Ikke besvart"
     if declare:
         missing.update(declare)
     pyreadstat.write_sav(
-        pd.DataFrame(table), str(path), variable_value_labels=vlabels, missing_ranges=missing
+        pd.DataFrame(table),
+        str(path),
+        variable_value_labels=vlabels,
+        missing_ranges=missing,
+        column_labels=[names[n] for n in table] if variable_labels else None,
     )
     return path
 

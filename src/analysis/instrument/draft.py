@@ -71,6 +71,9 @@ NOT_ANSWERED_RE = re.compile(
     r"no answer|missing|system)",
     re.IGNORECASE,
 )
+#: Answer codes are stored as int8: larger numbers (or leading zeros) are a code such as a
+#: municipality number, drafted as text.
+MAX_CODE = 127
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _FOLD = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "Æ": "ae", "Ø": "o", "Å": "a"})
 
@@ -115,6 +118,25 @@ class ExportMetadata:
     non_substantive: set[int] = field(default_factory=set)
     notes: list[str] = field(default_factory=list)
     system: list[str] = field(default_factory=list)
+    #: (code, label) -> questions where a "not seen/not answered" code was left out of the scale
+    left_out: dict[tuple[int, str], list[str]] = field(default_factory=dict)
+    #: (code, label) -> questions where a declared missing "vet ikke" code was kept as an answer
+    kept: dict[tuple[int, str], list[str]] = field(default_factory=dict)
+
+    def file_notes(self) -> list[str]:
+        out = list(self.notes)
+        for (code, label), qs in self.left_out.items():
+            out.append(
+                f"code {code} ({label or 'no label'}) means 'not seen/not answered' in "
+                f"{len(qs)} question(s) ({', '.join(qs[:4])}{' …' if len(qs) > 4 else ''}): "
+                "left out of their scales, read as missing"
+            )
+        for (code, label), qs in self.kept.items():
+            out.append(
+                f"code {code} ({label}) is declared missing in the file but is a 'vet ikke' "
+                f"answer: kept as a non-substantive answer in {len(qs)} question(s)"
+            )
+        return out
 
 
 @dataclass
@@ -412,11 +434,10 @@ def _scale_from_labels(
         if label and DONT_KNOW_RE.search(label):
             scale[code] = label
             meta.non_substantive.add(code)
+            if is_declared:
+                meta.kept.setdefault((code, label), []).append(q.id or "?")
         elif is_declared or code < 0 or (label and NOT_ANSWERED_RE.search(label)):
-            q.notes.append(
-                f"code {code} ({label or 'no label'}) is 'not seen/not answered', left out of "
-                "the scale (read as missing)"
-            )
+            meta.left_out.setdefault((code, label or ""), []).append(q.id or "?")
         else:
             scale[code] = label
     return scale
@@ -466,10 +487,21 @@ def _spss(path: Path, base: Codebook | None) -> ExportMetadata:
             return p, rest
         return None
 
+    def answers(name: str) -> dict[int, str]:
+        """Value labels less the declared missing and 'not answered' codes."""
+        return {
+            c: lab
+            for c, lab in vlabels.get(name, {}).items()
+            if c >= 0
+            and not any(lo <= c <= hi for lo, hi in ranges.get(name, ()))
+            and not NOT_ANSWERED_RE.search(lab or "")
+            or (lab and DONT_KNOW_RE.search(lab))
+        }
+
     def kind(name: str) -> str:
         if types.get(name) == "string":
             return "text"
-        return "checkbox" if _is_checkbox_labels(vlabels.get(name, {})) else "coded"
+        return "checkbox" if _is_checkbox_labels(answers(name)) else "coded"
 
     i = 0
     while i < len(items):
@@ -504,7 +536,7 @@ def _spss(path: Path, base: Codebook | None) -> ExportMetadata:
             q.text = qtext
             for n, dash in zip(group, dash_rows, strict=True):
                 pid = prefix(n)[1]
-                text = dash or (vlabels.get(n, {}).get(1) if checkbox else None) or varlab.get(n)
+                text = dash or (answers(n).get(1) if checkbox else None) or varlab.get(n)
                 q.parts.append(Part(pid if _ID_RE.match(pid) else slug(pid, max_words=6), text, n))
             if not checkbox:
                 q.scale = _scale_from_labels(vlabels[name], q, meta, ranges.get(name, ()))
@@ -555,7 +587,9 @@ def _nettskjema(path: Path) -> ExportMetadata:
             if len(hs) > 1:
                 q.notes.append(f"headers {', '.join(hs)} mix a question and its rows")
             codes, bad = _codes(df[hs[0]])
-            if bad or not codes:
+            cells = [v.strip() for v in df[hs[0]].astype(object).dropna().astype(str)]
+            zero = any(len(v) > 1 and v.startswith("0") for v in cells)
+            if bad or not codes or zero or max(codes) > MAX_CODE or len(codes) > 30:
                 q.type = "text"
                 vals = [v for v in df[hs[0]].astype(str) if v.strip() and v != "nan"]
                 _mark_text(q, vals)
@@ -633,7 +667,7 @@ def _forms(path: Path) -> ExportMetadata:
                 seen_ids.add(pid)
                 q.parts.append(Part(pid, row, ""))
             q.scale = _observed_scale(values, q, meta)
-        elif any(";" in v for v in values):
+        elif _looks_like_checkbox(values):
             q.type = "checkbox"
             opts = list(dict.fromkeys(p.strip() for v in values for p in v.split(";") if p.strip()))
             seen_ids = set()
@@ -647,8 +681,7 @@ def _forms(path: Path) -> ExportMetadata:
                 "options observed in the answers, check against the form (an option nobody "
                 "chose is missing)"
             )
-        elif values and (len(set(values)) > 12 or max(len(v) for v in values) > 80
-                         or all(re.fullmatch(r"\d+", v.strip()) for v in values)):
+        elif values and _looks_like_text(values):
             q.type = "text"
             _mark_text(q, values)
         elif not values:
@@ -659,6 +692,34 @@ def _forms(path: Path) -> ExportMetadata:
             q.scale = _observed_scale(values, q, meta)
         meta.questions.append(q)
     return meta
+
+
+def _looks_like_checkbox(values: list[str]) -> bool:
+    """Forms joins chosen options with ``;`` (often with a trailing one); free text may hold a
+    ``;`` too, so an option must recur across answers, or the answers end with ``;``."""
+    parts = [x.strip() for v in values for x in v.split(";") if x.strip()]
+    if not any(";" in v for v in values) or _looks_like_text(parts, strict=True):
+        return False
+    if any(v.rstrip().endswith(";") for v in values):
+        return True
+    counts: dict[str, int] = {}
+    for v in values:
+        for p in {x.strip() for x in v.split(";") if x.strip()}:
+            counts[p] = counts.get(p, 0) + 1
+    return any(n > 1 for n in counts.values())
+
+
+def _looks_like_text(values: list[str], *, strict: bool = False) -> bool:
+    """Free text rather than answer labels: long or multi-line answers, or all different."""
+    if any("\n" in v or len(v) > 100 for v in values):
+        return True
+    if strict:
+        return False
+    distinct = set(values)
+    if len(distinct) > 12 or all(re.fullmatch(r"\d+", v.strip()) for v in values):
+        return True
+    mean = sum(map(len, values)) / len(values)
+    return len(values) >= 3 and len(distinct) == len(values) and mean > 15
 
 
 def _observed_scale(values: list[str], q: DraftQuestion, meta: ExportMetadata) -> dict[int, str]:
@@ -771,8 +832,8 @@ def _emit(value, indent: int = 0) -> list[str]:
     if isinstance(value, dict):
         for k, v in value.items():
             notes = []
-            if isinstance(v, Note):
-                notes, v = v.notes, v.value
+            while isinstance(v, Note):
+                notes, v = notes + v.notes, v.value
             lines += _comments(notes, indent)
             key = _inline(k)
             if isinstance(v, dict | list) and v:
@@ -784,8 +845,8 @@ def _emit(value, indent: int = 0) -> list[str]:
     if isinstance(value, list):
         for item in value:
             notes = []
-            if isinstance(item, Note):
-                notes, item = item.notes, item.value
+            while isinstance(item, Note):
+                notes, item = notes + item.notes, item.value
             lines += _comments(notes, indent)
             if isinstance(item, dict) and item:
                 sub = _emit(item, indent + 2)
@@ -858,7 +919,7 @@ def _header(meta: ExportMetadata, version: int, base: int | None) -> list[str]:
         "# Read every line marked '# CHECK:' and fix what it says; English texts are copies of",
         "# the Norwegian ones until translated. See docs/new-instrument-version.md.",
     ]
-    for n in meta.notes:
+    for n in meta.file_notes():
         lines += _comments([n], 0)
     return lines
 
@@ -1081,6 +1142,19 @@ def _compare_question(q, b, base, meta, parts_add, parts_drop, renames, texts, r
                 )
                 gone.remove(twin)
                 new_parts.remove(p)
+        if meta.format == "forms" and gone and q.type == "checkbox":
+            meta.notes.append(
+                f"{b.id}: option(s) {', '.join(p.id for p in gone)} were chosen by nobody in the "
+                f"export (Forms shows only chosen options): kept from version {base.version}; "
+                f"drop them (drop_options) if the form no longer has them"
+            )
+            gone = []
+        if b.exclusive_option in {p.id for p in gone}:
+            meta.notes.append(
+                f"{b.id}: the exclusive option {b.exclusive_option!r} is not in the export but "
+                "cannot be dropped by a change file: kept"
+            )
+            gone = [p for p in gone if p.id != b.exclusive_option]
         if new_parts:
             entries = [_part_entry(q, p) for p in new_parts]
             if len(new_parts) == 1 and len(gone) == 1:
