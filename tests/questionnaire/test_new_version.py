@@ -103,3 +103,30 @@ def test_ingest_run_report_with_a_yaml_only_version(v3_project, monkeypatch, cap
     assert "«dialog»" in html  # the renamed theme is compared, with its new name said
     # kompetanse is compared on the seven rows both versions share, not on version 3's eight
     assert "regnet av de 7 spørsmålene begge skjemaversjonene har" in html
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (None, "file not found"),
+        ("version: 5\nbase: 2\nchanges:\n  drop_questions: [rolle\n", "malformed YAML at line"),
+        ("version: 5\nbase: 9\nchanges: {drop_questions: [rolle]}\n", "key base: unknown base"),
+        (
+            "version: 5\nbase: 2\nchanges: {drop_rows: {komp: [nope]}}\n",
+            "key changes.drop_rows.komp.0: question 'komp' has no row or option 'nope'",
+        ),
+    ],
+)
+def test_a_bad_instrument_is_one_line_and_registers_nothing(
+    v3_project, tmp_path, monkeypatch, capsys, text, expected
+):
+    _, src, frame, *_ = v3_project
+    monkeypatch.setenv("ANALYSIS_ROOT", str(tmp_path))
+    path = tmp_path / "bad.yaml"
+    if text is not None:
+        path.write_text(text, encoding="utf-8")
+    code = main(["ingest", "--wave", "w", "--source", str(src), "--instrument", str(path)])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1, err
+    assert str(path) in err[0] and expected in err[0]
+    assert not (tmp_path / "data" / "raw" / "w").exists()

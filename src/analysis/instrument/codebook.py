@@ -19,17 +19,18 @@ version drops is **not asked** in a wave of that version: it has no column at al
 Examples
 --------
 >>> cb = load_codebook(1)
->>> cb.question("komp").columns[:2]
-('komp_planlegge', 'komp_na_alle')
->>> cb.label("hold_tidsbruk", lang="en")
-'Participation takes more time than it gives back'
->>> cb.value_labels("forut_strategi")
-{1: 'Ja', 2: 'Nei', 9: 'Vet ikke'}
->>> cb.source_column("komp_na_alle", "nettskjema")
-'komp.na_alle'
->>> load_codebook(2).source_column("behov_beboerrad", "spss")
-'behov_organisering'
->>> load_codebook(2).score_items("kompetanse") == cb.score_items("kompetanse")
+>>> competence = cb.question(cb.question_for("competence"))
+>>> len(competence.rows), competence.codes
+(7, (1, 2, 3, 4, 5, 9))
+>>> column = competence.columns[0]
+>>> cb.label(column, lang="en"), cb.value_labels(column)[9]
+('plan participation processes', 'Vet ikke')
+>>> cb.source_column(column, "nettskjema") == column.replace("_", ".", 1)
+True
+>>> v2 = load_codebook(2)
+>>> [(c.kind, c.question) for c in v2.changes][:2]      # version 2 as changes to version 1
+[('add_row', 'komp'), ('rename_option', 'behov')]
+>>> v2.score_items("kompetanse") == cb.score_items("kompetanse")
 True
 """
 
@@ -319,7 +320,7 @@ class Codebook:
     def locate(self, column: str) -> tuple[Question, Option | None]:
         """The question (and row/option) behind a canonical column name.
 
-        Question ids may themselves contain underscores (``behov_viktigst``), so the longest
+        Question ids may themselves contain underscores (a question ``q_x`` beside ``q``), so the longest
         question id that is a prefix wins.
         """
         if column in self.questions:
@@ -953,10 +954,8 @@ def load_codebook(instrument: int | str | Path = 1) -> Codebook:
 
     Examples
     --------
-    >>> load_codebook(2).question("komp").columns[-1]
-    'komp_digitalt'
-    >>> load_codebook("2").version
-    2
+    >>> load_codebook("2").version, load_codebook(2).base
+    (2, 1)
     """
     if isinstance(instrument, str) and instrument.strip().isdigit():
         instrument = int(instrument)

@@ -9,10 +9,10 @@ Examples
 --------
 >>> from analysis.instrument.codebook import load_codebook
 >>> t = item_comparability(load_codebook(1), load_codebook(2))
->>> t.set_index("column").loc[["komp_digitalt", "behov_beboerrad", "utleiertype"], "status"].tolist()
-['new', 'renamed', 'recoded']
->>> shared_score_items(load_codebook(1), load_codebook(2), "kompetanse")[-1]
-'komp_konflikt'
+>>> t.loc[t["status"] != "same", "status"].tolist()     # merged codes, a renamed theme, a new row
+['recoded', 'renamed', 'new']
+>>> len(shared_score_items(load_codebook(1), load_codebook(2), "kompetanse"))
+7
 """
 
 from __future__ import annotations

@@ -1284,8 +1284,8 @@ def write_demo(
     >>> import tempfile, pathlib
     >>> tmp = tempfile.TemporaryDirectory()
     >>> root = pathlib.Path(tmp.name)
-    >>> len(write_demo(seed=3, root=root))
-    8
+    >>> len(write_demo(seed=3, root=root))    # per wave: export, frame, truth, manifest, instrument
+    11
     >>> write_demo(seed=3, root=root)
     Traceback (most recent call last):
     ...

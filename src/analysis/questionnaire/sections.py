@@ -696,7 +696,9 @@ def score_change(ctx: ReportContext) -> pd.DataFrame | None:
     res = compare_waves(
         ctx.prev.df,
         ctx.cur.df,
-        scores=None,
+        scores=list(
+            dict.fromkeys([*codebook_for(ctx.prev.df).scores, *codebook_for(ctx.cur.df).scores])
+        ),
         items=[],
         by="utleierkategori",
         lang=ctx.lang,
@@ -1120,14 +1122,16 @@ def not_comparable(ctx: ReportContext) -> list[str]:
         items = item_comparability(ca, cb)
         done: set[str] = set()
         for r in items.itertuples():
-            # a whole question asked in one wave only is named once, not row by row
-            key = r.question if r.status in ("new", "dropped") else r.column
-            if r.status == "same" or key in done:
+            if r.status == "same":
                 continue
-            done.add(key)
+            # a whole question asked in one wave only, or recoded, is named once, not row by row
             whole = r.status in ("new", "dropped") and (
                 r.question not in (cb if r.status == "dropped" else ca).questions
             )
+            key = r.question if whole or r.status == "recoded" else r.column
+            if key in done:
+                continue
+            done.add(key)
             book = cb if r.status in ("new", "recoded", "renamed", "text_changed") else ca
             label = book.question(r.question).text(lang) if whole else _item_label(r.column, lang)
             if r.status in ("new", "dropped"):
@@ -1141,9 +1145,6 @@ def not_comparable(ctx: ReportContext) -> list[str]:
                     t("nc_renamed", lang, item=label, name=part.export_id, version=cb.version)
                 )
             elif r.status == "recoded":
-                if r.question in done:
-                    continue
-                done.add(r.question)
                 mapping = cb.recode_from.get(r.question, {}).get(ca.version, {})
                 out.append(
                     t(

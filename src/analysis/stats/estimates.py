@@ -632,8 +632,8 @@ def group_proportions(
     Examples
     --------
     >>> import pandas as pd
-    >>> df = pd.DataFrame({"komp_mote": [5, 4, 2, 9, None, 1], "kommunenummer": None})
-    >>> group_proportions(df, "komp_mote")[["n", "n_dont_know", "share_dont_know", "estimate"]]
+    >>> df = pd.DataFrame({"q_a": [5, 4, 2, 9, None, 1], "kommunenummer": None})
+    >>> group_proportions(df, "q_a")[["n", "n_dont_know", "share_dont_know", "estimate"]]
        n  n_dont_know  share_dont_know  estimate
     0  4            1              0.2       0.5
     """

@@ -560,7 +560,7 @@ def ordinal_regression(
     df : DataFrame
         Processed responses (score predictors are computed when missing).
     item : str
-        An item coded 1-5 (``komp_*``, ``hold_*``, ...). Code 9 ("vet ikke") and NA are dropped;
+        An item coded 1-5 (a row of a 1-5 matrix question). Code 9 ("vet ikke") and NA are dropped;
         any other code is an error.
     predictors, cluster, reference, alpha, lang
         As in :func:`score_regression`.
@@ -603,9 +603,9 @@ def ordinal_regression(
     >>> rng = np.random.default_rng(1)
     >>> x = rng.normal(size=200)
     >>> lat = 1.0 * x + rng.logistic(size=200)
-    >>> df = pd.DataFrame({"komp_mote": 1 + (lat[:, None] > [-1.5, -0.5, 0.5, 1.5]).sum(1),
+    >>> df = pd.DataFrame({"q_a": 1 + (lat[:, None] > [-1.5, -0.5, 0.5, 1.5]).sum(1),
     ...                    "x": x, "kommunenummer": None})
-    >>> r = ordinal_regression(df, "komp_mote", predictors=("x",))
+    >>> r = ordinal_regression(df, "q_a", predictors=("x",))
     >>> r["kind"].tolist()
     ['coefficient', 'threshold', 'threshold', 'threshold', 'threshold']
     >>> bool(0.6 < r.loc[0, "estimate"] < 1.4)

@@ -192,9 +192,11 @@ def reliability(
     Examples
     --------
     >>> import pandas as pd
-    >>> df = pd.DataFrame({"hold_endrer": [5, 4, 2, 9], "hold_informerer": [5, 4, 1, 3],
-    ...                    "hold_verdi": [4, 5, 2, 3], "hold_tidsbruk": [1, 2, 4, 3]})
-    >>> r = reliability(df, "hold")
+    >>> cb = load_codebook(1)
+    >>> attitude = cb.question_for("attitude")       # four rows, the last reverse-keyed
+    >>> answers = [[5, 4, 2, 9], [5, 4, 1, 3], [4, 5, 2, 3], [1, 2, 4, 3]]
+    >>> df = pd.DataFrame(dict(zip(cb.question(attitude).columns, answers)))
+    >>> r = reliability(df, attitude, codebook=cb)
     >>> int(r.loc[0, "n"]), round(float(r.loc[0, "alpha"]), 4)
     (3, 0.9677)
     """

@@ -28,7 +28,7 @@ Examples
 >>> from analysis.instrument.codebook import load_codebook
 >>> cb = load_codebook(1)
 >>> row = {c: 1 for s in cb.scores for c in cb.score_items(s)}
->>> score_responses(pd.DataFrame([row]), codebook=cb)   # hold_tidsbruk is reverse-keyed
+>>> score_responses(pd.DataFrame([row]), codebook=cb)   # one attitude row is reverse-keyed
    kompetanse  holdning  niva  niva_maks  forutsetninger  bredde
 0         0.0      25.0   1.0          1               5       7
 """
@@ -69,9 +69,9 @@ def score_items(
 
     Examples
     --------
-    >>> score_items("holdning")[-1]
-    'hold_tidsbruk'
-    >>> len(score_items("kompetanse", version=2))
+    >>> from analysis.instrument.codebook import load_codebook
+    >>> competence = load_codebook(2).score_for("competence")
+    >>> len(score_items(competence, version=2))      # the row version 2 added stays out
     7
     """
     return _codebook(None, version, codebook).score_items(score_id)
@@ -176,10 +176,10 @@ def score_responses(
     >>> import pandas as pd
     >>> from analysis.instrument.codebook import load_codebook
     >>> cb = load_codebook(1)
-    >>> komp = cb.score_items("kompetanse")
-    >>> df = pd.DataFrame({c: [9, 9] for c in komp})
-    >>> df[list(komp[:3])] = 5                 # both rows: 3 substantive answers
-    >>> df.loc[1, komp[3]] = 1                 # row 1: a 4th substantive answer
+    >>> items = cb.score_items("kompetanse")    # needs 4 substantive answers of 7
+    >>> df = pd.DataFrame({c: [9, 9] for c in items})
+    >>> df[list(items[:3])] = 5                # both rows: 3 substantive answers
+    >>> df.loc[1, items[3]] = 1                # row 1: a 4th substantive answer
     >>> for s in ("holdning", "niva", "forutsetninger", "bredde"):
     ...     df[list(cb.score_items(s))] = pd.NA
     >>> score_responses(df, codebook=cb)[["kompetanse", "holdning", "bredde"]]
