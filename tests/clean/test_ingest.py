@@ -315,8 +315,10 @@ def _all_but_required() -> bytes:
     cb = load_codebook(1)
     heads = [cb.source_column(c, "nettskjema") for c in cb.item_columns if c != "utleiertype"]
     return (
-        ";".join(f'"{h}"' for h in ["$submission_id", *heads]) + "\n"
-        + ";".join(['"1"', *['""'] * len(heads)]) + "\n"
+        ";".join(f'"{h}"' for h in ["$submission_id", *heads])
+        + "\n"
+        + ";".join(['"1"', *['""'] * len(heads)])
+        + "\n"
     ).encode("utf-8")
 
 

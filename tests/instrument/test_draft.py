@@ -16,25 +16,12 @@ import yaml
 import fixtures_exports as fx
 from analysis.clean.ingest import load_processed, load_quality
 from analysis.cli import main
-from analysis.instrument import codebook as codebook_module
 from analysis.instrument.codebook import load_codebook
 from analysis.instrument.compare import item_comparability, score_comparability
 from analysis.instrument.draft import draft_codebook, read_metadata, slug
 from conftest import REPO
 
 V3 = REPO / "tests" / "fixtures" / "instrument_v3.yaml"
-
-
-@pytest.fixture(autouse=True)
-def _registry():
-    """Drafts register their versions in this process: undo that after each test, so other
-    tests' version inference does not see them."""
-    by_version, by_file = dict(codebook_module._BY_VERSION), dict(codebook_module._BY_FILE)
-    yield
-    codebook_module._BY_VERSION.clear()
-    codebook_module._BY_VERSION.update(by_version)
-    codebook_module._BY_FILE.clear()
-    codebook_module._BY_FILE.update(by_file)
 
 
 def _v1_exports(folder):
@@ -148,9 +135,7 @@ def test_spss_missing_values(tmp_path):
     """Declared -99..-90 are 'not answered' (left out); a declared 9 'vet ikke' stays."""
     df = fx.canonical_answers(1)
     cb = load_codebook(1)
-    declare = {
-        cb.source_column(c, "spss"): [{"lo": -99, "hi": -90}, 9] for c in cb.coded_columns
-    }
+    declare = {cb.source_column(c, "spss"): [{"lo": -99, "hi": -90}, 9] for c in cb.coded_columns}
     src = fx.write_spss(
         df, tmp_path / "e.sav", missing_rows=(7,), variable_labels=True, declare=declare
     )
@@ -170,21 +155,41 @@ def test_surveyxact_matrix_from_shared_question_text(tmp_path):
     d = tmp_path / "sx"
     d.mkdir()
     rows = [
-        ["questionName", "variableName", "questionType", "subType", "questionText",
-         "choiceValue", "choiceText"],
+        [
+            "questionName",
+            "variableName",
+            "questionType",
+            "subType",
+            "questionText",
+            "choiceValue",
+            "choiceText",
+        ],
         ["s1", "tillit_1", "single", "", "Hvor stor tillit har du til - politiet", "", ""],
         ["s2", "tillit_2", "single", "", "Hvor stor tillit har du til - skolen", "", ""],
         ["s3", "alder", "single", "", "Alder", "", ""],
         ["s4", "fritekst", "text", "", "Kommentar", "", ""],
     ]
-    labels = [["tillit_1", "1", "Lav"], ["tillit_1", "2", "Høy"], ["tillit_1", "9", "Vet ikke"],
-              ["tillit_2", "1", "Lav"], ["tillit_2", "2", "Høy"], ["tillit_2", "9", "Vet ikke"],
-              ["alder", "1", "Under 40"], ["alder", "2", "40 eller eldre"]]
-    data = [["respondent", "stato_4", "tillit_1", "tillit_2", "alder", "fritekst"],
-            ["1", "1", "1", "2", "1", "Fin, takk"], ["2", "1", "9", "1", "2", ""],
-            ["3", "1", "2", "2", "1", "Hei"]]
-    for name, table in (("w_structure.csv", rows), ("w_labels.csv", labels),
-                        ("w_dataset.csv", data)):
+    labels = [
+        ["tillit_1", "1", "Lav"],
+        ["tillit_1", "2", "Høy"],
+        ["tillit_1", "9", "Vet ikke"],
+        ["tillit_2", "1", "Lav"],
+        ["tillit_2", "2", "Høy"],
+        ["tillit_2", "9", "Vet ikke"],
+        ["alder", "1", "Under 40"],
+        ["alder", "2", "40 eller eldre"],
+    ]
+    data = [
+        ["respondent", "stato_4", "tillit_1", "tillit_2", "alder", "fritekst"],
+        ["1", "1", "1", "2", "1", "Fin, takk"],
+        ["2", "1", "9", "1", "2", ""],
+        ["3", "1", "2", "2", "1", "Hei"],
+    ]
+    for name, table in (
+        ("w_structure.csv", rows),
+        ("w_labels.csv", labels),
+        ("w_dataset.csv", data),
+    ):
         (d / name).write_text("\n".join(";".join(r) for r in table) + "\n", encoding="utf-8")
     out = tmp_path / "d.yaml"
     draft_codebook(d / "w_dataset.csv", out=out)
@@ -213,16 +218,18 @@ def _v3_exports(folder):
     folder.mkdir(parents=True, exist_ok=True)
     cb3 = load_codebook(V3)
     df = fx.canonical_answers(3)
-    declare = {
-        cb3.source_column(c, "spss"): [{"lo": -99, "hi": -99}, 9] for c in cb3.coded_columns
-    }
+    declare = {cb3.source_column(c, "spss"): [{"lo": -99, "hi": -99}, 9] for c in cb3.coded_columns}
     return df, {
         "surveyxact-xlsx": fx.write_surveyxact_xlsx(df, folder / "sx3.xlsx", version=3),
         "surveyxact-tab-utf16": fx.write_surveyxact_csv(
             df, folder / "t", version=3, delimiter="\t", encoding="utf-16"
         ),
         "spss": fx.write_spss(
-            df, folder / "w3.sav", version=3, missing_rows=(7,), variable_labels=True,
+            df,
+            folder / "w3.sav",
+            version=3,
+            missing_rows=(7,),
+            variable_labels=True,
             declare=declare,
         ),
         "nettskjema": fx.write_nettskjema(df, folder / "ns3.csv", version=3),
@@ -308,9 +315,11 @@ def test_forms_draft_with_base_2(project_tmp, tmp_path):
     data, q = _ingest(project_tmp, paths["forms"], out)
     assert q["rows_read"] == q["rows_kept"] + q["rows_quarantined"] == fx.N_ROWS
     want = df.iloc[data["source_row"].to_numpy() - 1].reset_index(drop=True)
-    for mine, theirs in (("komp_involvere_barn_og_unge", "komp_barn_unge"),
-                         ("behov_kommunikasjon", "behov_kommunikasjon"),
-                         ("utleiertype", "utleiertype")):
+    for mine, theirs in (
+        ("komp_involvere_barn_og_unge", "komp_barn_unge"),
+        ("behov_kommunikasjon", "behov_kommunikasjon"),
+        ("utleiertype", "utleiertype"),
+    ):
         np.testing.assert_array_equal(
             pd.to_numeric(data[mine]).to_numpy(dtype=float, na_value=np.nan),
             want[theirs].to_numpy(dtype=float),
@@ -334,8 +343,19 @@ def test_diff_prints_the_changes_and_scores(capsys):
 
 
 def test_draft_errors_are_one_line(tmp_path, capsys):
-    assert main(["codebook", "draft", "--source", str(tmp_path / "x.csv"), "--out",
-                 str(tmp_path / "d.yaml")]) == 2
+    assert (
+        main(
+            [
+                "codebook",
+                "draft",
+                "--source",
+                str(tmp_path / "x.csv"),
+                "--out",
+                str(tmp_path / "d.yaml"),
+            ]
+        )
+        == 2
+    )
     assert "file not found" in capsys.readouterr().err
     src = fx.write_nettskjema(fx.canonical_answers(1), tmp_path / "ns.csv")
     assert main(["codebook", "draft", "--source", str(src), "--out", str(tmp_path / "d.txt")]) == 2

@@ -26,16 +26,6 @@ V3 = REPO / "tests" / "fixtures" / "instrument_v3.yaml"
 NEW_TEXT = "Har dere en digital plattform for dialog med leietakerne?"
 
 
-@pytest.fixture(autouse=True)
-def _registry():
-    by_version, by_file = dict(codebook_module._BY_VERSION), dict(codebook_module._BY_FILE)
-    yield
-    codebook_module._BY_VERSION.clear()
-    codebook_module._BY_VERSION.update(by_version)
-    codebook_module._BY_FILE.clear()
-    codebook_module._BY_FILE.update(by_file)
-
-
 def _answers(demo_root):
     prev = load_processed("demo-2023", root=demo_root)
     cb3 = load_codebook(V3)

@@ -160,7 +160,9 @@ def _nettskjema_text(rows: list[dict], extra: tuple[str, ...] = (), version: int
     heads += list(extra)
     lines = [";".join(f'"{h}"' for h in heads)]
     for i, r in enumerate(rows, 1):
-        lines.append(";".join(f'"{r.get(h, str(i) if h == "$submission_id" else "")}"' for h in heads))
+        lines.append(
+            ";".join(f'"{r.get(h, str(i) if h == "$submission_id" else "")}"' for h in heads)
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -207,8 +209,10 @@ def test_too_few_columns_refused(tmp_path):
     heads = [cb.source_column(c, "nettskjema") for c in cols]
     for k, ok in ((len(cols) // 2 + 1, True), ((len(cols) - 1) // 2, False)):
         p.write_text(
-            ";".join(f'"{h}"' for h in ["$submission_id", *heads[:k]]) + "\n"
-            + ";".join(['"1"', '"1"', *['""'] * (k - 1)]) + "\n",
+            ";".join(f'"{h}"' for h in ["$submission_id", *heads[:k]])
+            + "\n"
+            + ";".join(['"1"', '"1"', *['""'] * (k - 1)])
+            + "\n",
             encoding="utf-8",
         )
         if ok:
@@ -313,8 +317,11 @@ def test_forms_empty_checkbox_is_unanswered_and_unknown_text_counted(tmp_path):
         h
         for qq in cb.questions.values()
         if qq.id not in ("utleiertype", "format", "rolle")
-        for h in ([qq.text("nb")] if qq.type == "checkbox" else
-                  [cb.source_column(c, "forms") for c in qq.columns])
+        for h in (
+            [qq.text("nb")]
+            if qq.type == "checkbox"
+            else [cb.source_column(c, "forms") for c in qq.columns]
+        )
     ]
     blank = [None] * len(rest)
     ws.append(

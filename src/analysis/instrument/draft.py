@@ -154,20 +154,22 @@ class DraftResult:
 
     def summary(self) -> str:
         """A few lines for the terminal: matched, new, dropped, to check."""
-        lines = [f"wrote {self.path} (instrument version {self.version}"
-                 + (f", as changes to version {self.base})" if self.base else ")")]
+        lines = [
+            f"wrote {self.path} (instrument version {self.version}"
+            + (f", as changes to version {self.base})" if self.base else ")")
+        ]
         n_cols = sum(max(1, len(q.parts)) for q in self.questions)
         lines.append(f"  {len(self.questions)} question(s), {n_cols} column(s) in the export")
         if self.base is not None:
             lines.append(f"  matched to version {self.base}: {len(self.matched)}")
-            lines.append(f"  new: {len(self.new)}" + (f" ({', '.join(self.new[:8])})" if self.new else ""))
+            lines.append(
+                f"  new: {len(self.new)}" + (f" ({', '.join(self.new[:8])})" if self.new else "")
+            )
             lines.append(
                 f"  dropped: {len(self.dropped)}"
                 + (f" ({', '.join(self.dropped[:8])})" if self.dropped else "")
             )
-        lines.append(
-            f"  to check: {self.to_check} (lines marked '# CHECK:' in the file)"
-        )
+        lines.append(f"  to check: {self.to_check} (lines marked '# CHECK:' in the file)")
         return "\n".join(lines)
 
 
@@ -262,7 +264,9 @@ def _cell(v) -> str:
 
 def _labels_by_variable(labels: pd.DataFrame, where) -> dict[str, dict[int, str]]:
     if labels.shape[1] < 3:
-        raise InputFileError(where, "labels must have three columns: variableName, value, valueLabel")
+        raise InputFileError(
+            where, "labels must have three columns: variableName, value, valueLabel"
+        )
     out: dict[str, dict[int, str]] = {}
     for var, value, label in labels.iloc[:, :3].itertuples(index=False):
         var, value, label = _cell(var), _cell(value), _cell(label)
@@ -282,8 +286,11 @@ def _surveyxact(path: Path) -> ExportMetadata:
     cols = {_norm(c): c for c in structure.columns}
     for need in ("variablename", "questionname"):
         if need not in cols:
-            raise InputFileError(s_where, f"structure lacks column {need} (expected questionName, "
-                                 "variableName, questionType, questionText, choiceText, …)")
+            raise InputFileError(
+                s_where,
+                f"structure lacks column {need} (expected questionName, "
+                "variableName, questionType, questionText, choiceText, …)",
+            )
 
     def col(row, name):
         return _cell(row.get(cols[name])) if name in cols else ""
@@ -326,7 +333,9 @@ def _surveyxact(path: Path) -> ExportMetadata:
     from analysis.io.loaders.base import find_column
 
     id_col = find_column(headers, ID_CANDIDATES)
-    meta.system = [h for h in headers if h == id_col or STATUS_RE.match(h) or _norm(h) in ("stato", "status")]
+    meta.system = [
+        h for h in headers if h == id_col or STATUS_RE.match(h) or _norm(h) in ("stato", "status")
+    ]
     odd = [h for h in headers if h not in meta.system and _norm(h) not in described]
     if odd:
         meta.notes.append(
@@ -373,7 +382,9 @@ def _surveyxact_question(g: list[dict], meta: ExportMetadata) -> DraftQuestion:
         q.text = text
         return q
     checkbox = "multi" in qtype or all(_is_checkbox_labels(lab) for lab in all_labels)
-    q = DraftQuestion(id="", type="checkbox" if checkbox else "matrix", headers=[e["var"] for e in g])
+    q = DraftQuestion(
+        id="", type="checkbox" if checkbox else "matrix", headers=[e["var"] for e in g]
+    )
     split = _common_prefix_id([e["var"] for e in g], e0["qname"])
     if split is None:
         q.id = slug(e0["qname"] or e0["var"], max_words=3)
@@ -446,23 +457,72 @@ def _scale_from_labels(
 # -- SPSS ----------------------------------------------------------------------------------
 
 
-def _spss(path: Path, base: Codebook | None) -> ExportMetadata:
+def _sav_metadata_here(path: str):
+    """The metadata of a ``.sav`` as plain data, or ``("error", message)``."""
     import pyreadstat
 
+    try:
+        _, m = pyreadstat.read_sav(path, metadataonly=True, user_missing=True)
+    except Exception as exc:  # pyreadstat raises its own errors
+        return "error", str(exc).strip() or type(exc).__name__
+    return {
+        "names": list(m.column_names),
+        "labels": list(m.column_labels or []),
+        "value_labels": dict(m.variable_value_labels or {}),
+        "types": dict(m.readstat_variable_types or {}),
+        "missing_ranges": dict(m.missing_ranges or {}),
+    }
+
+
+def _sav_child(conn, path: str) -> None:  # pragma: no cover - runs in the forked reader
+    conn.send(_sav_metadata_here(path))
+    conn.close()
+
+
+def _sav_metadata(path: Path) -> dict:
+    """Read the metadata in a forked child, as the loader does (ReadStat can crash the
+    interpreter on a damaged file: :func:`analysis.io.loaders.spss.read_sav_isolated`)."""
+    import multiprocessing as mp
+
+    from analysis.io.loaders import spss
+
+    if not spss.ISOLATE or "fork" not in mp.get_all_start_methods():
+        result = _sav_metadata_here(str(path))
+    else:
+        ctx = mp.get_context("fork")
+        receiver, sender = ctx.Pipe(duplex=False)
+        proc = ctx.Process(target=_sav_child, args=(sender, str(path)), daemon=True)
+        proc.start()
+        sender.close()
+        try:
+            result = receiver.recv()
+        except EOFError:
+            result = None
+        finally:
+            receiver.close()
+            proc.join()
+        if result is None:
+            raise InputFileError(
+                path, f"the SPSS reader crashed on this file (exit status {proc.exitcode})"
+            )
+    if isinstance(result, tuple):
+        raise InputFileError(path, f"not a readable SPSS .sav file ({result[1]})")
+    return result
+
+
+def _spss(path: Path, base: Codebook | None) -> ExportMetadata:
     from analysis.io.loaders.base import find_column
     from analysis.io.loaders.spss import ID_CANDIDATES
 
-    try:
-        _, m = pyreadstat.read_sav(str(path), metadataonly=True, user_missing=True)
-    except Exception as exc:  # pyreadstat raises its own errors
-        raise InputFileError(path, f"not a readable SPSS .sav file ({exc})") from None
-    names = list(m.column_names)
-    vlabels = {k: {int(float(c)): str(v) for c, v in d.items()} for k, d in
-               (m.variable_value_labels or {}).items()}
-    varlab = dict(zip(names, m.column_labels or [None] * len(names), strict=False))
-    types = dict(m.readstat_variable_types or {})
+    m = _sav_metadata(path)
+    names = list(m["names"])
+    vlabels = {
+        k: {int(float(c)): str(v) for c, v in d.items()} for k, d in m["value_labels"].items()
+    }
+    varlab = dict(zip(names, m["labels"] or [None] * len(names), strict=False))
+    types = dict(m["types"])
     ranges = {}
-    for k, rs in (m.missing_ranges or {}).items():
+    for k, rs in m["missing_ranges"].items():
         out = []
         for r in rs:
             try:
@@ -473,9 +533,11 @@ def _spss(path: Path, base: Codebook | None) -> ExportMetadata:
     id_col = find_column(names, ID_CANDIDATES)
     meta = ExportMetadata("spss", path, [], system=[id_col] if id_col else [])
     items = [n for n in names if n != id_col]
-    known = sorted(
-        (q.id for q in base.questions.values() if q.parts), key=len, reverse=True
-    ) if base else []
+    known = (
+        sorted((q.id for q in base.questions.values() if q.parts), key=len, reverse=True)
+        if base
+        else []
+    )
 
     def prefix(name: str) -> tuple[str, str] | None:
         low = name.lower()
@@ -566,7 +628,9 @@ def _nettskjema(path: Path) -> ExportMetadata:
     text, _ = read_text(path)
     header = first_line(text)
     old = is_old_layout(header)
-    df, _, _ = read_table(path, text=text, delimiter="\t" if old else sniff_delimiter(header, ";\t,"))
+    df, _, _ = read_table(
+        path, text=text, delimiter="\t" if old else sniff_delimiter(header, ";\t,")
+    )
     headers = [str(h) for h in df.columns]
     meta = ExportMetadata("nettskjema", path, [])
     meta.system = [h for h in headers if h.startswith("$") or (old and _norm(h) in OLD_SYSTEM)]
@@ -644,7 +708,12 @@ def _forms(path: Path) -> ExportMetadata:
     for h in items:
         m = _MATRIX_HEADER.match(h)
         qtext, row = (m.group(1), m.group(2)) if m else (h, None)
-        if row is not None and groups and _norm(groups[-1][0]) == _norm(qtext) and groups[-1][1][0][1]:
+        if (
+            row is not None
+            and groups
+            and _norm(groups[-1][0]) == _norm(qtext)
+            and groups[-1][1][0][1]
+        ):
             groups[-1][1].append((h, row))
         else:
             groups.append((qtext, [(h, row)]))
@@ -886,8 +955,9 @@ def _question_entry(q: DraftQuestion, *, after: str | None = None, section: str 
         missing = [c for c, lab in q.scale.items() if not lab]
         if missing:
             notes.append(f"code(s) {missing} have no label in the export: write them")
-        entry["scale"] = Flow({c: {"nb": lab or f"kode {c}", "en": lab or f"code {c}"}
-                              for c, lab in q.scale.items()})
+        entry["scale"] = Flow(
+            {c: {"nb": lab or f"kode {c}", "en": lab or f"code {c}"} for c, lab in q.scale.items()}
+        )
     if q.parts:
         key = "rows" if q.type == "matrix" else "options"
         entry[key] = [_part_entry(q, p) for p in q.parts]
@@ -928,7 +998,9 @@ def _full_document(meta: ExportMetadata, version: int) -> tuple[list[str], int]:
     coded = [q for q in meta.questions if q.type == "single" and q.scale]
     doc: dict = {"version": version}
     title = meta.source.stem
-    doc["title"] = Note(_text(title), "title taken from the file name: write the questionnaire's title")
+    doc["title"] = Note(
+        _text(title), "title taken from the file name: write the questionnaire's title"
+    )
     nonsub = sorted(meta.non_substantive) or [9]
     doc["non_substantive_codes"] = Note(
         Flow(nonsub),
@@ -946,7 +1018,9 @@ def _full_document(meta: ExportMetadata, version: int) -> tuple[list[str], int]:
             lid = slug(lab or f"kode {code}", max_words=3)
             while lid in levels:
                 lid += "_2"
-            levels[lid] = Flow({"codes": [code], "nb": lab or f"kode {code}", "en": lab or f"code {code}"})
+            levels[lid] = Flow(
+                {"codes": [code], "nb": lab or f"kode {code}", "en": lab or f"code {code}"}
+            )
         doc["categories"] = Note(
             {"variable": "kategori", "from": cat.id, "levels": levels},
             f"the grouping of respondents (the landlord category) is drafted from {cat.id!r}, "
@@ -992,8 +1066,10 @@ def _changes_document(meta: ExportMetadata, base: Codebook, version: int, result
             continue
         b = base.questions.get(q.id)
         if b is not None:
-            q.notes.append(f"version {base.version} has {q.id!r} as a {b.type} question, the "
-                           f"export as {q.type}: drafted as a new question {q.id}_ny")
+            q.notes.append(
+                f"version {base.version} has {q.id!r} as a {b.type} question, the "
+                f"export as {q.type}: drafted as a new question {q.id}_ny"
+            )
             q.id = f"{q.id}_ny"
         t = by_text.get(_norm(q.text)) if q.text else None
         if t is not None and t.type == q.type and t.id not in taken:
@@ -1036,8 +1112,10 @@ def _changes_document(meta: ExportMetadata, base: Codebook, version: int, result
         if b.id not in present:
             note = ""
             if b.id == base.category_source:
-                note = (f"{b.id!r} defines the category ({base.category_variable}) and cannot be "
-                        "dropped: ingest will say the column is missing")
+                note = (
+                    f"{b.id!r} defines the category ({base.category_variable}) and cannot be "
+                    "dropped: ingest will say the column is missing"
+                )
                 notes_top.append(note)
                 continue
             drop_questions.append(Note(b.id, f"not in the export: dropped ({b.text.nb})"))
@@ -1066,13 +1144,17 @@ def _changes_document(meta: ExportMetadata, base: Codebook, version: int, result
             items = [x for x in s.items if x not in gone]
             if items != list(s.items):
                 if not items:
-                    drop_scores.append(Note(s.id, f"none of its items is left in the export"))
+                    drop_scores.append(Note(s.id, "none of its items is left in the export"))
                     result.dropped.append(f"score {s.id}")
                     continue
                 spec["items"] = Flow(items)
-        left = [p.id for p in base.question(s.question).parts
-                if p.id not in gone and p.id not in set(exclude)
-                and (s.items is None or p.id in s.items)]
+        left = [
+            p.id
+            for p in base.question(s.question).parts
+            if p.id not in gone
+            and p.id not in set(exclude)
+            and (s.items is None or p.id in s.items)
+        ]
         if not left:
             drop_scores.append(Note(s.id, "none of its items is left in the export"))
             result.dropped.append(f"score {s.id}")
@@ -1111,8 +1193,11 @@ def _compare_question(q, b, base, meta, parts_add, parts_drop, renames, texts, r
     """Record how ``q`` (export) differs from ``b`` (base); returns the ids of new parts."""
     added: list[str] = []
     if q.text and _norm(q.text) != _norm(b.text.nb):
-        texts[b.id] = Note(_text(q.text), f"wording of {b.id!r} differs from version "
-                           f"{base.version} ({b.text.nb!r}): a real change, or an export quirk?")
+        texts[b.id] = Note(
+            _text(q.text),
+            f"wording of {b.id!r} differs from version "
+            f"{base.version} ({b.text.nb!r}): a real change, or an export quirk?",
+        )
     if q.type in ("matrix", "checkbox"):
         kind = "rows" if q.type == "matrix" else "options"
         base_parts = list(b.parts)
@@ -1127,8 +1212,10 @@ def _compare_question(q, b, base, meta, parts_add, parts_drop, renames, texts, r
                 seen.add(hit.id)
                 if p.text and _norm(p.text) != _norm(hit.text.nb) and meta.format != "forms":
                     col = f"{b.id}_{hit.id}"
-                    texts[col] = Note(_text(p.text), f"wording of {col} differs from version "
-                                      f"{base.version} ({hit.text.nb!r})")
+                    texts[col] = Note(
+                        _text(p.text),
+                        f"wording of {col} differs from version {base.version} ({hit.text.nb!r})",
+                    )
             else:
                 new_parts.append(p)
         gone = [p for p in base_parts if p.id not in seen]
@@ -1158,9 +1245,12 @@ def _compare_question(q, b, base, meta, parts_add, parts_drop, renames, texts, r
         if new_parts:
             entries = [_part_entry(q, p) for p in new_parts]
             if len(new_parts) == 1 and len(gone) == 1:
-                entries[0] = Note(entries[0], f"{b.id}: new {new_parts[0].id!r} while "
-                                  f"{gone[0].id!r} is gone: if they mean the same, write a "
-                                  f"rename_{kind} instead of the add and the drop")
+                entries[0] = Note(
+                    entries[0],
+                    f"{b.id}: new {new_parts[0].id!r} while "
+                    f"{gone[0].id!r} is gone: if they mean the same, write a "
+                    f"rename_{kind} instead of the add and the drop",
+                )
             parts_add[f"add_{kind}"][b.id] = entries
             added = [p.id for p in new_parts]
         if gone:
@@ -1182,8 +1272,10 @@ def _compare_question(q, b, base, meta, parts_add, parts_drop, renames, texts, r
         if not have_labels:
             extra = sorted(set(q.scale) - set(old))
             if extra:
-                meta.notes.append(f"{b.id}: code(s) {extra} seen in the export are not in version "
-                                  f"{base.version}'s scale: they will be set missing")
+                meta.notes.append(
+                    f"{b.id}: code(s) {extra} seen in the export are not in version "
+                    f"{base.version}'s scale: they will be set missing"
+                )
             return added
         if set(q.scale) == set(old) and all(_norm(q.scale[c]) == _norm(old[c]) for c in old):
             return added
@@ -1195,12 +1287,17 @@ def _compare_question(q, b, base, meta, parts_add, parts_drop, renames, texts, r
             elif c in q.scale:
                 mapping[c] = c
         if set(q.scale) == set(old) and mapping == {c: c for c in old}:
-            meta.notes.append(f"{b.id}: value labels differ in wording from version "
-                              f"{base.version} (codes alike): check them")
+            meta.notes.append(
+                f"{b.id}: value labels differ in wording from version "
+                f"{base.version} (codes alike): check them"
+            )
             return added
         if len(mapping) == len(old):
             recode[b.id] = Note(
-                {"map": Flow(mapping), "scale": Flow({c: {"nb": v, "en": v} for c, v in q.scale.items()})},
+                {
+                    "map": Flow(mapping),
+                    "scale": Flow({c: {"nb": v, "en": v} for c, v in q.scale.items()}),
+                },
                 f"{b.id}: codes differ from version {base.version}; this recode was inferred from "
                 "the labels (old code -> new code): check it",
             )
@@ -1248,8 +1345,12 @@ def draft_codebook(
     base_cb = load_codebook(base) if base is not None else None
     meta = read_metadata(source, fmt=fmt, base=base_cb)
     version = next_version()
-    result = DraftResult(path=out, version=version,
-                         base=base_cb.version if base_cb else None, questions=meta.questions)
+    result = DraftResult(
+        path=out,
+        version=version,
+        base=base_cb.version if base_cb else None,
+        questions=meta.questions,
+    )
     if base_cb is None:
         lines, checks = _full_document(meta, version)
     else:
