@@ -366,3 +366,12 @@ def test_draft_errors_are_one_line(tmp_path, capsys):
 def test_slug():
     assert slug("Hvor stor tillit har du til skolen?") == "hvor_stor_tillit_har"
     assert slug("Økonomi og årsplan", max_words=2) == "okonomi_og"
+
+
+def test_two_drafts_in_one_folder_get_different_versions(tmp_path):
+    src = fx.write_nettskjema(fx.canonical_answers(1), tmp_path / "ns.csv")
+    folder = tmp_path / "instruments"
+    a = draft_codebook(src, out=folder / "a.yaml")
+    b = draft_codebook(src, out=folder / "b.yaml")
+    again = draft_codebook(src, out=folder / "b.yaml")  # redrafting keeps its number
+    assert b.version == a.version + 1 == again.version

@@ -975,9 +975,26 @@ def _part_entry(q: DraftQuestion, p: Part):
     )
 
 
-def next_version() -> int:
-    """One more than every instrument version this process knows."""
-    known = set(available_versions()) | {cb.version for cb in known_codebooks()}
+def next_version(folder: Path | None = None, *, skip: Path | None = None) -> int:
+    """One more than every instrument version this process knows, and every version of an
+    instrument file in ``folder`` (where the draft goes, so two drafts there never collide)."""
+
+    def redrafted(cb: Codebook) -> bool:
+        return skip is not None and cb.source is not None and Path(cb.source) == skip.resolve()
+
+    known = set(available_versions()) | {
+        cb.version for cb in known_codebooks() if not redrafted(cb)
+    }
+    if folder is not None and folder.is_dir():
+        for p in folder.glob("*.y*ml"):
+            if skip is not None and p.resolve() == skip.resolve():
+                continue  # the file being redrafted
+            try:
+                head = yaml.safe_load(p.read_text(encoding="utf-8"))
+            except (yaml.YAMLError, UnicodeDecodeError, OSError):
+                continue
+            if isinstance(head, dict) and isinstance(head.get("version"), int):
+                known.add(head["version"])
     return max(known, default=0) + 1
 
 
@@ -1344,7 +1361,7 @@ def draft_codebook(
         raise UserError(f"--out {out}: the draft is YAML: name it FILE.yaml")
     base_cb = load_codebook(base) if base is not None else None
     meta = read_metadata(source, fmt=fmt, base=base_cb)
-    version = next_version()
+    version = next_version(out.parent, skip=out)
     result = DraftResult(
         path=out,
         version=version,
