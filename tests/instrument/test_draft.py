@@ -375,3 +375,25 @@ def test_two_drafts_in_one_folder_get_different_versions(tmp_path):
     b = draft_codebook(src, out=folder / "b.yaml")
     again = draft_codebook(src, out=folder / "b.yaml")  # redrafting keeps its number
     assert b.version == a.version + 1 == again.version
+
+
+BAD = {
+    "empty": b"",
+    "binary": bytes(range(256)) * 8,
+    "unknown format": b"a;b;c\n1;2;3\n",
+    "header only": b'"$submission_id";"q1";"$answer_time_ms"\n',
+    "damaged xlsx": b"PK\x03\x04" + bytes(100),
+    "damaged sav": b"$FL2" + bytes(100),
+    "old xls": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD))
+def test_bad_exports_are_one_line_and_nothing_written(tmp_path, capsys, case):
+    src = tmp_path / "bad_export.dat"
+    src.write_bytes(BAD[case])
+    out = tmp_path / "d.yaml"
+    assert main(["codebook", "draft", "--source", str(src), "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "bad_export.dat" in err[0], err
+    assert not out.exists() and list(tmp_path.iterdir()) == [src]

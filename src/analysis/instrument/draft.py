@@ -596,14 +596,17 @@ def _spss(path: Path, base: Codebook | None) -> ExportMetadata:
             q = DraftQuestion(id=pre[0], type="checkbox" if checkbox else "matrix", headers=group)
             qtext, dash_rows = _common_question_text([varlab.get(n) for n in group])
             q.text = qtext
+            if qtext is None and not checkbox:
+                q.notes.append(
+                    f"grouped as a matrix because {', '.join(group[:3])}{' …' if len(group) > 3 else ''} "
+                    "share a name prefix and their value labels: check that they are one question"
+                )
             for n, dash in zip(group, dash_rows, strict=True):
                 pid = prefix(n)[1]
                 text = dash or (answers(n).get(1) if checkbox else None) or varlab.get(n)
                 q.parts.append(Part(pid if _ID_RE.match(pid) else slug(pid, max_words=6), text, n))
             if not checkbox:
                 q.scale = _scale_from_labels(vlabels[name], q, meta, ranges.get(name, ()))
-        if q.text is None and q.type != "text" or (q.type == "text" and not q.text):
-            q.text = None
         meta.questions.append(q)
         i = j
     return meta
@@ -688,7 +691,10 @@ def _forms(path: Path) -> ExportMetadata:
     wb = open_workbook(path)
     try:
         ws = wb.worksheets[0]
-        header_row = next(ws.iter_rows(min_row=1, max_row=1, values_only=True), None)
+        try:
+            header_row = next(ws.iter_rows(min_row=1, max_row=1, values_only=True), None)
+        except Exception as exc:  # a damaged sheet (parsed lazily)
+            raise InputFileError(path, f"damaged worksheet ({type(exc).__name__})") from None
         if not header_row or all(h is None for h in header_row):
             raise InputFileError(path, "the workbook's first sheet is empty")
         header = ["" if h is None else str(h) for h in header_row]
