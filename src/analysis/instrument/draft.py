@@ -624,6 +624,9 @@ def _codes(values: pd.Series) -> tuple[list[int], int]:
     return ints, int(num.isna().sum())
 
 
+OBSERVED_CODES = "codes are those seen in the data: add any code nobody chose"
+
+
 def _nettskjema(path: Path) -> ExportMetadata:
     from analysis.io.loaders.encoding import first_line, read_table, read_text, sniff_delimiter
     from analysis.io.loaders.nettskjema import OLD_SYSTEM, is_old_layout, split_header
@@ -662,6 +665,7 @@ def _nettskjema(path: Path) -> ExportMetadata:
                 _mark_text(q, vals)
             else:
                 q.scale = dict.fromkeys(codes)
+                q.notes.append(OBSERVED_CODES)
         else:
             codes = sorted({c for h in hs for c in _codes(df[h])[0]})
             q.type = "checkbox" if set(codes) <= {0, 1} else "matrix"
@@ -670,6 +674,7 @@ def _nettskjema(path: Path) -> ExportMetadata:
                 q.parts.append(Part(pid if _ID_RE.match(pid) else slug(pid, max_words=6), None, h))
             if q.type == "matrix":
                 q.scale = dict.fromkeys(codes)
+                q.notes.append(OBSERVED_CODES)
         meta.questions.append(q)
     return meta
 
