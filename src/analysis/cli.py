@@ -148,7 +148,7 @@ def _add_lab(sub) -> None:
 
 
 def _add_codebook(sub) -> None:
-    from analysis.instrument.commands import add_diff, add_draft
+    from analysis.io.codebook_commands import add_diff, add_draft
 
     p = sub.add_parser(
         "codebook",

@@ -18,7 +18,7 @@ from analysis.clean.ingest import load_processed, load_quality
 from analysis.cli import main
 from analysis.instrument.codebook import load_codebook
 from analysis.instrument.compare import item_comparability, score_comparability
-from analysis.instrument.draft import draft_codebook, read_metadata, slug
+from analysis.io.draft import draft_codebook, read_metadata, slug
 from conftest import REPO
 
 V3 = REPO / "tests" / "fixtures" / "instrument_v3.yaml"

@@ -51,7 +51,7 @@ def add_diff(actions) -> None:
 
 
 def run_draft(args) -> int:
-    from analysis.instrument.draft import draft_codebook
+    from analysis.io.draft import draft_codebook
 
     result = draft_codebook(args.source, out=args.out, fmt=args.format, base=args.base)
     print(result.summary())
