@@ -8,7 +8,9 @@ run      execute the parameterised notebooks for a wave into ``reports/<wave>/no
 report   build ``reports/<wave>/findings.html`` (and ``findings.en.html``)
 all      demo -> ingest -> run -> report for the demo waves (the README's main command)
 lab      open JupyterLab on the project
-codebook draft an instrument file from an export (draft), compare two versions (diff)
+codebook the instrument as a readable codebook (``codebook show VERSION|PATH``, ``codebook docs``);
+         ``codebook draft`` drafts an instrument file from an export, ``codebook diff A B``
+         compares two versions
 
 User errors exit with status 2 and one line on standard error; a failing notebook exits 1.
 """
@@ -147,22 +149,86 @@ def _add_lab(sub) -> None:
     )
 
 
-def _add_codebook(sub) -> None:
-    from analysis.io.codebook_commands import add_diff, add_draft
+# --- codebook: one sub-subcommand per action; add an action as _add_codebook_<name>(actions)
+# (its parser sets ``codebook_func``) and list it in CODEBOOK_ACTIONS --------------------------
 
+
+def _add_codebook_show(actions) -> None:
+    p = actions.add_parser(
+        "show",
+        help="print the readable codebook (Markdown) of a version or instrument file",
+        description="Print the codebook of an instrument version (a packaged version number "
+        "or a path to an instrument YAML file) as Markdown: questions, columns and export "
+        "headers, codes, rules and scores.",
+    )
+    p.add_argument("instrument", metavar="VERSION|PATH", help="e.g. 2 or path/to/v3.yaml")
+    p.add_argument(
+        "--lang", choices=["nb", "en"], default="nb", help="language (default: %(default)s)"
+    )
+    p.set_defaults(codebook_func=cmd_codebook_show)
+
+
+def _add_codebook_docs(actions) -> None:
+    p = actions.add_parser(
+        "docs",
+        help="regenerate docs/instrument/vN.md for every packaged version",
+        description="Write the codebook of every packaged instrument version into "
+        "docs/instrument/ (a test checks that the committed files are in step).",
+    )
+    p.add_argument(
+        "--check", action="store_true", help="only report files that are out of date (exit 1)"
+    )
+    p.set_defaults(codebook_func=cmd_codebook_docs)
+
+
+def _add_codebook(sub) -> None:
     p = sub.add_parser(
         "codebook",
-        help="instrument files: draft one from an export, compare two versions",
-        description="Work with instrument (codebook) files.",
+        help="the instrument as a readable codebook; draft one from an export; compare versions",
+        description="Readable codebooks of instrument versions (show, docs); an instrument "
+        "file drafted from an export's own metadata (draft); what changed between two "
+        "versions (diff).",
     )
     actions = p.add_subparsers(dest="codebook_action", metavar="ACTION")
     actions.required = True
+    for add in CODEBOOK_ACTIONS:
+        add(actions)
+
+
+def cmd_codebook_show(args) -> int:
+    from analysis.instrument.docs import codebook_markdown, resolve_codebook
+
+    sys.stdout.write(codebook_markdown(resolve_codebook(args.instrument), lang=args.lang))
+    return 0
+
+
+def cmd_codebook_docs(args) -> int:
+    from analysis.instrument.docs import DOCS_COMMAND, source_root, write_docs
+
+    root = source_root()
+    changed = write_docs(root, check=args.check)
+    for path in changed:
+        rel = path.relative_to(root)
+        print(f"{'out of date' if args.check else 'wrote'}: {rel}")
+    if args.check and changed:
+        print(f"run `{DOCS_COMMAND}` to refresh them", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _add_codebook_draft(actions) -> None:
+    from analysis.io.codebook_commands import add_draft
+
     add_draft(actions)
+
+
+def _add_codebook_diff(actions) -> None:
+    from analysis.io.codebook_commands import add_diff
+
     add_diff(actions)
 
 
-def cmd_codebook(args) -> int:
-    return args.codebook_run(args)
+CODEBOOK_ACTIONS = (_add_codebook_show, _add_codebook_docs, _add_codebook_draft, _add_codebook_diff)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -325,7 +391,7 @@ COMMANDS = {
     "report": cmd_report,
     "all": cmd_all,
     "lab": cmd_lab,
-    "codebook": cmd_codebook,
+    "codebook": lambda args: args.codebook_func(args),
 }
 
 

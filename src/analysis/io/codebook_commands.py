@@ -2,7 +2,7 @@
 
 Kept apart from :mod:`analysis.cli` so that the ``codebook`` command can gain actions without
 the command-line module growing: :func:`add_draft` and :func:`add_diff` add their parsers to
-the ``codebook`` subparsers, and set ``codebook_run`` to the function that runs them.
+the ``codebook`` subparsers, and set ``codebook_func`` to the function that runs them.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ def add_draft(actions) -> None:
         help="write the draft as changes to this instrument version (a number or a YAML file)",
     )
     p.add_argument("--out", type=Path, required=True, help="the instrument file to write (.yaml)")
-    p.set_defaults(codebook_run=run_draft)
+    p.set_defaults(codebook_func=run_draft)
 
 
 def add_diff(actions) -> None:
@@ -47,7 +47,7 @@ def add_diff(actions) -> None:
     )
     p.add_argument("a", metavar="A", help="a version number or an instrument YAML file")
     p.add_argument("b", metavar="B", help="a version number or an instrument YAML file")
-    p.set_defaults(codebook_run=run_diff)
+    p.set_defaults(codebook_func=run_diff)
 
 
 def run_draft(args) -> int:

@@ -359,6 +359,11 @@ def build_report(
         Path(tmp).unlink(missing_ok=True)
 
     executed = nbformat.read(executed_path, as_version=4)
+    path = report_path(wave, lang, root=root)
+    # the spreadsheet and figure files, from what the page shows (links added to the outputs)
+    from analysis.render.export import export_report_assets
+
+    export_report_assets(executed, path, lang=lang)
     prepared, streams = prepare_for_html(executed)
     for text in streams:
         first = text.strip().splitlines()[0] if text.strip() else ""
@@ -366,6 +371,5 @@ def build_report(
             print(f"findings notebook ({lang}) printed: {first[:200]}", file=sys.stderr)
     title = t("report_title", lang, wave=wave)
     html = render_html(prepared, lang=lang, title=title, internal=disclosure == "internal")
-    path = report_path(wave, lang, root=root)
     _atomic_write(path, html.encode("utf-8"))
     return path
