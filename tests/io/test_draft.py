@@ -279,6 +279,9 @@ def test_draft_with_base_2_finds_version_3s_changes(project_tmp, tmp_path, kind,
     new_q = draft.question(new_id)
     if kind != "nettskjema":
         assert new_q.text.nb == cb3.question("digital_plattform").text.nb
+        # the readable codebook of the draft shows the new question's wording
+        assert main(["codebook", "show", str(out)]) == 0
+        assert new_q.text.nb in capsys.readouterr().out
     if kind != "nettskjema":
         assert {c: t.nb for c, t in new_q.scale.items()} == {1: "Ja", 2: "Nei", 9: "Vet ikke"}
     # ingested with the export it came from: every row accounted for, answers as written

@@ -1,6 +1,7 @@
 """Done-when of issue 10: a wave of a questionnaire the project does not know yet goes
 export -> ``codebook draft --base 2`` -> ``ingest --instrument DRAFT`` -> ``run`` -> ``report``
-with exit 0 at every step, and the new question's wording reaches the report.
+with exit 0 at every step, and the new question's wording is in the report's per-question
+appendix.
 
 The wave is version-3-shaped (``tests/fixtures/instrument_v3.yaml``: version 2 plus a competence
 row and a new question, the respondent's role dropped, a seminar theme renamed), written as a
@@ -68,5 +69,9 @@ def test_export_draft_ingest_run_report(demo_root, tmp_path, monkeypatch, capsys
     assert main(["run", "new-2024", "--compare-with", "demo-2023"]) == 0
     assert main(["report", "new-2024", "--compare-with", "demo-2023"]) == 0
     html = (root / "reports" / "new-2024" / "findings.html").read_text(encoding="utf-8")
-    assert NEW_TEXT in html
-    assert "involvere barn og unge" in html
+    # the per-question appendix (analysis.render.appendix) has the new question, with its wording
+    appendix = html.split('id="appendix"', 1)[1]
+    assert 'id="appendix-q-digital_plattform"' in appendix
+    entry = appendix.split('id="appendix-q-digital_plattform"', 1)[1][:2000]
+    assert NEW_TEXT in entry
+    assert "involvere barn og unge" in appendix and 'id="appendix-q-rolle"' not in appendix
