@@ -97,7 +97,7 @@ class Tables(HTMLParser):
 
 def render(df, cb, monkeypatch, **kw) -> str:
     out: list[str] = []
-    monkeypatch.setattr(display, "_display_html", out.append)
+    monkeypatch.setattr(display, "_display_html", lambda html, export=None: out.append(html))
     ap.show_appendix(df, cb, **kw)
     return "".join(out)
 

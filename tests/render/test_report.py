@@ -302,7 +302,7 @@ def test_findings_notebook_is_committed_clean():
 def test_build_report_user_errors(project_tmp):
     with pytest.raises(UserError, match="not ingested"):
         report.build_report("demo-2023", root=project_tmp)
-    with pytest.raises(UserError, match="language"):
+    with pytest.raises(UserError, match="'lang' must be one of nb, en"):
         report.build_report("demo-2023", lang="de", root=project_tmp)
     with pytest.raises(UserError, match="disclosure"):
         report.build_report("demo-2023", disclosure="open", root=project_tmp)
