@@ -47,6 +47,11 @@ TEXTS = [
 SYSTEM_IDS = [str(7000 + 3 * i) for i in range(N_ROWS)]
 
 
+def _sid(i: int) -> str:
+    """The export's own id of row ``i`` (0-based): SYSTEM_IDS, continued for longer data."""
+    return str(7000 + 3 * i)
+
+
 def canonical_answers(version: int = 1, seed: int = 11) -> pd.DataFrame:
     """The canonical answers: ``cb.item_columns`` of ``version``; codes float, text str/None."""
     cb = load_codebook(version)
@@ -138,7 +143,7 @@ def write_nettskjema(
         header = ["NR", "Opprettet", "Svartid", *heads]
         rows = [
             [
-                SYSTEM_IDS[i],
+                _sid(i),
                 f"{(i % 27) + 1:02d}.10.2022 {8 + i % 10:02d}:{(7 * i) % 60:02d}",
                 f"{3 + i % 7}:{(11 * i) % 60:02d}",
                 *[cells[c][i] for c in cb.item_columns],
@@ -148,7 +153,7 @@ def write_nettskjema(
         return _write_delimited([header, *rows], path, delimiter="\t", encoding=encoding)
     header = ["$submission_id", *heads, "$created", "$answer_time_ms"]
     rows = [
-        [SYSTEM_IDS[i], *[cells[c][i] for c in cb.item_columns], "", str(300000 + 997 * i)]
+        [_sid(i), *[cells[c][i] for c in cb.item_columns], "", str(300000 + 997 * i)]
         for i in range(len(df))
     ]
     return _write_delimited(
@@ -172,7 +177,7 @@ def _surveyxact_tables(df: pd.DataFrame, version: int):
         vals = [cells[c][i] for c in cb.item_columns]
         if i + 1 == GATED_ROW:  # SurveyXact writes 0 for options of a question never answered
             vals = ["0" if c in checkbox else v for c, v in zip(cb.item_columns, vals, strict=True)]
-        data.append([SYSTEM_IDS[i], *_status(i), *vals])
+        data.append([_sid(i), *_status(i), *vals])
     structure = [
         [
             "questionName",
@@ -256,15 +261,23 @@ def write_spss(
     user_missing: int | None = -99,
     missing_rows: tuple[int, ...] = (),
     declare: dict[str, list] | None = None,
+    variable_labels: bool = False,
 ) -> Path:
-    """SPSS ``.sav``; rows in ``missing_rows`` (1-based) get ``user_missing`` wherever they are blank."""
+    """SPSS ``.sav``; rows in ``missing_rows`` (1-based) get ``user_missing`` wherever they are blank.
+
+    ``variable_labels``: label every variable as SurveyXact's SPSS export does (the question
+    text; ``"<question text> - <row or option text>"`` for matrix rows and checkbox options),
+    and label ``user_missing`` "Ikke besvart".
+    """
     import pyreadstat
 
     cb = load_codebook(version)
-    table, vlabels, missing = {"ID": [float(x) for x in SYSTEM_IDS[: len(df)]]}, {}, {}
+    table, vlabels, missing = {"ID": [float(_sid(i)) for i in range(len(df))]}, {}, {}
+    names = {"ID": "Respondent"}
     for c in cb.item_columns:
-        q, _ = cb.locate(c)
+        q, part = cb.locate(c)
         name = cb.source_column(c, "spss")
+        names[name] = q.text("nb") + ("" if part is None else f" - {part.text('nb')}")
         if q.type == "text":
             table[name] = ["" if v is None else v for v in df[c]]
             continue
@@ -276,10 +289,16 @@ def write_spss(
             missing[name] = [user_missing]
         table[name] = x
         vlabels[name] = {float(k): v for k, v in cb.value_labels(c).items()}
+        if variable_labels and user_missing is not None:
+            vlabels[name][float(user_missing)] = "Ikke besvart"
     if declare:
         missing.update(declare)
     pyreadstat.write_sav(
-        pd.DataFrame(table), str(path), variable_value_labels=vlabels, missing_ranges=missing
+        pd.DataFrame(table),
+        str(path),
+        variable_value_labels=vlabels,
+        missing_ranges=missing,
+        column_labels=[names[n] for n in table] if variable_labels else None,
     )
     return path
 
@@ -321,7 +340,7 @@ def write_forms(df: pd.DataFrame, path: Path, *, version: int = 1, norwegian: bo
     for i in range(len(df)):
         rows.append(
             [
-                int(SYSTEM_IDS[i]),
+                int(_sid(i)),
                 f"10/{i + 1}/22 9:00:00",
                 f"10/{i + 1}/22 9:12:00",
                 PLANTED["forms_email"],

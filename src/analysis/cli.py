@@ -8,7 +8,9 @@ run      execute the parameterised notebooks for a wave into ``reports/<wave>/no
 report   build ``reports/<wave>/findings.html`` (and ``findings.en.html``)
 all      demo -> ingest -> run -> report for the demo waves (the README's main command)
 lab      open JupyterLab on the project
-codebook the instrument as a readable codebook (``codebook show VERSION|PATH``, ``codebook docs``)
+codebook the instrument as a readable codebook (``codebook show VERSION|PATH``, ``codebook docs``);
+         ``codebook draft`` drafts an instrument file from an export, ``codebook diff A B``
+         compares two versions
 
 User errors exit with status 2 and one line on standard error; a failing notebook exits 1.
 """
@@ -188,8 +190,10 @@ def _add_codebook_docs(actions) -> None:
 def _add_codebook(sub) -> None:
     p = sub.add_parser(
         "codebook",
-        help="the instrument as a readable codebook",
-        description="Readable codebooks of instrument versions.",
+        help="the instrument as a readable codebook; draft one from an export; compare versions",
+        description="Readable codebooks of instrument versions (show, docs); an instrument "
+        "file drafted from an export's own metadata (draft); what changed between two "
+        "versions (diff).",
     )
     actions = p.add_subparsers(dest="codebook_action", metavar="ACTION")
     actions.required = True
@@ -218,7 +222,19 @@ def cmd_codebook_docs(args) -> int:
     return 0
 
 
-CODEBOOK_ACTIONS = (_add_codebook_show, _add_codebook_docs)
+def _add_codebook_draft(actions) -> None:
+    from analysis.io.codebook_commands import add_draft
+
+    add_draft(actions)
+
+
+def _add_codebook_diff(actions) -> None:
+    from analysis.io.codebook_commands import add_diff
+
+    add_diff(actions)
+
+
+CODEBOOK_ACTIONS = (_add_codebook_show, _add_codebook_docs, _add_codebook_draft, _add_codebook_diff)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -308,14 +308,29 @@ def test_failed_ingest_leaves_previous_outputs(project_tmp, tmp_path, monkeypatc
     assert sorted(p.name for p in folder.parent.iterdir()) == ["w"]  # no temporary folders left
 
 
+def _all_but_required() -> bytes:
+    """A version 1 Nettskjema export with every item column but the required utleiertype."""
+    from analysis.instrument.codebook import load_codebook
+
+    cb = load_codebook(1)
+    heads = [cb.source_column(c, "nettskjema") for c in cb.item_columns if c != "utleiertype"]
+    return (
+        ";".join(f'"{h}"' for h in ["$submission_id", *heads])
+        + "\n"
+        + ";".join(['"1"', *['""'] * len(heads)])
+        + "\n"
+    ).encode("utf-8")
+
+
 BAD_INPUTS = {
     "empty": (b"", "empty"),
     "header only": (b'"$submission_id";"utleiertype";"$answer_time_ms"\n', "no data rows"),
     "binary": (bytes(range(256)) * 8, "binary"),
     "unknown format": (b"a;b;c\n1;2;3\n", "unknown format"),
-    "required column": (
-        b'"$submission_id";"komp.mote"\n"1";"3"\n',
-        "required column 'utleiertype'",
+    "required column": (_all_but_required(), "required column 'utleiertype'"),
+    "another questionnaire": (
+        b'"$submission_id";"utleiertype";"alder"\n"1";"1";"3"\n',
+        "only 1 of the 63 columns",
     ),
     "truncated row": (
         b'"$submission_id";"utleiertype";"komp.mote"\n"1";"1";"3"\n"2";"4"\n',

@@ -151,10 +151,26 @@ def test_old_nettskjema_layout_reads_norwegian_system_columns(exports):
     assert "Beboermøte på Ærøy – åpent for alle" in loaded.data["kommentar"].tolist()
 
 
+def _nettskjema_text(rows: list[dict], extra: tuple[str, ...] = (), version: int = 1) -> str:
+    """A Nettskjema CSV with every item header of ``version`` (plus ``extra``); cells from
+    ``rows`` (header -> value), blank elsewhere. A real export has all of its columns: one with
+    too few is refused (test_too_few_columns_refused)."""
+    cb = load_codebook(version)
+    heads = ["$submission_id", *(cb.source_column(c, "nettskjema") for c in cb.item_columns)]
+    heads += list(extra)
+    lines = [";".join(f'"{h}"' for h in heads)]
+    for i, r in enumerate(rows, 1):
+        lines.append(
+            ";".join(f'"{r.get(h, str(i) if h == "$submission_id" else "")}"' for h in heads)
+        )
+    return "\n".join(lines) + "\n"
+
+
 def test_unknown_columns_warned_and_ignored(tmp_path):
     p = tmp_path / "x.csv"
     p.write_text(
-        '"$submission_id";"utleiertype";"foo";"komp.bar"\n"1";"1";"x";"3"\n', encoding="utf-8"
+        _nettskjema_text([{"utleiertype": "1", "foo": "x", "komp.bar": "3"}], ("foo", "komp.bar")),
+        encoding="utf-8",
     )
     loaded = read_export(p)
     assert any("'foo'" in w and "'komp.bar'" in w for w in loaded.warnings)
@@ -164,13 +180,46 @@ def test_unknown_columns_warned_and_ignored(tmp_path):
 def test_text_in_a_coded_column_is_set_missing_and_counted(tmp_path):
     p = tmp_path / "x.csv"
     p.write_text(
-        '"$submission_id";"utleiertype";"komp.mote"\n"1";"1";"mye"\n"2";"2";" 4 "\n',
+        _nettskjema_text(
+            [{"utleiertype": "1", "komp.mote": "mye"}, {"utleiertype": "2", "komp.mote": " 4 "}]
+        ),
         encoding="utf-8",
     )
     loaded = read_export(p)
     assert loaded.data["komp_mote"].tolist()[1] == 4
     assert np.isnan(loaded.data["komp_mote"].iloc[0])
     assert loaded.set_missing == {"not a code": {"komp_mote": 1}}
+
+
+def test_too_few_columns_refused(tmp_path):
+    """An export of another questionnaire is refused, not read as blanks (issue 10)."""
+    p = tmp_path / "other.csv"
+    p.write_text(
+        '"$submission_id";"utleiertype";"alder";"tillit.politi"\n"1";"1";"3";"4"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(InputFileError) as err:
+        read_export(p)
+    msg = str(err.value)
+    assert "only 1 of the 63 columns of instrument version 1" in msg
+    assert "'alder'" in msg and "'tillit.politi'" in msg and "codebook draft" in msg
+    # exactly half of the columns is enough; one fewer is not
+    cb = load_codebook(1)
+    cols = list(cb.item_columns)
+    heads = [cb.source_column(c, "nettskjema") for c in cols]
+    for k, ok in ((len(cols) // 2 + 1, True), ((len(cols) - 1) // 2, False)):
+        p.write_text(
+            ";".join(f'"{h}"' for h in ["$submission_id", *heads[:k]])
+            + "\n"
+            + ";".join(['"1"', '"1"', *['""'] * (k - 1)])
+            + "\n",
+            encoding="utf-8",
+        )
+        if ok:
+            assert read_export(p).data.shape[0] == 1
+        else:
+            with pytest.raises(InputFileError, match=f"only {k} of the 63"):
+                read_export(p)
 
 
 # -- SurveyXact ---------------------------------------------------------------------------------
@@ -263,6 +312,18 @@ def test_forms_empty_checkbox_is_unanswered_and_unknown_text_counted(tmp_path):
     q = cb.question("format")
     wb = openpyxl.Workbook()
     ws = wb.active
+    # the other questions' columns are there too (blank): a real export has all of them
+    rest = [
+        h
+        for qq in cb.questions.values()
+        if qq.id not in ("utleiertype", "format", "rolle")
+        for h in (
+            [qq.text("nb")]
+            if qq.type == "checkbox"
+            else [cb.source_column(c, "forms") for c in qq.columns]
+        )
+    ]
+    blank = [None] * len(rest)
     ws.append(
         [
             "ID",
@@ -273,11 +334,12 @@ def test_forms_empty_checkbox_is_unanswered_and_unknown_text_counted(tmp_path):
             cb.source_column("utleiertype", "forms"),
             q.text("nb"),
             cb.source_column("rolle", "forms"),
+            *rest,
         ]
     )
-    ws.append([1, None, None, "a@b.no", "A", "Ideell utleier", "Kurs;Nettverk;", "Leder"])
-    ws.append([2, None, None, "c@d.no", "C", "Bydel", None, "Sjef"])
-    ws.append([3, None, None, None, None, "kommersiell utleier ", "Seminar;Podkast", None])
+    ws.append([1, None, None, "a@b.no", "A", "Ideell utleier", "Kurs;Nettverk;", "Leder", *blank])
+    ws.append([2, None, None, "c@d.no", "C", "Bydel", None, "Sjef", *blank])
+    ws.append([3, None, None, None, None, "kommersiell utleier ", "Seminar;Podkast", None, *blank])
     wb.save(tmp_path / "f.xlsx")
     loaded = read_export(tmp_path / "f.xlsx")
     d = loaded.data

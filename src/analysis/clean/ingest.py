@@ -18,10 +18,14 @@ Examples
 --------
 >>> import contextlib, io, tempfile, pathlib
 >>> root = pathlib.Path(tempfile.mkdtemp())
+>>> from analysis.instrument.codebook import load_codebook
+>>> heads = [load_codebook(1).source_column(c, "nettskjema") for c in load_codebook(1).item_columns]
+>>> rows = [{"utleiertype": "4", "komp.mote": "9", "kommentar": "Ring 912 34 567"},
+...         {"komp.mote": "3"}, {"utleiertype": "4", "komp.mote": "9", "kommentar": "Ring 912 34 567"}]
+>>> line = lambda cells: ";".join(f'"{c}"' for c in cells) + "\\n"
 >>> src = root / "export.csv"
->>> _ = src.write_text('"$submission_id";"utleiertype";"komp.mote";"kommentar"\\n'
-...                    '"1";"4";"9";"Ring 912 34 567"\\n"2";"";"3";""\\n"3";"4";"9";"Ring 912 34 567"\\n',
-...                    encoding="utf-8")
+>>> _ = src.write_text(line(["$submission_id", *heads]) + "".join(
+...     line([str(i), *(r.get(h, "") for h in heads)]) for i, r in enumerate(rows, 1)), encoding="utf-8")
 >>> with contextlib.redirect_stdout(io.StringIO()):
 ...     status = ingest_command("w", register=True, source=src, root=root)
 >>> status

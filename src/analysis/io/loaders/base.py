@@ -190,11 +190,15 @@ def assemble(
     notes: Notes,
     n: int,
     present_headers: Iterable[str] = (),
+    unknown: Iterable[str] = (),
 ) -> pd.DataFrame:
     """Canonical frame from ``canonical -> raw Series``: codes to float, text to str/None.
 
-    Missing required columns raise; other missing items are warned about and left blank.
+    An export that matches too few of the instrument's columns is refused
+    (:func:`check_coverage`); missing required columns raise; other missing items are warned
+    about and left blank.
     """
+    check_coverage(columns, cb, path=path, unknown=unknown)
     for req in cb.required_columns:
         if req not in columns:
             raise InputFileError(path, f"required column '{req}' is missing")
@@ -218,6 +222,29 @@ def assemble(
         else:
             out[c] = to_codes(columns[c], c, notes).reset_index(drop=True)
     return pd.DataFrame(out, index=pd.RangeIndex(n))
+
+
+def check_coverage(columns, cb: Codebook, *, path, unknown: Iterable[str] = ()) -> None:
+    """Refuse an export that matches under half of the instrument's columns, or none beyond
+    the required ones: it is another questionnaire (or another version), and reading it would
+    leave every unmatched answer blank. The message points to ``codebook draft``.
+    """
+    total = len(cb.item_columns)
+    matched = [c for c in cb.item_columns if c in columns]
+    beyond = [c for c in matched if c not in set(cb.required_columns)]
+    if 2 * len(matched) >= total and beyond:
+        return
+    unknown = list(unknown)
+    shown = ", ".join(f"'{h}'" for h in unknown[:4]) + (" …" if len(unknown) > 4 else "")
+    raise InputFileError(
+        path,
+        f"only {len(matched)} of the {total} columns of instrument version {cb.version} are in "
+        "the export"
+        + (f" ({len(unknown)} header(s) unmatched: {shown})" if unknown else "")
+        + "; if it is another questionnaire or version, draft its instrument with 'python -m "
+        f"analysis codebook draft --source {path} --out FILE.yaml' and register with "
+        "--instrument FILE.yaml; nothing was registered",
+    )
 
 
 def warn_unknown(headers: Iterable[str], notes: Notes) -> None:

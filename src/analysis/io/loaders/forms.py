@@ -185,7 +185,7 @@ def read_forms(path: str | Path, *, version: int | None = None) -> LoadedExport:
         else:
             columns[target] = _single(answers, target, cb, notes)
     warn_unknown(unknown, notes)
-    data = assemble(columns, cb, path=path, notes=notes, n=n)
+    data = assemble(columns, cb, path=path, notes=notes, n=n, unknown=unknown)
     id_col = next((h for h in kept_header if norm(h) == "id"), None)
     if id_col is None:
         notes.warnings.append("no ID column: rows are named by position")

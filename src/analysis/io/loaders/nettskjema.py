@@ -135,7 +135,7 @@ def read_nettskjema(path: str | Path, *, version: int | None = None) -> LoadedEx
             copies.setdefault(col, []).append((pos, h, df[key]))
     columns = merge_repeated(copies, path=path, notes=notes)
     warn_unknown(unknown, notes)
-    data = assemble(columns, cb, path=path, notes=notes, n=len(df))
+    data = assemble(columns, cb, path=path, notes=notes, n=len(df), unknown=unknown)
     id_col = next((h for h in headers if norm(h) == ("nr" if old else "$submission_id")), None)
     if id_col is None:
         sub = pd.Series([None] * len(df), dtype=object)

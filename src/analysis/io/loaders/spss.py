@@ -171,7 +171,7 @@ def read_spss(path: str | Path, *, version: int | None = None) -> LoadedExport:
             f"{sum(counts.values())} value(s) ({', '.join(sorted(counts))})"
         )
     warn_unknown(unknown, notes)
-    data = assemble(columns, cb, path=path, notes=notes, n=len(df))
+    data = assemble(columns, cb, path=path, notes=notes, n=len(df), unknown=unknown)
     if id_col is None:
         notes.warnings.append("no respondent id variable: rows are named by position")
         sub = pd.Series([None] * len(df), dtype=object)

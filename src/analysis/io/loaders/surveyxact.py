@@ -208,7 +208,7 @@ def read_surveyxact(path: str | Path, *, version: int | None = None) -> LoadedEx
             + ", ".join(undescribed[:8])
         )
     _check_labels(labels, expected, cb, notes)
-    data = assemble(columns, cb, path=path, notes=notes, n=len(df))
+    data = assemble(columns, cb, path=path, notes=notes, n=len(df), unknown=unknown)
     checkbox_cols = [c for q in cb.questions.values() if q.type == "checkbox" for c in q.columns]
     if answered is None:
         notes.warnings.append(
