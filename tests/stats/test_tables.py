@@ -59,9 +59,7 @@ def test_rao_scott_matches_r_svychisq(reference, statistic):
     data, ref = reference
     for row in ref[ref["statistic"] == statistic].itertuples():
         df = _case_frame(data, row.case)
-        got = rao_scott(
-            df, "row", "col", statistic=statistic, cluster="psu", weights="w"
-        )
+        got = rao_scott(df, "row", "col", statistic=statistic, cluster="psu", weights="w")
         g = got.iloc[0]
         assert g["n"] == row.n and g["n_clusters"] == row.n_clusters, row.case
         if statistic == "F":
