@@ -520,6 +520,16 @@ def _validate(raw: dict, path: Path) -> None:
         raise InstrumentError(path, key, problem) from None
 
 
+def _describe(schema: dict) -> str:
+    kinds = []
+    for s in schema.get("oneOf", []):
+        if s.get("type") == "object":
+            kinds.append("a mapping")
+        elif s.get("type") in ("integer", "string"):
+            kinds.append("a " + {"integer": "number", "string": "name"}[s["type"]])
+    return " or ".join(dict.fromkeys(kinds)) or "another value"
+
+
 def _resolve_base(base: int | str, path: Path) -> Path:
     """The file of a base version: a path relative to the file, a file beside it, or packaged."""
     if isinstance(base, str):
