@@ -390,6 +390,9 @@ def _write_outputs(wave: str, root: Path | None, responses, quarantine, quality,
         )
         if frame is not None:
             frame.to_parquet(tmp / "frame.parquet", index=False)
+        from analysis.clean.segments import write_segments  # meeting notes + free text (qual)
+
+        write_segments(tmp, wave, responses, root=root)
         old = None
         if target.exists():
             old = target.with_name(f".{wave}-old-{os.getpid()}")
