@@ -8,6 +8,8 @@ run      execute the parameterised notebooks for a wave into ``reports/<wave>/no
 report   build ``reports/<wave>/findings.html`` (and ``findings.en.html``)
 all      demo -> ingest -> run -> report for the demo waves (the README's main command)
 lab      open JupyterLab on the project
+notes    register meeting notes (notes add WAVE FILE)
+coding   coding sheets, import and agreement for notes and free text
 
 User errors exit with status 2 and one line on standard error; a failing notebook exits 1.
 """
@@ -139,7 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"analysis {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    for add in (_add_demo, _add_ingest, _add_run, _add_report, _add_all, _add_lab):
+    for add in (_add_demo, _add_ingest, _add_run, _add_report, _add_all, _add_lab, *QUAL_PARSERS):
         add(sub)
     return parser
 
@@ -260,6 +262,12 @@ COMMANDS = {
     "all": cmd_all,
     "lab": cmd_lab,
 }
+
+# the qualitative strand: notes add, coding sheets/import/agreement (analysis.qual.cli)
+from analysis.qual import cli as _qual_cli  # noqa: E402
+
+QUAL_PARSERS = (_qual_cli.add_notes, _qual_cli.add_coding)
+COMMANDS.update({"notes": _qual_cli.cmd_notes, "coding": _qual_cli.cmd_coding})
 
 
 def main(argv: Sequence[str] | None = None) -> int:
