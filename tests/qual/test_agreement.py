@@ -109,7 +109,7 @@ def test_bootstrap_is_seeded_and_brackets_the_estimate():
     for k in ("percent", "kappa", "alpha"):
         assert (t1[f"{k}_low"] <= t1[k] + 1e-12).all() and (t1[k] <= t1[f"{k}_high"] + 1e-12).all()
     # the overall interval is narrower than a single code's (more decisions)
-    w = (t1[f"kappa_high"] - t1["kappa_low"]).to_numpy()
+    w = (t1["kappa_high"] - t1["kappa_low"]).to_numpy()
     assert w[-1] < w[:-1].min()
 
 

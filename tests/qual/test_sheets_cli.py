@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from analysis.cli import main
 from analysis.clean.segments import load_segments
+from analysis.cli import main
 from analysis.qual.codeframe import load_coding_frame
 from analysis.qual.sheets import load_codings, read_sheet
 
