@@ -50,11 +50,11 @@ def test_wave_frame_extends_the_default(tmp_path):
     "body, fragment",
     [
         ("id: x\nversion: 1\ncodes: [", "not valid YAML (line"),
-        ("id: x\ncodes: []", "key (top level): 'version' is a required property"),
+        ("id: x\ncodes: []", "key (top level): must contain ['version'] properties"),
         ("id: x\nversion: 1\ncodes:" + GOOD_CODE.format(id="Bad-Id"), "key codes.0.id"),
         (
             "id: x\nversion: 1\ncodes:" + GOOD_CODE.format(id="a") + "    colour: red\n",
-            "key codes.0: Additional properties are not allowed ('colour'",
+            "key codes.0: must not contain {'colour'} properties",
         ),
         (
             "id: x\nversion: 1\ncodes:" + GOOD_CODE.format(id="a") + GOOD_CODE.format(id="a"),

@@ -83,7 +83,7 @@ def test_same_seed_same_bytes(demo, tmp_path):
     root, paths = demo
     again = write_demo(root=tmp_path)
     assert _digests(paths, root) == _digests(again, tmp_path)
-    assert len(paths) == 8
+    assert len(paths) == 8 + 2 * 5  # survey files, then notes, 3 coding sheets, qual truth
 
 
 def test_different_seed_differs(demo, tmp_path):

@@ -253,20 +253,21 @@ def read_notes(path: str | Path) -> Notes:
         if kind == "blank":
             in_list = False
             continue
-        if in_list:
+        m = _LABEL_RE.match(text)
+        if in_list and not m:
             if _is_name_line(text, is_list) and kind != "heading":
                 removed["participant_line"] += 1
                 if list_counts:
                     n_participants = (n_participants or 0) + max(1, _count_names(text))
                 continue
             in_list = False
-        m = _LABEL_RE.match(text)
         if m:
             removed["participant_line"] += 1
             rest = text[m.end() :].strip()
             label = m.group(1).lower()
             counts_people = label in _COUNTED
             if rest:
+                in_list = False
                 if counts_people:
                     n_participants = (n_participants or 0) + _count_names(rest)
             else:

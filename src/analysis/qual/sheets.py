@@ -110,16 +110,20 @@ def write_sheet(
     for cell in ws[1]:
         cell.font = Font(bold=True)
     suggested = suggest_all(segments["text"].fillna(""), frame)
-    for (sid, source, text), sug in zip(
-        segments[["segment_id", "source", "text"]].itertuples(index=False), suggested, strict=True
+    fill_cols = [*frame.ids, "quote"]
+    filled = None
+    if coding is not None:
+        filled = coding.reindex(index=segments["segment_id"], columns=fill_cols).to_numpy()
+    for i, ((sid, source, text), sug) in enumerate(
+        zip(
+            segments[["segment_id", "source", "text"]].itertuples(index=False),
+            suggested,
+            strict=True,
+        )
     ):
-        values = [None] * (len(frame.ids) + 1)
-        if coding is not None and sid in coding.index:
-            row = coding.loc[sid]
-            values = [
-                int(row[c]) if c in row and pd.notna(row[c]) and int(row[c]) == 1 else None
-                for c in (*frame.ids, "quote")
-            ]
+        values = [None] * len(fill_cols)
+        if filled is not None:
+            values = [1 if pd.notna(v) and int(v) == 1 else None for v in filled[i]]
         ws.append([sid, source, text, sug, *values, None])
     n = ws.max_row
     first, last = len(LEAD_COLUMNS) + 1, len(LEAD_COLUMNS) + len(frame.ids) + 1

@@ -11,6 +11,9 @@ Rule (the whole of it)
 3. A code is suggested when at least ``min_hits`` of its keywords match (default 1). Suggestions
    keep the frame's code order.
 
+(Implemented as one compiled regular expression per code: a keyword word ``w`` is
+``(?<!\\w)w\\w*``, an exact one ``(?<!\\w)w(?!\\w)``, words of one keyword joined by ``\\W+``.)
+
 There is no randomness, no model and no state: the same text and frame always give the same
 suggestions. Suggestions are shown in the coding sheet's ``suggested`` column only; they are never
 counted as coding.
@@ -41,33 +44,32 @@ _WORD_RE = re.compile(r"\w+")
 
 def words(text: str) -> list[str]:
     """The normalised words of a text (NFKC, lower case, ``\\w+`` runs)."""
-    return _WORD_RE.findall(unicodedata.normalize("NFKC", text or "").lower())
+    return _WORD_RE.findall(_normalise(text))
 
 
 @lru_cache(maxsize=4096)
-def _keyword(keyword: str) -> tuple[tuple[str, bool], ...]:
+def _pattern(keyword: str) -> str:
+    """The regular expression of one keyword on normalised text (see the module's rule)."""
     exact = keyword.startswith("=")
     parts = words(keyword[1:] if exact else keyword)
-    return tuple((p, exact) for p in parts)
-
-
-def _match(text_words: list[str], keyword: str) -> bool:
-    parts = _keyword(keyword)
     if not parts:
-        return False
-    k = len(parts)
-    for i in range(len(text_words) - k + 1):
-        if all(
-            (text_words[i + j] == w) if exact else text_words[i + j].startswith(w)
-            for j, (w, exact) in enumerate(parts)
-        ):
-            return True
-    return False
+        return r"(?!x)x"  # matches nothing
+    tail = r"(?!\w)" if exact else r"\w*"
+    return r"(?<!\w)" + r"\W+".join(re.escape(p) + tail for p in parts)
+
+
+@lru_cache(maxsize=4096)
+def _compiled(keywords: tuple[str, ...]) -> re.Pattern:
+    return re.compile("|".join(f"(?:{_pattern(k)})" for k in keywords) or r"(?!x)x")
+
+
+def _normalise(text: str) -> str:
+    return unicodedata.normalize("NFKC", text or "").lower()
 
 
 def keyword_matches(text: str, keyword: str) -> bool:
     """True when ``keyword`` matches ``text`` under the module's rule."""
-    return _match(words(text), keyword)
+    return _compiled((keyword,)).search(_normalise(text)) is not None
 
 
 def suggest(text: str, frame: CodingFrame, *, min_hits: int = 1) -> tuple[str, ...]:
@@ -81,10 +83,18 @@ def suggest(text: str, frame: CodingFrame, *, min_hits: int = 1) -> tuple[str, .
     min_hits : int
         Keywords that must match for a code to be suggested.
     """
-    w = words(text)
-    return tuple(
-        c.id for c in frame.codes if sum(_match(w, k) for k in c.keywords) >= max(1, min_hits)
-    )
+    norm = _normalise(text)
+    out = []
+    for c in frame.codes:
+        if not c.keywords:
+            continue
+        if min_hits <= 1:
+            hit = _compiled(c.keywords).search(norm) is not None
+        else:
+            hit = sum(_compiled((k,)).search(norm) is not None for k in c.keywords) >= min_hits
+        if hit:
+            out.append(c.id)
+    return tuple(out)
 
 
 def suggest_all(texts: Iterable[str], frame: CodingFrame, *, min_hits: int = 1) -> list[str]:

@@ -1266,7 +1266,8 @@ def write_demo(
     -------
     list of Path
         The files written: per wave the export, ``frame.csv``, ``ground_truth.json`` and
-        ``manifest.json``.
+        ``manifest.json``, then the qualitative strand of
+        :func:`analysis.questionnaire.qual_demo.write_qual_demo` (notes, coding sheets, truth).
 
     Raises
     ------
@@ -1279,7 +1280,7 @@ def write_demo(
     >>> tmp = tempfile.TemporaryDirectory()
     >>> root = pathlib.Path(tmp.name)
     >>> len(write_demo(seed=3, root=root))
-    8
+    18
     >>> write_demo(seed=3, root=root)
     Traceback (most recent call last):
     ...
@@ -1287,6 +1288,7 @@ def write_demo(
     >>> tmp.cleanup()
     """
     from analysis.paths import project_root, raw_dir
+    from analysis.questionnaire.qual_demo import write_qual_demo
 
     root = Path(root) if root is not None else project_root()
     folders = {wave: raw_dir(wave, root) for wave in WAVES}
@@ -1356,4 +1358,6 @@ def write_demo(
             notes="Fictional data and municipalities; true values in ground_truth.json.",
         )
         written += [export, frame_path, folder / TRUTH_FILE, manifest.write(folder)]
+        # the qualitative strand (meeting notes, coding sheets): its own random stream
+        written += write_qual_demo(wave, seed=seed, year=spec["year"], root=root)
     return written
