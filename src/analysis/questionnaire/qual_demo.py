@@ -26,6 +26,7 @@ timestamps and document properties).
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 import zipfile
 from datetime import datetime
@@ -217,6 +218,13 @@ def _normalise_zip(path: Path) -> None:
     """Rewrite a zip (docx/xlsx) with fixed timestamps and order, so the bytes are reproducible."""
     with zipfile.ZipFile(path) as zin:
         items = [(i.filename, zin.read(i.filename)) for i in zin.infolist()]
+    stamp = rb"\g<1>2020-01-01T00:00:00Z\g<2>"
+    items = [
+        (name, re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)", stamp, data))
+        if name == "docProps/core.xml"
+        else (name, data)
+        for name, data in items
+    ]
     tmp = path.with_suffix(path.suffix + ".tmp")
     with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zout:
         for name, data in items:
