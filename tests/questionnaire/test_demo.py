@@ -106,8 +106,10 @@ def test_existing_folder_needs_force_and_default_root(project_tmp):
     paths = write_demo(seed=5, force=True)  # root defaults to ANALYSIS_ROOT (project_tmp)
     elapsed = time.perf_counter() - t0
     assert all(p.is_file() and project_tmp in p.parents for p in paths)
-    # target well under 3 s (about 1.1 s measured); generous bound so a loaded CI machine does not flake
-    assert elapsed < 10
+    # target well under 5 s (about 1.1 s measured for the survey, plus about 1.5 s CPU for the
+    # qualitative strand: notes, exports read once more for the segments, three coding sheets per
+    # wave); generous bound so a loaded CI machine does not flake
+    assert elapsed < 20
 
 
 def test_manifests(demo):
