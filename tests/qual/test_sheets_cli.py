@@ -200,3 +200,33 @@ def test_blank_sheet_reads_as_uncoded_zeroes(wave):
 def test_agreement_needs_two_coders(wave, capsys):
     assert main(["coding", "agreement", "w"]) == 2
     assert "name two with --coders" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["notes", "add", "--help"],
+        ["coding", "sheets", "--help"],
+        ["coding", "import", "--help"],
+        ["coding", "agreement", "--help"],
+    ],
+)
+def test_subcommands_have_help(argv, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 0
+    assert "usage: python -m analysis " + " ".join(argv[:2]) in capsys.readouterr().out
+
+
+def test_top_level_help_lists_notes_and_coding(capsys):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    assert "notes" in out and "coding" in out
+
+
+def test_notes_add_bad_file_is_exit_2(wave, capsys):
+    (wave / "x.pdf").write_bytes(b"%PDF")
+    assert main(["notes", "add", "w", str(wave / "x.pdf")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "notes must be .docx, .md, .txt" in err[0]
