@@ -71,6 +71,7 @@ def test_docx_paragraphs_headings_tables_and_participants(tmp_path):
         "Participants: A B and C D",
         "**Deltakere:** A B, C D",
         "Present – A B, C D",
+        "Deltakere: A B (Bygg og eiendom), C D (Drift; vedlikehold)",
     ],
 )
 def test_participant_line_variants_never_pass(tmp_path, line):

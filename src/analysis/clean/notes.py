@@ -208,6 +208,8 @@ def _text_blocks(path: Path) -> list[tuple[str, str, bool]]:
 
 
 def _count_names(text: str) -> int:
+    # affiliations in brackets ("Per (Bygg og eiendom)") are not names: dropped before counting
+    text = re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", text)
     return len([p for p in _SPLIT_RE.split(text) if p.strip(" .()")])
 
 
