@@ -147,7 +147,9 @@ def agreement(
         rng = np.random.default_rng(seed)
         S = len(A)
         W = rng.multinomial(S, np.full(S, 1.0 / S), size=n_boot).astype("float64")  # (boot, S)
-        tb = np.einsum("bs,ksc->kbc", W, cells)  # (4, boot, codes)
+        C = cells.shape[2]
+        flat = cells.transpose(1, 0, 2).reshape(S, 4 * C)  # (S, 4 * codes)
+        tb = (W @ flat).reshape(n_boot, 4, C).transpose(1, 0, 2)  # (4, boot, codes)
         tb = np.concatenate([tb, tb.sum(axis=2, keepdims=True)], axis=2)  # + overall
         reps = dict(zip(("percent", "kappa", "alpha"), _stats(*tb), strict=True))
         q = [100 * alpha_level / 2, 100 * (1 - alpha_level / 2)]

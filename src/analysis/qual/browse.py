@@ -103,3 +103,11 @@ def code_overview(texts: pd.DataFrame, *, by: str = "utleierkategori") -> pd.Dat
     if long.empty:
         return pd.DataFrame()
     return pd.crosstab(long["code"], long[by].astype(str), margins=True, margins_name="total")
+
+
+def show_texts(texts: pd.DataFrame, *, max_rows: int = 500) -> None:
+    """Display answers in full (pandas would cut long texts at 50 characters)."""
+    from IPython.display import display
+
+    with pd.option_context("display.max_colwidth", None, "display.max_rows", max_rows):
+        display(texts)
