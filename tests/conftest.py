@@ -37,8 +37,8 @@ def reference_frame_path() -> Path:
 
 @pytest.fixture(scope="session")
 def demo_root(tmp_path_factory) -> Path:
-    from analysis.questionnaire.demo import write_demo
     from analysis.clean.ingest import ingest_wave
+    from analysis.questionnaire.demo import write_demo
 
     root = tmp_path_factory.mktemp("demo_root")
     old = os.environ.get("ANALYSIS_ROOT")

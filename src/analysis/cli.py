@@ -201,9 +201,9 @@ def cmd_report(args) -> int:
 
 
 def cmd_all(args) -> int:
-    from analysis.questionnaire.demo import write_demo
     from analysis.clean.ingest import ingest_command
     from analysis.pipeline.runner import run_wave
+    from analysis.questionnaire.demo import write_demo
     from analysis.render.report import build_report
 
     t0 = time.perf_counter()

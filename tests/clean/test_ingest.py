@@ -14,10 +14,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import fixtures_exports as fx
-from analysis.cli import main
-from analysis.instrument.codebook import COMMON_ITEM_COLUMNS, load_codebook
-from analysis.errors import InputFileError, UserError
-from analysis.io.frame import load_frame
 from analysis.clean.ingest import (
     load_processed,
     load_quality,
@@ -25,8 +21,12 @@ from analysis.clean.ingest import (
     load_wave_frame,
     process_export,
 )
-from analysis.io.manifest import Manifest, sha256_file
 from analysis.clean.validation import processed_schema
+from analysis.cli import main
+from analysis.errors import InputFileError, UserError
+from analysis.instrument.codebook import COMMON_ITEM_COLUMNS, load_codebook
+from analysis.io.frame import load_frame
+from analysis.io.manifest import Manifest, sha256_file
 
 FNR = "15108695088"  # valid checksum (tests/test_privacy.py derives it independently)
 

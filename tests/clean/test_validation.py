@@ -10,7 +10,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.instrument.codebook import load_codebook
 from analysis.clean.validation import (
     coded_columns,
     duplicate_of,
@@ -20,6 +19,7 @@ from analysis.clean.validation import (
     processed_schema,
     repair_kommunenummer,
 )
+from analysis.instrument.codebook import load_codebook
 
 
 def test_coded_columns_follow_the_codebook():

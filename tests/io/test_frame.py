@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.instrument.codebook import SIZE_CLASSES
 from analysis.errors import InputFileError, UserError
+from analysis.instrument.codebook import SIZE_CLASSES
 from analysis.io.frame import frame_margins, load_frame, size_class, write_frame
 
 # Municipalities by county and size class, copied cell by cell from the table

@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 
 import fixtures_exports as fx
-from analysis.instrument.codebook import COMMON_ITEM_COLUMNS, load_codebook
-from analysis.errors import InputFileError
 from analysis.clean.ingest import process_export
+from analysis.errors import InputFileError
+from analysis.instrument.codebook import COMMON_ITEM_COLUMNS, load_codebook
 from analysis.io.loaders import detect_format, read_export
 from analysis.io.loaders.encoding import decode_bytes, sniff_delimiter
 from analysis.io.loaders.forms import UNKNOWN_ANSWER

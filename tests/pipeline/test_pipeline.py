@@ -15,8 +15,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from analysis.pipeline import runner as pipeline
 from analysis.errors import UserError
+from analysis.pipeline import runner as pipeline
 from analysis.pipeline.runner import (
     convert_value,
     execute_wave,

@@ -17,7 +17,10 @@ import pyreadstat
 import pytest
 from stdnum.no import fodselsnummer
 
+from analysis.errors import UserError
 from analysis.instrument.codebook import SIZE_CLASSES, load_codebook
+from analysis.io.frame import frame_margins, load_frame
+from analysis.io.manifest import Manifest, sha256_file
 from analysis.questionnaire.demo import (
     CAPITAL_CODE,
     DEFAULT_SEED,
@@ -29,9 +32,6 @@ from analysis.questionnaire.demo import (
     fictional_frame,
     write_demo,
 )
-from analysis.errors import UserError
-from analysis.io.frame import frame_margins, load_frame
-from analysis.io.manifest import Manifest, sha256_file
 
 SYSTEM = ("$submission_id", "$created", "$answer_time_ms")
 KOMP7 = ("planlegge", "na_alle", "mote", "tilbakemelding", "evaluere", "regelverk", "konflikt")

@@ -32,10 +32,10 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from analysis.paths import raw_dir
 from analysis.stats.compare import compare_waves
 from analysis.stats.estimates import group_means
 from analysis.stats.models import mean_difference, score_regression
-from analysis.paths import raw_dir
 from analysis.stats.scoring import add_scores
 from analysis.stats.themes import checkbox_shares
 

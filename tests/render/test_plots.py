@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.render import display, plots
 from analysis.instrument.codebook import COMMON_ITEM_COLUMNS, SIZE_CLASSES, load_codebook
+from analysis.render import display, plots
 from analysis.stats.scoring import add_scores
 
 

@@ -18,10 +18,10 @@ import pandas as pd
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from analysis.render import report
 from analysis.errors import UserError
-from analysis.render.i18n import TEXTS, placeholders, t
 from analysis.questionnaire.sections import git_commit, reason_label
+from analysis.render import report
+from analysis.render.i18n import TEXTS, placeholders, t
 
 MB = 1024 * 1024
 PLACEHOLDER_ALT = "No description has been provided for this image"

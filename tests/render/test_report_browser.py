@@ -14,7 +14,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from test_report import built, report_roots  # noqa: F401  (session fixtures shared with the build tests)
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -52,15 +52,6 @@ import numpy as np
 import pandas as pd
 
 from analysis import paths
-from analysis.instrument.codebook import (
-    CATEGORIES,
-    COMMON_ITEM_COLUMNS,
-    DERIVED_COLUMNS,
-    SIZE_CLASSES,
-    load_codebook,
-)
-from analysis.errors import InputFileError, UserError
-from analysis.io.manifest import DESIGNS, Manifest, sha256_file
 from analysis.clean.privacy import KINDS, redact_series
 from analysis.clean.validation import (
     QUARANTINE_UTLEIERTYPE_MISSING,
@@ -71,6 +62,15 @@ from analysis.clean.validation import (
     processed_schema,
     repair_kommunenummer,
 )
+from analysis.errors import InputFileError, UserError
+from analysis.instrument.codebook import (
+    CATEGORIES,
+    COMMON_ITEM_COLUMNS,
+    DERIVED_COLUMNS,
+    SIZE_CLASSES,
+    load_codebook,
+)
+from analysis.io.manifest import DESIGNS, Manifest, sha256_file
 
 FLAG_COLUMNS = ("flag_ingen_conflict", "flag_barrierer_over_max", "flag_kommune_unknown")
 TEXT_COLUMNS = ("kommunenummer", "eksempel", "kommentar")

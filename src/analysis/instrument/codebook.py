@@ -294,7 +294,11 @@ def _text(d: dict) -> Text:
 
 def _read_yaml(version: int) -> dict:
     name = f"instrument_v{version}.yaml"
-    with resources.files("analysis.questionnaire").joinpath("instruments", name).open("r", encoding="utf-8") as fh:
+    with (
+        resources.files("analysis.questionnaire")
+        .joinpath("instruments", name)
+        .open("r", encoding="utf-8") as fh
+    ):
         return yaml.safe_load(fh)
 
 

@@ -43,8 +43,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.instrument.codebook import SIZE_CLASSES
 from analysis.errors import InputFileError
+from analysis.instrument.codebook import SIZE_CLASSES
 
 #: Text columns every frame file must have (plus one ``population_<year>`` column).
 TEXT_COLUMNS: tuple[str, ...] = ("kommunenummer", "kommune", "fylkesnummer", "fylke")

@@ -95,8 +95,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.instrument.codebook import CATEGORIES, DONT_KNOW, SIZE_CLASSES, load_codebook
 from analysis.errors import UserError
+from analysis.instrument.codebook import CATEGORIES, DONT_KNOW, SIZE_CLASSES, load_codebook
 from analysis.io.frame import size_class, write_frame
 from analysis.io.manifest import Manifest, sha256_file
 

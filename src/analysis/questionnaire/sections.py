@@ -31,11 +31,11 @@ import numpy as np
 import pandas as pd
 
 from analysis.instrument.codebook import CATEGORIES, SIZE_CLASSES, load_codebook
-from analysis.stats.disclosure import SUPPRESSED, apply_disclosure
-from analysis.render.display import format_number, show_figure, show_html, show_table
-from analysis.render.i18n import category_label, group_label, group_var_label, t
 from analysis.io.manifest import Manifest
 from analysis.paths import project_root, raw_dir
+from analysis.render.display import format_number, show_figure, show_html, show_table
+from analysis.render.i18n import category_label, group_label, group_var_label, t
+from analysis.stats.disclosure import SUPPRESSED, apply_disclosure
 from analysis.stats.scoring import SCORES
 
 #: Grouping variables of the score tables, in order.

@@ -1751,8 +1751,8 @@ def show_wave_comparison(
     a figure of the change in item shares (percentage points; rows not comparable marked), and
     the full table. Disclosure control treats the smaller wave's count as a row's ``n``.
     """
-    from analysis.stats.compare import compare_waves
     from analysis.render.display import show_markdown
+    from analysis.stats.compare import compare_waves
 
     _check_lang(lang)
     if compare_with is None:

@@ -32,8 +32,8 @@ from importlib import resources
 from pathlib import Path
 
 from analysis.errors import UserError
-from analysis.render.i18n import t
 from analysis.paths import check_wave, notebooks_dir, processed_dir, project_root, reports_dir
+from analysis.render.i18n import t
 
 NOTEBOOK = "06_findings.ipynb"
 LANGS = ("nb", "en")

@@ -19,8 +19,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.instrument.codebook import Codebook, load_codebook
 from analysis.errors import InputFileError
+from analysis.instrument.codebook import Codebook, load_codebook
 
 #: Canonical columns holding text rather than codes.
 TEXT_COLUMNS: tuple[str, ...] = ("kommunenummer", "eksempel", "kommentar")

@@ -32,8 +32,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.instrument.codebook import Codebook, load_codebook
 from analysis.errors import InputFileError
+from analysis.instrument.codebook import Codebook, load_codebook
 from analysis.io.loaders.base import (
     LoadedExport,
     Notes,

@@ -33,8 +33,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.instrument.codebook import load_codebook
 from analysis.errors import InputFileError
+from analysis.instrument.codebook import load_codebook
 from analysis.io.loaders.base import (
     LoadedExport,
     Notes,
