@@ -124,13 +124,19 @@ def test_internal_notebook_runs_and_shows_only_redacted_text(demo_root, tmp_path
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("wave, lang", [("demo-2023", "nb"), ("demo-2022", "en")])
-def test_report_has_the_triangulation_and_no_personal_data(demo_root, tmp_path, wave, lang):
+@pytest.mark.parametrize(
+    "wave, lang, disclosure",
+    [("demo-2023", "nb", "public"), ("demo-2022", "en", "public"), ("demo-2022", "nb", "internal")],
+)
+def test_report_has_the_triangulation_and_no_personal_data(
+    demo_root, tmp_path, wave, lang, disclosure
+):
+    from analysis.clean.segments import load_segments
     from analysis.render.report import build_report
 
     root = tmp_path / "root"
     shutil.copytree(demo_root / "data", root / "data")
-    path = build_report(wave, lang=lang, root=root)
+    path = build_report(wave, lang=lang, root=root, disclosure=disclosure)
     html = unescape(path.read_text(encoding="utf-8"))
     heading = (
         "Innspillsmøtet og fritekstsvarene"
@@ -143,6 +149,13 @@ def test_report_has_the_triangulation_and_no_personal_data(demo_root, tmp_path, 
     quotes = json.loads(
         (root / "data" / "raw" / wave / "qual_ground_truth.json").read_text(encoding="utf-8")
     )["quotes"]
-    assert quotes and html.count("<blockquote>") == len(quotes)
+    seg = load_segments(wave, root=root).set_index("segment_id")
+    meeting = [q for q in quotes if seg.loc[q, "source"] == "meeting"]
+    free = [q for q in quotes if seg.loc[q, "source"] == "free_text"]
+    assert meeting and free
+    shown = meeting if disclosure == "public" else quotes
+    assert html.count("<blockquote>") == len(shown)
+    for q in free:  # free text never in a public report
+        assert (seg.loc[q, "text"] in html) == (disclosure == "internal")
     for secret in _secrets(root, wave):
         assert secret not in html, secret

@@ -13,7 +13,9 @@ strands support it (:func:`analysis.qual.results.triangulate`: the survey when t
 reaches the top three, the qualitative strand when the meeting raised it at least once or at
 least three free-text respondents did). Free-text counts pass disclosure control (no group of
 ``min_cell`` or fewer). Quotes appear only when the final sheet approves them, after redaction,
-never from a group of ``min_cell`` or fewer (:func:`analysis.qual.results.approved_quotes`).
+never from a group of ``min_cell`` or fewer (:func:`analysis.qual.results.approved_quotes`); a
+public report quotes the meeting notes only, never a free-text answer (``instrument.md``: free-text
+answers never appear in a public output), an internal report may show approved free-text quotes.
 When a wave has no meeting notes and no final coding, the section says so and shows no table.
 """
 
@@ -271,6 +273,10 @@ def qual_section(ctx: ReportContext) -> None:
         min_n=ctx.min_cell,
         lang=lang,
     )
+    if ctx.disclosure == "public":
+        # instrument.md: free-text answers never appear in a public output (names cannot be found
+        # reliably), so an approved free-text quote is shown in internal reports only
+        quotes = quotes[quotes["source"] != "free_text"]
     if len(quotes):
         items = "".join(
             f"<blockquote><p>«{_esc(q.text)}»</p><footer>{_esc(_t('source_' + q.source, lang))}"
