@@ -34,7 +34,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.clean.notes import Notes, read_notes, registered_notes
-from analysis.clean.privacy import KINDS, redact
+from analysis.clean.privacy import KINDS, redact_series
 
 SEGMENT_COLUMNS = (
     "segment_id",
@@ -104,34 +104,43 @@ def free_text_segments(
     if items is None:
         versions = pd.unique(responses["instrument_version"].dropna()) if len(responses) else [1]
         items = tuple(dict.fromkeys(i for v in versions for i in free_text_items(int(v))))
-    rows = []
+    parts = []
+    groups = (
+        responses[GROUP_COLUMN].astype(object)
+        if GROUP_COLUMN in responses
+        else pd.Series([None] * len(responses), index=responses.index, dtype=object)
+    )
     for item in items:
         if item not in responses:
             continue
         col = responses[item]
-        for rid, grp, text in zip(
-            responses["response_id"],
-            responses[GROUP_COLUMN] if GROUP_COLUMN in responses else [None] * len(responses),
-            col,
-            strict=True,
-        ):
-            if not isinstance(text, str) or not text.strip():
-                continue
-            rows.append(
+        is_text = col.map(lambda v: isinstance(v, str) and bool(v.strip()))
+        if not is_text.any():
+            continue
+        text, _ = redact_series(col[is_text].astype(str).str.strip())
+        rid = responses.loc[is_text, "response_id"].astype(str)
+        grp = groups[is_text]
+        parts.append(
+            pd.DataFrame(
                 {
-                    "segment_id": f"{rid}:{item}",
+                    "segment_id": rid + ":" + item,
                     "wave": wave,
                     "source": "free_text",
                     "document": None,
                     "paragraph": None,
                     "response_id": rid,
                     "item": item,
-                    "group": None if pd.isna(grp) else str(grp),
-                    "text": redact(text.strip())[0],
+                    "group": grp.where(grp.notna(), None).map(
+                        lambda g: None if g is None else str(g)
+                    ),
+                    "text": text,
                     "n_participants": None,
                 }
             )
-    return _typed(pd.DataFrame(rows, columns=list(SEGMENT_COLUMNS))) if rows else _empty()
+        )
+    if not parts:
+        return _empty()
+    return _typed(pd.concat(parts, ignore_index=True))
 
 
 def build_segments(
