@@ -230,3 +230,17 @@ def test_notes_add_bad_file_is_exit_2(wave, capsys):
     assert main(["notes", "add", "w", str(wave / "x.pdf")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "notes must be .docx, .md, .txt" in err[0]
+
+
+def test_simultaneous_imports_keep_both_registrations(wave):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from analysis.io.manifest import Manifest
+    from analysis.qual.sheets import coding_sheets, import_sheet, registered_coders
+
+    paths = [coding_sheets("w", c, out=wave / "sheets") for c in ("a", "b", "c", "d")]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(lambda p: import_sheet("w", p, p.stem), paths))
+    assert sorted(registered_coders("w")) == ["a", "b", "c", "d"]
+    raw = wave / "data" / "raw" / "w"
+    Manifest.read(raw).verify(raw)

@@ -48,6 +48,7 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -291,6 +292,24 @@ def read_notes(path: str | Path) -> Notes:
 # ---------------------------------------------------------------------------------------------
 
 
+@contextlib.contextmanager
+def manifest_lock(folder: Path):
+    """Hold an exclusive lock on a wave's manifest while it is read, changed and written.
+
+    Two registrations at the same time (``notes add``, ``coding import``) then never lose each
+    other's entries: the second waits for the first.
+    """
+    import fcntl
+
+    path = Path(folder) / ".manifest.lock"
+    with open(path, "a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
 def write_manifest_atomic(manifest, folder: Path) -> Path:
     """Write a :class:`~analysis.io.manifest.Manifest` via a temporary file (never half-written)."""
     from analysis.io.manifest import MANIFEST_NAME
@@ -333,7 +352,6 @@ def add_notes(wave: str, source: str | Path, *, root: Path | None = None) -> Pat
     registered is refused (raw data never changes).
     """
     from analysis import paths
-    from analysis.io.manifest import Manifest, sha256_file
 
     source = Path(source)
     raw = paths.raw_dir(wave, root)
@@ -342,8 +360,15 @@ def add_notes(wave: str, source: str | Path, *, root: Path | None = None) -> Pat
             f"wave {wave!r} is not registered (no {raw / 'manifest.json'}); register its export "
             f"first with 'python -m analysis ingest --wave {wave} --source FILE'"
         )
-    manifest = Manifest.read(raw)
     read_notes(source)  # refuse an unreadable file before anything is copied
+    with manifest_lock(raw):
+        return _add_locked(raw, wave, source)
+
+
+def _add_locked(raw: Path, wave: str, source: Path) -> Path:
+    from analysis.io.manifest import Manifest, sha256_file
+
+    manifest = Manifest.read(raw)
     rel = f"{NOTES_DIR}/{source.name}"
     if ROLE_PREFIX + source.name in manifest.extra_files or (raw / rel).exists():
         raise UserError(

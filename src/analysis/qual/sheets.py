@@ -356,14 +356,22 @@ def import_sheet(
     (atomically, manifest checksum updated). Returns the coding read.
     """
     from analysis import paths
-    from analysis.clean.notes import copy_read_only, write_manifest_atomic
-    from analysis.io.manifest import Manifest, sha256_file
+    from analysis.clean.notes import manifest_lock
 
     check_coder(coder)
     sheet = Path(sheet)
     segments, frame = _wave_inputs(wave, root)
     coding = read_sheet(sheet, frame, segments["segment_id"])
     raw = paths.raw_dir(wave, root)
+    with manifest_lock(raw):
+        _register_locked(raw, sheet, coder)
+    return coding
+
+
+def _register_locked(raw: Path, sheet: Path, coder: str) -> None:
+    from analysis.clean.notes import copy_read_only, write_manifest_atomic
+    from analysis.io.manifest import Manifest, sha256_file
+
     manifest = Manifest.read(raw)
     rel = f"{CODING_DIR}/{coder}.xlsx"
     dest = raw / rel
@@ -386,7 +394,6 @@ def import_sheet(
     if backup is not None:
         os.chmod(backup, stat.S_IRUSR | stat.S_IWUSR)
         backup.unlink()
-    return coding
 
 
 def registered_coders(wave: str, *, root: Path | None = None) -> list[str]:
