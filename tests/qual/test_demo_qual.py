@@ -48,6 +48,7 @@ def test_code_frequencies_recover_the_truth(demo_root, wave):
     for code, t in truth["frequencies"].items():
         assert f.loc[("meeting", code, "total"), "count"] == t["meeting_paragraphs"], code
         assert f.loc[("free_text", code, "total"), "count"] == t["free_text_respondents"], code
+        assert f.loc[("free_text", code, "total"), "segments"] == t["free_text_segments"], code
         for g, k in t["free_text_by_category"].items():
             assert f.loc[("free_text", code, g), "count"] == k, (code, g)
     n_by = truth["segments"]["free_text_respondents_by_category"]

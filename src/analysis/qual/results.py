@@ -6,7 +6,8 @@ Units
   set of respondents, so its counts say how often the meeting raised a code.
 - **Free text**: the unit is the **respondent**: a respondent raises a code when any of their
   free-text segments carries it (a respondent who wrote two answers counts once). ``n`` is the
-  number of respondents with at least one coded free-text segment in the group.
+  number of respondents with at least one coded free-text segment in the group; ``segments``
+  counts the answers (segments) with the code as well.
 
 Disclosure
 ----------
@@ -48,7 +49,17 @@ from analysis.clean.privacy import redact
 from analysis.qual.codeframe import CodingFrame
 from analysis.stats.disclosure import DEFAULT_MIN_N, apply_disclosure
 
-FREQUENCY_COLUMNS = ("source", "code", "label", "group_var", "group", "n", "count", "share")
+FREQUENCY_COLUMNS = (
+    "source",
+    "code",
+    "label",
+    "group_var",
+    "group",
+    "n",
+    "count",
+    "share",
+    "segments",
+)
 TRIANGULATION_COLUMNS = (
     "variable",
     "code",
@@ -126,24 +137,44 @@ def code_frequencies(
         meet = coded[coded["source"] == "meeting"]
         if len(meet):
             k = int(meet[code.id].sum()) if code.id in meet else 0
-            rows.append(("meeting", code.id, label, "total", "total", len(meet), k))
+            rows.append(("meeting", code.id, label, "total", "total", len(meet), k, k))
         ft = coded[coded["source"] == "free_text"]
         if len(ft):
             per = ft.groupby("response_id", sort=True).agg(
-                group=("group", "first"), hit=(code.id, "max")
+                group=("group", "first"), hit=(code.id, "max"), segs=(code.id, "sum")
             )
             rows.append(
-                ("free_text", code.id, label, "total", "total", len(per), int(per["hit"].sum()))
+                (
+                    "free_text",
+                    code.id,
+                    label,
+                    "total",
+                    "total",
+                    len(per),
+                    int(per["hit"].sum()),
+                    int(per["segs"].sum()),
+                )
             )
             order = groups if groups is not None else sorted(per["group"].dropna().unique())
             for g in order:
                 sub = per[per["group"] == g]
                 rows.append(
-                    ("free_text", code.id, label, group_var, g, len(sub), int(sub["hit"].sum()))
+                    (
+                        "free_text",
+                        code.id,
+                        label,
+                        group_var,
+                        g,
+                        len(sub),
+                        int(sub["hit"].sum()),
+                        int(sub["segs"].sum()),
+                    )
                 )
-    table = pd.DataFrame(rows, columns=list(FREQUENCY_COLUMNS[:-1]))
+    cols = [c for c in FREQUENCY_COLUMNS if c != "share"]
+    table = pd.DataFrame(rows, columns=cols)
     table["n"] = table["n"].astype("int64")
     table["count"] = table["count"].astype("int64")
+    table["segments"] = table["segments"].astype("int64")
     with np.errstate(invalid="ignore", divide="ignore"):
         table["share"] = np.where(
             table["n"] > 0, table["count"] / table["n"].where(table["n"] > 0), np.nan
@@ -151,13 +182,13 @@ def code_frequencies(
     order = {s: i for i, s in enumerate(SOURCES)}
     table = table.sort_values("source", key=lambda s: s.map(order), kind="stable").reset_index(
         drop=True
-    )
+    )[list(FREQUENCY_COLUMNS)]
     return apply_disclosure(
         table,
         level=level,
         min_n=min_n,
         n_col="n",
-        value_cols=["count", "share"],
+        value_cols=["count", "share", "segments"],
         group_cols=["source", "code"],
         lang=lang,
     )

@@ -380,6 +380,7 @@ def write_qual_demo(wave: str, *, seed: int, year: int, root: Path) -> list[Path
         freq[code] = {
             "meeting_paragraphs": int(meet.sum()),
             "free_text_respondents": int(hit.sum()),
+            "free_text_segments": int(T.loc[ft.index, code].sum()),
             "free_text_by_category": {g: int(r["sum"]) for g, r in by.iterrows()},
         }
     a, b = codings["koder_a"].to_numpy(), codings["koder_b"].to_numpy()
