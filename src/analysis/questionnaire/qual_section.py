@@ -94,6 +94,12 @@ TEXTS = {
         "decisions, Cohen's kappa {kappa} (95% CI {klo}–{khi}), Krippendorff's alpha {alpha} "
         "({segments} segments).",
     },
+    "by_cat_caption": {
+        "nb": "Temaer og hindringer i fritekstsvarene, antall respondenter etter utleierkategori",
+        "en": "Themes and obstacles in the free-text answers, respondents by landlord category",
+    },
+    "col_code": {"nb": "Kode", "en": "Code"},
+    "col_all": {"nb": "Alle", "en": "All"},
     "qual_quotes": {
         "nb": "Sitater godkjent for publisering",
         "en": "Quotes approved for publication",
@@ -178,6 +184,39 @@ def triangulation_table(ctx: ReportContext) -> pd.DataFrame | None:
     return out
 
 
+def free_text_by_category(ctx: ReportContext, table: pd.DataFrame) -> pd.DataFrame:
+    """Wide display table: respondents raising each code, total and by landlord category.
+
+    Built from the disclosed frequencies (``table.attrs["frequencies"]``); a suppressed cell
+    shows ``:`` and its column header no ``n``.
+    """
+    from analysis.instrument.codebook import CATEGORIES
+    from analysis.render.i18n import category_label
+
+    freq = table.attrs["frequencies"]
+    ft = freq[freq["source"] == "free_text"]
+    groups = [("total", "total", _t("col_all", ctx.lang))] + [
+        ("utleierkategori", c, category_label(c, ctx.lang)) for c in CATEGORIES
+    ]
+    cols = {}
+    for gv, g, label in groups:
+        sub = ft[(ft["group_var"] == gv) & (ft["group"] == g)].set_index("code")
+        if sub.empty:
+            continue
+        n = sub["n"].iloc[0]
+        head = f"{label} (n = {int(n)})" if _ok(n) else label
+        cols[head] = [
+            SUPPRESSED if bool(sub.loc[c, "suppressed"]) else int(sub.loc[c, "count"])
+            for c in sub.index
+        ]
+        codes = list(sub.index)
+    frame = qual_data(ctx)["frame"]
+    out = pd.DataFrame({_t("col_code", ctx.lang): [frame.code(c).label(ctx.lang) for c in codes]})
+    for head, values in cols.items():
+        out[head] = values
+    return out.astype(object)
+
+
 def _agreement_line(ctx: ReportContext, data: dict) -> str | None:
     from analysis.qual.cli import agreement_table
     from analysis.qual.sheets import FINAL_CODER
@@ -254,6 +293,15 @@ def qual_section(ctx: ReportContext) -> None:
     show_table(
         shown, caption=_t("qual_caption", lang), lang=lang, note=note, decimals=1, row_headers=1
     )
+    by_cat = free_text_by_category(ctx, table)
+    if len(by_cat.columns) > 1:
+        show_table(
+            by_cat,
+            caption=_t("by_cat_caption", lang),
+            lang=lang,
+            note=freq.attrs.get("note"),
+            row_headers=1,
+        )
     both = table.loc[table["both_support"], "label"].tolist()
     parts = [
         _para(_t("qual_both", lang, themes=", ".join(both)) if both else _t("qual_both_none", lang))
