@@ -34,11 +34,11 @@ def simulate(n: int, seed: int = 1):
     import numpy as np
     import pandas as pd
 
-    from analysis.instrument.codebook import COMMON_ITEM_COLUMNS, SIZE_CLASSES
+    from analysis.instrument.codebook import SIZE_CLASSES, load_codebook
 
     rng = np.random.default_rng(seed)
     cols = {}
-    for c in COMMON_ITEM_COLUMNS:
+    for c in load_codebook(1).item_columns:
         if c.startswith(("komp_", "hold_")):
             cols[c] = rng.choice(np.array([1, 2, 3, 4, 5, 9, -1], dtype=np.int8), n)
         elif c.startswith("niva_"):
@@ -79,15 +79,18 @@ def run_one(n: int) -> dict:
     import warnings
 
     warnings.simplefilter("ignore", FutureWarning)
+    from analysis.instrument.codebook import load_codebook
     from analysis.stats.estimates import group_means, group_proportions
-    from analysis.stats.scoring import SCORES, add_scores, score_items
+    from analysis.stats.scoring import add_scores, score_items
+
+    scores = list(load_codebook(1).scores)
 
     df = simulate(n)
     base = rss_mib()
     t0 = time.perf_counter()
     scored = add_scores(df)
     t1 = time.perf_counter()
-    means = group_means(scored, list(SCORES), BY)
+    means = group_means(scored, scores, BY)
     t2 = time.perf_counter()
     props = group_proportions(scored, list(score_items("kompetanse")), BY)
     t3 = time.perf_counter()

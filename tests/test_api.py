@@ -43,3 +43,43 @@ def test_layers_never_import_higher_layers(layer):
     for path in (SRC / layer).rglob("*.py"):
         bad = _imports(path) & higher
         assert not bad, f"{path.relative_to(SRC)} imports the higher layer(s) {sorted(bad)}"
+
+
+#: Generic subpackages: they read what they need from the wave's codebook (ids, roles, rules).
+GENERIC = ["instrument", "io", "clean", "stats", "pipeline", "render"]
+#: String literals that equal an item id by accident: "format" is also the export format key.
+HOMONYMS = {"format"}
+
+
+def _item_ids() -> set[str]:
+    from analysis.instrument.codebook import available_versions, load_codebook
+
+    ids: set[str] = set()
+    for v in available_versions():
+        cb = load_codebook(v)
+        ids |= set(cb.questions) | set(cb.item_columns) | set(cb.score_columns)
+    # the municipality number is the frame's join key, part of the processed-data contract
+    return ids - {"kommunenummer"} - HOMONYMS
+
+
+@pytest.mark.parametrize("layer", GENERIC)
+def test_generic_code_names_no_item_of_the_questionnaire(layer):
+    ids = _item_ids()
+    found = []
+    for path in (SRC / layer).rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docstrings = {
+            id(node.body[0].value)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef)
+            and ast.get_docstring(node) is not None
+        }
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and id(node) not in docstrings
+                and node.value in ids
+            ):
+                found.append(f"{path.relative_to(SRC)}:{node.lineno} {node.value!r}")
+    assert not found, "item ids in generic code (use the codebook or a role): " + ", ".join(found)

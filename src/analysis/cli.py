@@ -58,7 +58,11 @@ def _add_ingest(sub) -> None:
         help="export format (default: detect from the file)",
     )
     p.add_argument(
-        "--instrument", type=int, choices=[1, 2], help="instrument version the wave used"
+        "--instrument",
+        metavar="VERSION|FILE",
+        help="the instrument the wave used: a packaged version number, or the path of an "
+        "instrument YAML file (see docs/new-instrument-version.md); default: inferred from "
+        "the export's columns",
     )
     p.add_argument("--frame", type=Path, help="municipality frame CSV for the wave's year")
     p.add_argument(

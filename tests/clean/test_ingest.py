@@ -24,7 +24,7 @@ from analysis.clean.ingest import (
 from analysis.clean.validation import processed_schema
 from analysis.cli import main
 from analysis.errors import InputFileError, UserError
-from analysis.instrument.codebook import COMMON_ITEM_COLUMNS, load_codebook
+from analysis.instrument.codebook import load_codebook
 from analysis.io.frame import load_frame
 from analysis.io.manifest import Manifest, sha256_file
 
@@ -141,8 +141,9 @@ def test_rules_on_a_small_export(frame):
     for secret in (FNR, "a@b.no", "c@d.no", "91234567"):
         assert secret not in everything
     assert list(r.loc[1, ["utleierkategori", "storrelse"]]) == ["kommunal", "under 5 000"]
-    assert list(responses.columns[5 : 5 + len(COMMON_ITEM_COLUMNS)]) == list(COMMON_ITEM_COLUMNS)
-    processed_schema().validate(responses)
+    items = load_codebook(1).item_columns
+    assert list(responses.columns[5 : 5 + len(items)]) == list(items)
+    processed_schema(load_codebook(1)).validate(responses)
 
 
 def test_version_2_coding(frame):
@@ -252,7 +253,7 @@ def test_register_then_reingest(project_tmp, tmp_path, frame_csv, capsys):
     assert q["rows_read"] == q["rows_kept"] + q["rows_quarantined"] == fx.N_ROWS
     assert q["format"] == "nettskjema" and q["encoding"] == "cp1252" and q["sha256"] == m.sha256
     df = load_processed("w1")
-    processed_schema().validate(df)
+    processed_schema(load_codebook(int(df["instrument_version"].iloc[0]))).validate(df)
     assert df.loc[df["kommunenummer"] == "0301", "fylke"].eq("Oslo").all()
     assert isinstance(df["storrelse"].dtype, pd.CategoricalDtype) and df["storrelse"].cat.ordered
     assert len(load_quarantine("w1")) == 1
@@ -469,7 +470,8 @@ def test_demo_planted_problems_are_found(demo_root, wave):
     q = load_quality(wave, root=demo_root)
     df = load_processed(wave, root=demo_root).set_index("source_row")
     quarantine = load_quarantine(wave, root=demo_root)
-    processed_schema().validate(df.reset_index()[list(processed_schema().columns)])
+    schema = processed_schema(load_codebook(int(df["instrument_version"].iloc[0])))
+    schema.validate(df.reset_index()[list(schema.columns)])
     assert q["rows_read"] == truth["rows"] == q["rows_kept"] + q["rows_quarantined"]
     dup = planted["duplicate"]
     assert quarantine["source_row"].tolist() == [dup["source_row"]]
@@ -509,7 +511,8 @@ def test_demo_planted_problems_are_found(demo_root, wave):
             and df.loc[planted["ingen_conflict"]["source_row"], "flag_ingen_conflict"]
         )
         assert df.loc[planted["barrierer_over_max"]["source_row"], "flag_barrierer_over_max"]
-        assert df["komp_digitalt"].isna().all()
+        assert "komp_digitalt" not in df.columns  # not asked in version 1: no column of blanks
+        assert q["not_asked"] == []
     else:
         um = planted["user_missing"]
         counts = {

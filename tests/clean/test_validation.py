@@ -137,7 +137,7 @@ def test_flags():
 def test_processed_schema_rejects_a_bad_frame():
     import pandera.pandas as pa
 
-    schema = processed_schema()
+    schema = processed_schema(load_codebook(1))
     assert list(schema.columns)[:5] == [
         "response_id",
         "wave",

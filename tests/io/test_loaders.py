@@ -9,7 +9,7 @@ import pytest
 import fixtures_exports as fx
 from analysis.clean.ingest import process_export
 from analysis.errors import InputFileError
-from analysis.instrument.codebook import COMMON_ITEM_COLUMNS, load_codebook
+from analysis.instrument.codebook import load_codebook
 from analysis.io.loaders import detect_format, read_export
 from analysis.io.loaders.encoding import decode_bytes, sniff_delimiter
 from analysis.io.loaders.forms import UNKNOWN_ANSWER
@@ -57,14 +57,13 @@ def _expected_items(canon: pd.DataFrame, version: int) -> pd.DataFrame:
                 .replace(fx.PLANTED["fnr"], "[fjernet: fødselsnummer]")
             )
         )
-    if version == 1:
-        exp["komp_digitalt"] = np.nan
-    return exp[list(COMMON_ITEM_COLUMNS)].reset_index(drop=True)
+    return exp[list(load_codebook(version).item_columns)].reset_index(drop=True)
 
 
 def test_every_format_and_encoding_gives_the_canonical_answers(exports):
     version, canon, paths = exports
     expected = _expected_items(canon, version)
+    COMMON_ITEM_COLUMNS = load_codebook(version).item_columns
     processed = {}
     for name, path in paths.items():
         loaded = read_export(path, version=version)

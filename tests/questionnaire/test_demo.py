@@ -83,7 +83,7 @@ def test_same_seed_same_bytes(demo, tmp_path):
     root, paths = demo
     again = write_demo(root=tmp_path)
     assert _digests(paths, root) == _digests(again, tmp_path)
-    assert len(paths) == 8 + 2 * 5  # survey files, then notes, 3 coding sheets, qual truth
+    assert len(paths) == 8 + 3 + 2 * 5  # survey, instrument files, then per wave notes, 3 sheets, qual truth
 
 
 def test_different_seed_differs(demo, tmp_path):
@@ -96,20 +96,12 @@ def test_different_seed_differs(demo, tmp_path):
 
 
 def test_existing_folder_needs_force_and_default_root(project_tmp):
-    import time
-
     (project_tmp / "data" / "raw" / "demo-2023").mkdir(parents=True)
     with pytest.raises(UserError, match="--force"):
         write_demo()
     assert not (project_tmp / "data" / "raw" / "demo-2022").exists()  # nothing written
-    t0 = time.perf_counter()
     paths = write_demo(seed=5, force=True)  # root defaults to ANALYSIS_ROOT (project_tmp)
-    elapsed = time.perf_counter() - t0
     assert all(p.is_file() and project_tmp in p.parents for p in paths)
-    # target well under 5 s (about 1.1 s measured for the survey, plus about 1.5 s CPU for the
-    # qualitative strand: notes, exports read once more for the segments, three coding sheets per
-    # wave); generous bound so a loaded CI machine does not flake
-    assert elapsed < 20
 
 
 def test_manifests(demo):

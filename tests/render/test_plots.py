@@ -11,9 +11,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.instrument.codebook import COMMON_ITEM_COLUMNS, SIZE_CLASSES, load_codebook
+from analysis.instrument.codebook import SIZE_CLASSES, load_codebook
 from analysis.render import display, plots
 from analysis.stats.scoring import add_scores
+
+COMMON_ITEM_COLUMNS = load_codebook(2).item_columns
 
 
 def fake_processed(n: int = 300, seed: int = 1, version: int = 1) -> pd.DataFrame:
@@ -276,7 +278,7 @@ def test_niva_profile_excludes_not_applicable(scored):
 
 def test_reliability_table_labels_scales(scored):
     r = plots.reliability_table(scored, lang="en")
-    assert r.table.iloc[:, 0].tolist()[0] == "Competence (komp_*)"
+    assert r.table.iloc[:, 0].tolist()[0] == "Competence"  # no internal variable names
     assert len(r.table) == 4
 
 

@@ -8,8 +8,12 @@ import pytest
 import statsmodels.api as sm
 from scipy import stats
 
-from analysis.instrument.codebook import CATEGORIES, load_codebook
-from analysis.stats.compare import DEFAULT_ITEMS, compare_waves, harmonise
+from analysis.instrument.codebook import load_codebook
+from analysis.stats.compare import compare_waves, default_items, harmonise
+
+CATEGORIES = tuple(load_codebook(1).categories)
+
+DEFAULT_ITEMS = default_items(load_codebook(1), load_codebook(2))
 
 KOMP7 = list(load_codebook(1).question("komp").columns)
 BEHOV = list(load_codebook(1).question("behov").columns)
@@ -39,13 +43,11 @@ def make_wave(version: int, n_muni: int, n_other: int, shift: float, seed: int) 
         }
     )
     lat = rng.normal(shift / 15, 1, n)
-    for c in KOMP7 + ["komp_digitalt"]:
+    for c in KOMP7 + ["komp_digitalt"] * (version == 2):
         x = (
             1 + (lat[:, None] + rng.normal(0, 1, n)[:, None] > [-1.5, -0.5, 0.5, 1.5]).sum(axis=1)
         ).astype(float)
         x[rng.random(n) < 0.04] = 9
-        if c == "komp_digitalt" and version == 1:
-            x[:] = np.nan
         df[c] = pd.array(x, dtype="Float64").astype("Int8")
     want = (rng.random((n, 8)) < np.linspace(0.6, 0.2, 8)).astype(float)
     want[rng.random(n) < 0.1] = np.nan
@@ -71,7 +73,7 @@ def test_harmonise_v1(waves):
     h = harmonise(a)
     expect = a["utleiertype"].replace({3: 2})
     assert h["utleiertype"].tolist() == expect.tolist()
-    assert h["komp_digitalt"].isna().all()
+    assert "komp_digitalt" not in h.columns  # not asked in version 1: no column at all
     assert h["utleierkategori"].equals(a["utleierkategori"])
     assert h.attrs["harmonised_to"] == 2 and h.attrs["instrument_version"] == 1
     assert (a["utleiertype"] == 3).any()  # the input is left as it was
@@ -79,12 +81,12 @@ def test_harmonise_v1(waves):
 
 def test_harmonise_v2_and_errors(waves):
     _, b = waves
-    h = harmonise(b, drop_noncomparable=False)
+    h = harmonise(b)
     assert h["utleiertype"].equals(b["utleiertype"]) and h["komp_digitalt"].equals(
         b["komp_digitalt"]
     )
-    with pytest.raises(ValueError, match="only be harmonised to version 2"):
-        harmonise(b, to_version=1)
+    with pytest.raises(ValueError, match="cannot be mapped onto version 1"):
+        harmonise(b, to=1)
     with pytest.raises(ValueError, match="mix instrument versions"):
         harmonise(pd.concat(waves))
     with pytest.raises(ValueError, match="pass version="):
@@ -152,7 +154,7 @@ def test_score_difference_with_clusters_by_hand(waves):
     assert (tot["ci_low"], tot["ci_high"]) == pytest.approx((d - tq * se, d + tq * se), rel=1e-10)
     assert list(r.index) == ["Alle", *CATEGORIES]
     assert r["comparable"].all()
-    assert "sju" in tot["note"]  # kompetanse from the shared rows (v1 vs v2)
+    assert tot["note"] == ""  # both versions build kompetanse from the same seven rows
 
 
 def test_share_differences_and_comparability(waves):
@@ -179,7 +181,7 @@ def test_share_differences_and_comparability(waves):
     # not comparable: komp_digitalt exists only in version 2
     dig = r.loc["komp_digitalt"]
     assert not dig["comparable"] and pd.isna(dig["diff"]) and pd.isna(dig["n_a"]) and dig["n_b"] > 0
-    assert "versjon 2" in dig["note"]
+    assert "Ikke spurt i w1-10 (skjemaversjon 1)" in dig["note"]
     assert r.drop(index="komp_digitalt")["comparable"].all()
     assert "organisering" in r.loc["behov_beboerrad", "note"]
 
@@ -219,7 +221,9 @@ def test_group_in_one_wave_only_and_utleiertype(waves):
 
 
 def test_scores_computed_when_missing():
-    from analysis.stats.scoring import SCORE_COLUMNS, score_items
+    from analysis.stats.scoring import score_items
+
+    SCORE_COLUMNS = load_codebook(1).score_columns
 
     rng = np.random.default_rng(3)
     frames = []
@@ -230,7 +234,8 @@ def test_scores_computed_when_missing():
         cols.update({c: rng.choice([0, 1], 40) for c in score_items("bredde")})
         cols["former_ingen"] = np.zeros(40, int)
         d = pd.DataFrame(cols).astype("Int8")
-        d["komp_digitalt"] = pd.array([pd.NA if v == 1 else 5] * 40, dtype="Int8")
+        if v == 2:
+            d["komp_digitalt"] = pd.array([5] * 40, dtype="Int8")
         d["instrument_version"] = v
         d["kommunenummer"] = None
         frames.append(d)

@@ -10,7 +10,7 @@ import pandas as pd
 import pingouin
 import pytest
 
-from analysis.instrument.codebook import COMMON_ITEM_COLUMNS
+from analysis.instrument.codebook import load_codebook
 from analysis.stats.reliability import item_statistics, reliability, scale_reliability
 
 
@@ -135,7 +135,11 @@ def test_item_statistics_against_direct_computation():
 
 def test_scale_reliability_uses_comparable_komp_rows():
     rng = np.random.default_rng(5)
-    cols = [c for c in COMMON_ITEM_COLUMNS if c.startswith(("komp_", "hold_", "niva_", "forut_"))]
+    cols = [
+        c
+        for c in load_codebook(2).item_columns
+        if c.startswith(("komp_", "hold_", "niva_", "forut_"))
+    ]
     df = pd.DataFrame({c: rng.integers(1, 3, 40) for c in cols})
     out = scale_reliability(df)
     assert list(out["scale"]) == ["komp", "hold", "niva", "forut"]

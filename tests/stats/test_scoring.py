@@ -11,8 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.instrument.codebook import COMMON_ITEM_COLUMNS
-from analysis.stats.scoring import SCORE_COLUMNS, add_scores, score_items, score_responses
+from analysis.instrument.codebook import load_codebook
+from analysis.stats.scoring import add_scores, score_items, score_responses
+
+COMMON_ITEM_COLUMNS = load_codebook(2).item_columns
+SCORE_COLUMNS = load_codebook(1).score_columns
 
 KOMP = [c for c in COMMON_ITEM_COLUMNS if c.startswith("komp_") and c != "komp_digitalt"]
 HOLD = [c for c in COMMON_ITEM_COLUMNS if c.startswith("hold_")]

@@ -10,7 +10,7 @@ import pytest
 import statsmodels.api as sm
 from scipy import stats
 
-from analysis.instrument.codebook import CATEGORIES, load_codebook
+from analysis.instrument.codebook import load_codebook
 from analysis.stats.estimates import group_proportions
 from analysis.stats.themes import (
     checkbox_block,
@@ -20,6 +20,8 @@ from analysis.stats.themes import (
     theme_ranking,
     theme_shares,
 )
+
+CATEGORIES = tuple(load_codebook(1).categories)
 
 BEHOV = list(load_codebook(1).question("behov").columns)
 FORMAT = list(load_codebook(1).question("format").columns)

@@ -54,26 +54,24 @@ import pandas as pd
 from analysis import paths
 from analysis.clean.privacy import KINDS, redact_series
 from analysis.clean.validation import (
-    QUARANTINE_UTLEIERTYPE_MISSING,
     coded_columns,
     duplicate_of,
+    flag_columns,
     flags,
     out_of_range,
     processed_schema,
+    quarantine_missing,
     repair_kommunenummer,
 )
 from analysis.errors import InputFileError, UserError
 from analysis.instrument.codebook import (
-    CATEGORIES,
-    COMMON_ITEM_COLUMNS,
-    DERIVED_COLUMNS,
+    FRAME_COLUMNS,
     SIZE_CLASSES,
+    Codebook,
+    codebook_for,
     load_codebook,
 )
 from analysis.io.manifest import DESIGNS, Manifest, sha256_file
-
-FLAG_COLUMNS = ("flag_ingen_conflict", "flag_barrierer_over_max", "flag_kommune_unknown")
-TEXT_COLUMNS = ("kommunenummer", "eksempel", "kommentar")
 
 
 def _log(msg: str) -> None:
@@ -97,7 +95,7 @@ def register_wave(
     source: Path,
     *,
     fmt: str = "auto",
-    instrument: int | None = None,
+    instrument: int | str | Path | None = None,
     frame: Path | None = None,
     design: str | None = None,
     root: Path | None = None,
@@ -127,7 +125,9 @@ def _register(wave, source, *, fmt, instrument, frame, design, root):
         )
     if design is not None and design not in DESIGNS:
         raise UserError(f"design must be one of {', '.join(DESIGNS)}")
-    loaded = read_export(source, fmt=fmt, version=instrument)
+    cb = load_codebook(instrument) if instrument is not None else None
+    loaded = read_export(source, fmt=fmt, version=cb.version if cb is not None else None)
+    cb = load_codebook(loaded.version)
     if fmt == "auto":
         enc = f", encoding: {loaded.encoding}" if loaded.encoding else ""
         _log(f"detected format: {loaded.format}{enc}")
@@ -150,6 +150,7 @@ def _register(wave, source, *, fmt, instrument, frame, design, root):
     if frame is not None:
         fcopy = _copy_read_only(Path(frame), raw)
         frame_name, frame_sha = fcopy.name, sha256_file(fcopy)
+    instrument_files = copy_instrument(cb, raw)
     manifest = Manifest(
         wave=wave,
         source_file=main_file.name,
@@ -163,6 +164,7 @@ def _register(wave, source, *, fmt, instrument, frame, design, root):
         frame_sha256=frame_sha,
         extra_files=extra,
         extra_sha256={p.name: sha256_file(p) for p in copied[1:]},
+        instrument={"version": cb.version, "files": instrument_files},
     )
     manifest.write(raw)
     _log(f"registered {wave}: {raw}")
@@ -172,6 +174,36 @@ def _register(wave, source, *, fmt, instrument, frame, design, root):
         sha256_file(f) == manifest.extra_sha256.get(Path(f).name) for f in loaded.source_files[1:]
     )
     return manifest, (loaded if same else None)
+
+
+def copy_instrument(cb: Codebook, raw: Path) -> dict[str, str]:
+    """Copy the instrument's files (its whole base chain) read-only into ``raw/instrument/``.
+
+    The wave then stays reproducible when a packaged or external instrument file later
+    changes: its own copy is what ingest, the notebooks and the report read.
+    """
+    folder = raw / "instrument"
+    folder.mkdir(exist_ok=True)
+    out: dict[str, str] = {}
+    for i, (path, sha) in enumerate(cb.files):
+        src = Path(path)
+        dest = folder / f"{i + 1}-{src.name}"
+        shutil.copyfile(src, dest)
+        os.chmod(dest, stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+        if sha256_file(dest) != sha:
+            raise UserError(f"{src}: the instrument file changed while it was being registered")
+        out[f"instrument/{dest.name}"] = sha
+    return out
+
+
+def wave_codebook(wave: str, *, root: Path | None = None) -> Codebook:
+    """The codebook of a registered wave: its own copy of the instrument (or, for a wave
+    registered before instruments were copied, the packaged version its manifest names)."""
+    raw = paths.raw_dir(wave, root)
+    manifest = Manifest.read(raw)
+    if manifest.instrument_file:
+        return load_codebook(raw / manifest.instrument_file)
+    return load_codebook(int(manifest.instrument_version))
 
 
 # ------------------------------------------------------------------------------------------
@@ -212,15 +244,18 @@ def process_export(
     ``loaded`` is an :class:`analysis.io.loaders.LoadedExport`.
     """
     cb = load_codebook(loaded.version)
+    text_columns = cb.text_columns
+    muni = cb.role("municipality_code")
+    cat_src = cb.category_source
     data = loaded.data.reset_index(drop=True).copy()
     n = len(data)
     source_row = pd.Series(np.arange(1, n + 1), dtype="Int64")
     sub_id = loaded.submission_id.reset_index(drop=True)
     sub_id = _as_text(sub_id)
-    for c in COMMON_ITEM_COLUMNS:
+    for c in cb.item_columns:
         if c not in data:
-            data[c] = np.nan if c not in TEXT_COLUMNS else None
-    data = data[list(COMMON_ITEM_COLUMNS)]
+            data[c] = np.nan if c not in text_columns else None
+    data = data[list(cb.item_columns)]
 
     set_missing: Counter = Counter()
     for reason, cols in loaded.set_missing.items():
@@ -232,42 +267,43 @@ def process_export(
     personal = dict.fromkeys(KINDS, 0)
 
     # 1. privacy first: every text cell, before anything else looks at it
-    for c in TEXT_COLUMNS:
+    for c in text_columns:
         data[c] = _as_text(data[c])
         data[c], counts = redact_series(data[c])
         for k, v in counts.items():
             personal[k] += v
 
-    # 2. utleiertype: missing or unknown -> quarantine
+    # 2. the category question (utleiertype): missing or unknown -> quarantine
     reason = pd.Series([None] * n, dtype=object)
-    ut = data["utleiertype"]
-    valid_types = set(cb.question("utleiertype").codes)
-    reason[ut.isna()] = QUARANTINE_UTLEIERTYPE_MISSING
+    ut = data[cat_src]
+    valid_types = set(cb.question(cat_src).codes)
+    reason[ut.isna()] = quarantine_missing(cb)
     unknown = ut.notna() & ~ut.isin(valid_types)
     for i in np.flatnonzero(unknown.to_numpy()):
         v = ut.iloc[i]
-        reason.iloc[i] = f"utleiertype {int(v) if float(v).is_integer() else v} unknown"
+        reason.iloc[i] = f"{cat_src} {int(v) if float(v).is_integer() else v} unknown"
 
     # 3. exact duplicates of an earlier submission (items only; ids and times ignored)
     label = sub_id.where(sub_id.notna(), "row " + source_row.astype(str))
-    dup = duplicate_of(data[list(COMMON_ITEM_COLUMNS)], label)
+    dup = duplicate_of(data[list(cb.item_columns)], label)
     is_dup = dup.notna() & reason.isna()
     reason[is_dup] = "duplicate of submission " + dup[is_dup].astype(str)
 
     # 4. out-of-range codes -> missing, counted (among all rows, so quarantine shows them too)
     coded = [c for c in coded_columns(cb) if c in data]
-    bad = out_of_range(data[coded].drop(columns=["utleiertype"]), cb)
+    bad = out_of_range(data[coded].drop(columns=[cat_src]), cb)
     for col, grp in bad.groupby("column"):
         data.loc[grp["index"].to_numpy(), col] = np.nan
         set_missing[(col, "out of range")] += len(grp)
 
-    # 5. kommunenummer repairs
-    data["kommunenummer"], kcounts = repair_kommunenummer(data["kommunenummer"])
-    for kind, count in kcounts.items():
-        if kind == "not a municipality number":
-            set_missing[("kommunenummer", kind)] += count
-        else:
-            repairs[("kommunenummer", kind)] += count
+    # 5. municipality number repairs
+    if muni is not None:
+        data[muni], kcounts = repair_kommunenummer(data[muni])
+        for kind, count in kcounts.items():
+            if kind == "not a municipality number":
+                set_missing[(muni, kind)] += count
+            else:
+                repairs[(muni, kind)] += count
 
     # 6. split kept / quarantined
     quarantined = reason.notna().to_numpy()
@@ -276,12 +312,12 @@ def process_export(
     # flags and derived columns on kept rows
     fl = flags(keep, cb)
     category_of = {code: cat.id for cat in cb.categories.values() for code in cat.codes}
-    keep["utleierkategori"] = pd.Categorical(
-        keep["utleiertype"].map(category_of), categories=list(CATEGORIES)
+    keep[cb.category_variable] = pd.Categorical(
+        keep[cat_src].map(category_of), categories=list(cb.categories)
     )
-    if frame is not None:
+    if frame is not None and muni is not None:
         fr = frame.set_index("kommunenummer")
-        knr = keep["kommunenummer"]
+        knr = keep[muni]
         in_frame = knr.isin(fr.index)
         fl["flag_kommune_unknown"] = knr.notna() & ~in_frame
         m = fr.reindex(knr.where(in_frame))
@@ -301,7 +337,7 @@ def process_export(
             [None] * len(keep), categories=list(SIZE_CLASSES), ordered=True
         )
         keep["population"] = pd.array([pd.NA] * len(keep), dtype="Int64")
-    for c in FLAG_COLUMNS:
+    for c in flag_columns(cb):
         keep[c] = fl[c].astype(bool).to_numpy()
 
     keep.insert(0, "submission_id", sub_id[~quarantined].to_numpy())
@@ -309,7 +345,7 @@ def process_export(
     keep.insert(0, "instrument_version", int(cb.version))
     keep.insert(0, "wave", wave)
     keep.insert(0, "response_id", [f"{wave}-{r}" for r in source_row[~quarantined]])
-    responses = _typed(keep)
+    responses = _typed(keep, cb)
 
     quarantine = _values_as_strings(data.loc[quarantined])
     quarantine.insert(0, "reason", reason[quarantined].astype(str).to_numpy())
@@ -335,7 +371,8 @@ def process_export(
         "repairs": [
             {"column": c, "kind": kind, "count": int(k)} for (c, kind), k in sorted(repairs.items())
         ],
-        "flags": {c: int(responses[c].sum()) for c in FLAG_COLUMNS},
+        "flags": {c: int(responses[c].sum()) for c in flag_columns(cb)},
+        "not_asked": list(cb.not_asked),
         "warnings": warnings,
         "personal_data_removed": {**personal, "columns_dropped": list(loaded.dropped_columns)},
     }
@@ -354,7 +391,7 @@ def process_export(
     return responses, quarantine, quality
 
 
-def _typed(keep: pd.DataFrame) -> pd.DataFrame:
+def _typed(keep: pd.DataFrame, cb: Codebook) -> pd.DataFrame:
     out = pd.DataFrame(index=range(len(keep)))
     src = keep.reset_index(drop=True)
     out["response_id"] = src["response_id"].astype(str)
@@ -362,20 +399,21 @@ def _typed(keep: pd.DataFrame) -> pd.DataFrame:
     out["instrument_version"] = pd.array(src["instrument_version"], dtype="Int8")
     out["source_row"] = pd.array(src["source_row"], dtype="Int64")
     out["submission_id"] = src["submission_id"].astype(object)
-    for c in COMMON_ITEM_COLUMNS:
-        if c in TEXT_COLUMNS:
+    text_columns = cb.text_columns
+    for c in cb.item_columns:
+        if c in text_columns:
             out[c] = src[c].astype(object)
         else:
             out[c] = (
                 pd.array(src[c].round(), dtype="Int8") if len(src) else pd.array([], dtype="Int8")
             )
-    for c in DERIVED_COLUMNS:
+    for c in (cb.category_variable, *FRAME_COLUMNS):
         out[c] = src[c]
-    for c in FLAG_COLUMNS:
+    for c in flag_columns(cb):
         out[c] = src[c].astype(bool)
-    for c in ("kommune", "fylkesnummer", "fylke", "submission_id", *TEXT_COLUMNS):
+    for c in ("kommune", "fylkesnummer", "fylke", "submission_id", *text_columns):
         out[c] = out[c].astype(object).where(out[c].notna(), None)
-    return processed_schema().validate(out)
+    return processed_schema(cb).validate(out)
 
 
 def _write_outputs(wave: str, root: Path | None, responses, quarantine, quality, frame) -> Path:
@@ -446,6 +484,8 @@ def ingest_wave(wave: str, *, root: Path | None = None, quiet: bool = False, _lo
             frame = load_frame(fpath)
         bar.update()
         bar.set_postfix_str("reading")
+        if manifest.instrument_file:
+            load_codebook(raw / manifest.instrument_file)  # the wave's own copy defines its version
         loaded = _loaded or read_export(
             raw / manifest.source_file,
             fmt=manifest.format,
@@ -521,7 +561,7 @@ def ingest_command(
     register: bool = False,
     source: Path | None = None,
     fmt: str = "auto",
-    instrument: int | None = None,
+    instrument: int | str | Path | None = None,
     frame: Path | None = None,
     design: str | None = None,
     root: Path | None = None,
@@ -566,13 +606,23 @@ def _processed(wave: str, root, name: str) -> Path:
 def load_processed(wave: str, *, root: str | Path | None = None) -> pd.DataFrame:
     """The kept responses of an ingested wave, with the dtypes of docs/processed-data.md."""
     df = pd.read_parquet(_processed(wave, root, "responses.parquet"))
-    df["utleierkategori"] = pd.Categorical(
-        df["utleierkategori"].astype(object), categories=list(CATEGORIES)
+    cb = _registered_codebook(wave, root, df)
+    df[cb.category_variable] = pd.Categorical(
+        df[cb.category_variable].astype(object), categories=list(cb.categories)
     )
     df["storrelse"] = pd.Categorical(
         df["storrelse"].astype(object), categories=list(SIZE_CLASSES), ordered=True
     )
     return df
+
+
+def _registered_codebook(wave: str, root, df: pd.DataFrame) -> Codebook:
+    """The wave's codebook, registered for its version so that the data's own
+    ``instrument_version`` resolves to it everywhere in this process."""
+    raw = paths.raw_dir(wave, Path(root) if root else None)
+    if (raw / "manifest.json").is_file():
+        return wave_codebook(wave, root=Path(root) if root else None)
+    return codebook_for(df)
 
 
 def load_quality(wave: str, *, root: str | Path | None = None) -> dict:

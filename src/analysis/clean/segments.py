@@ -11,7 +11,7 @@
 
 Columns (:data:`SEGMENT_COLUMNS`): ``segment_id, wave, source`` (``meeting`` or ``free_text``),
 ``document`` (notes file name), ``paragraph`` (its number), ``response_id``, ``item``,
-``group`` (the respondent's ``utleierkategori``), ``text`` (redacted), ``n_participants`` (of the
+``group`` (the respondent's category, the instrument's ``category_variable``), ``text`` (redacted), ``n_participants`` (of the
 meeting, when its notes list them). ``notes.json`` accounts for every paragraph read: kept as a
 segment, a heading, or a participant line removed.
 
@@ -48,8 +48,6 @@ SEGMENT_COLUMNS = (
     "text",
     "n_participants",
 )
-#: Respondent attribute kept with each free-text segment (for results by group).
-GROUP_COLUMN = "utleierkategori"
 SEGMENTS_FILE = "segments.parquet"
 NOTES_REPORT = "notes.json"
 
@@ -71,8 +69,7 @@ def free_text_items(version: int) -> tuple[str, ...]:
     """The free-text questions of an instrument version (from the codebook)."""
     from analysis.instrument.codebook import load_codebook
 
-    cb = load_codebook(version)
-    return tuple(q.id for q in cb.questions.values() if q.free_text)
+    return tuple(load_codebook(version).free_text_columns)
 
 
 def notes_segments(notes: Notes, *, wave: str) -> pd.DataFrame:
@@ -104,10 +101,13 @@ def free_text_segments(
     if items is None:
         versions = pd.unique(responses["instrument_version"].dropna()) if len(responses) else [1]
         items = tuple(dict.fromkeys(i for v in versions for i in free_text_items(int(v))))
+    from analysis.instrument.codebook import codebook_for
+
+    group_col = codebook_for(responses).category_variable
     parts = []
     groups = (
-        responses[GROUP_COLUMN].astype(object)
-        if GROUP_COLUMN in responses
+        responses[group_col].astype(object)
+        if group_col in responses
         else pd.Series([None] * len(responses), index=responses.index, dtype=object)
     )
     for item in items:

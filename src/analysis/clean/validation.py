@@ -22,15 +22,20 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from functools import cache
 
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from analysis.instrument.codebook import COMMON_ITEM_COLUMNS, Codebook
+from analysis.instrument.codebook import SIZE_CLASSES, Codebook
 
-QUARANTINE_UTLEIERTYPE_MISSING = "utleiertype missing"
+#: The frame flag (not an instrument rule).
+FLAG_KOMMUNE_UNKNOWN = "flag_kommune_unknown"
+
+
+def quarantine_missing(cb: Codebook) -> str:
+    """Quarantine reason for a response without the required category question."""
+    return f"{cb.category_source} missing"
 
 
 def coded_columns(cb: Codebook) -> dict[str, tuple[int, ...]]:
@@ -147,52 +152,88 @@ def duplicate_of(items: pd.DataFrame, ids: pd.Series) -> pd.Series:
     return out
 
 
+def flag_columns(cb: Codebook) -> tuple[str, ...]:
+    """The data-quality flag columns the instrument's rules give, plus the frame flag.
+
+    A checkbox question with an exclusive option ``o`` gives ``flag_o_conflict`` (``o`` chosen
+    together with another option); one with ``max_choices`` gives ``flag_<question>_over_max``.
+
+    Examples
+    --------
+    >>> from analysis.instrument.codebook import load_codebook
+    >>> len(flag_columns(load_codebook(1)))
+    3
+    """
+    out = []
+    for q in cb.questions.values():
+        if q.type == "checkbox" and q.exclusive_option:
+            out.append(f"flag_{q.exclusive_option}_conflict")
+        if q.type == "checkbox" and q.max_choices:
+            out.append(f"flag_{q.id}_over_max")
+    return (*out, FLAG_KOMMUNE_UNKNOWN)
+
+
 def flags(items: pd.DataFrame, cb: Codebook) -> pd.DataFrame:
-    """Data-quality flags: ``ingen`` with another form, more than ``max_choices`` barriers."""
+    """The instrument's rule flags (:func:`flag_columns`, without the frame flag)."""
     out = pd.DataFrame(index=items.index)
-    former = cb.question("former")
-    other = [c for c in former.columns if c != f"former_{former.exclusive_option}"]
-    ingen_col = f"former_{former.exclusive_option}"
-    if ingen_col in items:
-        present = [c for c in other if c in items]
-        out["flag_ingen_conflict"] = (items[ingen_col] == 1) & (items[present].eq(1).any(axis=1))
-    else:
-        out["flag_ingen_conflict"] = False
-    barr = cb.question("barrierer")
-    present = [c for c in barr.columns if c in items]
-    out["flag_barrierer_over_max"] = items[present].eq(1).sum(axis=1) > (barr.max_choices or 99)
+    for q in cb.questions.values():
+        if q.type != "checkbox":
+            continue
+        present = [c for c in q.columns if c in items]
+        if q.exclusive_option:
+            name = f"flag_{q.exclusive_option}_conflict"
+            excl = f"{q.id}_{q.exclusive_option}"
+            others = [c for c in present if c != excl]
+            if excl in items:
+                out[name] = (items[excl] == 1) & items[others].eq(1).any(axis=1)
+            else:
+                out[name] = False
+        if q.max_choices:
+            out[f"flag_{q.id}_over_max"] = items[present].eq(1).sum(axis=1) > q.max_choices
     return out
 
 
-@cache
-def processed_schema() -> pa.DataFrameSchema:
-    """pandera schema of ``responses.parquet`` (docs/processed-data.md)."""
-    from analysis.instrument.codebook import CATEGORIES, SIZE_CLASSES, load_codebook
+def processed_schema(cb: Codebook) -> pa.DataFrameSchema:
+    """pandera schema of ``responses.parquet`` of a wave of version ``cb`` (docs/processed-data.md).
 
+    Every column the instrument declares, and only those: a question the version does not ask
+    has no column.
+    """
+    key = (cb.version, cb.sha256 or "")
+    if key not in _SCHEMAS:
+        _SCHEMAS[key] = _build_schema(cb)
+    return _SCHEMAS[key]
+
+
+_SCHEMAS: dict[tuple[int, str], pa.DataFrameSchema] = {}
+
+
+def _build_schema(cb: Codebook) -> pa.DataFrameSchema:
     cols: dict[str, pa.Column] = {
         "response_id": pa.Column(str, unique=True),
         "wave": pa.Column(str),
-        "instrument_version": pa.Column("Int8", pa.Check.isin([1, 2])),
+        "instrument_version": pa.Column("Int8", pa.Check.isin([cb.version])),
         "source_row": pa.Column("Int64", pa.Check.ge(1), unique=True),
         "submission_id": pa.Column(str, nullable=True),
     }
-    codes = {**coded_columns(load_codebook(1)), **coded_columns(load_codebook(2))}
-    v1_types = set(load_codebook(1).question("utleiertype").codes)
-    for c in COMMON_ITEM_COLUMNS:
+    codes = coded_columns(cb)
+    muni = cb.role("municipality_code")
+    for c in cb.item_columns:
         if c in codes:
-            allowed = sorted(v1_types) if c == "utleiertype" else list(codes[c])
-            cols[c] = pa.Column("Int8", pa.Check.isin(allowed), nullable=c != "utleiertype")
-        elif c == "kommunenummer":
+            cols[c] = pa.Column(
+                "Int8", pa.Check.isin(list(codes[c])), nullable=c not in cb.required_columns
+            )
+        elif c == muni:
             cols[c] = pa.Column(str, pa.Check.str_matches(r"^\d{4}$"), nullable=True)
         else:
             cols[c] = pa.Column(str, nullable=True)
-    cols["utleierkategori"] = pa.Column(pd.CategoricalDtype(list(CATEGORIES)))
+    cols[cb.category_variable] = pa.Column(pd.CategoricalDtype(list(cb.categories)))
     for c in ("kommune", "fylkesnummer", "fylke"):
         cols[c] = pa.Column(str, nullable=True)
     cols["storrelse"] = pa.Column(
         pd.CategoricalDtype(list(SIZE_CLASSES), ordered=True), nullable=True
     )
     cols["population"] = pa.Column("Int64", pa.Check.gt(0), nullable=True)
-    for f in ("flag_ingen_conflict", "flag_barrierer_over_max", "flag_kommune_unknown"):
+    for f in flag_columns(cb):
         cols[f] = pa.Column(bool)
     return pa.DataFrameSchema(cols, strict=True, ordered=True)

@@ -65,6 +65,15 @@ class Manifest:
     extra_files: dict[str, str] = field(default_factory=dict)  # role -> file name
     extra_sha256: dict[str, str] = field(default_factory=dict)  # file name -> sha256
     notes: str = ""
+    # the instrument files the wave was registered with, copied into instrument/ (root of the
+    # base chain first): {"version": 3, "files": {"instrument/x.yaml": sha256, ...}}
+    instrument: dict = field(default_factory=dict)
+
+    @property
+    def instrument_file(self) -> str | None:
+        """The wave's own instrument file (relative to the raw folder), if it was copied in."""
+        files = list(self.instrument.get("files", {}))
+        return files[-1] if files else None
 
     def write(self, folder: str | Path) -> Path:
         path = Path(folder) / MANIFEST_NAME
@@ -102,8 +111,10 @@ class Manifest:
             raise InputFileError(path, f"format {m.format!r} is not one of {', '.join(FORMATS)}")
         if m.design not in DESIGNS:
             raise InputFileError(path, f"design {m.design!r} is not one of {', '.join(DESIGNS)}")
-        if int(m.instrument_version) not in (1, 2):
-            raise InputFileError(path, f"instrument_version {m.instrument_version!r} is not 1 or 2")
+        if not isinstance(m.instrument_version, int) or m.instrument_version < 1:
+            raise InputFileError(
+                path, f"instrument_version {m.instrument_version!r} is not a version number"
+            )
         return m
 
     def verify(self, folder: str | Path) -> None:
@@ -115,6 +126,6 @@ class Manifest:
                 folder / self.source_file,
                 "checksum differs from the manifest: the raw export was changed",
             )
-        for name, digest in self.extra_sha256.items():
+        for name, digest in {**self.extra_sha256, **self.instrument.get("files", {})}.items():
             if sha256_file(folder / name) != digest:
                 raise InputFileError(folder / name, "checksum differs from the manifest")

@@ -19,7 +19,7 @@ A coding frame is a YAML file validated against :data:`SCHEMA` (JSON Schema, che
         keywords: [...]               # optional: for the suggester (analysis.qual.suggest)
 
 The machinery knows no item: ``column`` is checked against the processed-data columns of the
-instrument (:func:`analysis.instrument.codebook.columns_for`). The questionnaire's frame
+known instrument versions (:func:`analysis.instrument.codebook.columns_for`). The questionnaire's frame
 (``analysis/questionnaire/coding_frame.yaml``, the default) is derived deductively from the seminar
 themes and the barriers. A wave uses
 ``data/raw/WAVE/coding_frame.yaml`` when it exists (researchers add inductive codes there, with
@@ -207,9 +207,9 @@ def _read(path: Path | None) -> tuple[dict, str]:
 
 
 def _check(raw: dict, name: str, codes: list[Code]) -> None:
-    from analysis.instrument.codebook import columns_for
+    from analysis.instrument.codebook import columns_for, known_codebooks
 
-    known = set(columns_for())
+    known = {c for cb in known_codebooks() for c in columns_for(cb)}
     seen: set[str] = set()
     for i, c in enumerate(codes):
         where = f"key codes.{i}"

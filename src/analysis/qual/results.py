@@ -99,7 +99,7 @@ def code_frequencies(
     coding: pd.DataFrame,
     frame: CodingFrame,
     *,
-    group_var: str = "utleierkategori",
+    group_var: str = "group",
     groups=None,
     level: str = "public",
     min_n: int = DEFAULT_MIN_N,
@@ -116,7 +116,8 @@ def code_frequencies(
         Only coded segments count.
     frame : CodingFrame
     group_var : str
-        Name of the grouping held in ``segments["group"]`` (the respondent's landlord category).
+        Name of the grouping held in ``segments["group"]`` (the respondent's category, e.g. the
+        instrument's ``category_variable``); it fills the ``group_var`` column.
     groups : list, optional
         Group order (default: sorted groups present).
     level : {"public", "internal"}

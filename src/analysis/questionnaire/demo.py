@@ -95,8 +95,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from analysis.clean.ingest import copy_instrument
 from analysis.errors import UserError
-from analysis.instrument.codebook import CATEGORIES, DONT_KNOW, SIZE_CLASSES, load_codebook
+from analysis.instrument.codebook import DONT_KNOW, SIZE_CLASSES, load_codebook
 from analysis.io.frame import size_class, write_frame
 from analysis.io.manifest import Manifest, sha256_file
 
@@ -318,6 +319,13 @@ NETTSKJEMA_FILE = "nettskjema_export.csv"
 SAV_FILE = "demo_2023.sav"
 FRAME_FILE = "frame.csv"
 TRUTH_FILE = "ground_truth.json"
+#: The demo's two waves use the two packaged versions: the first wave (a Nettskjema export) and
+#: the follow-up (an SPSS file).
+FIRST, FOLLOW_UP = 1, 2
+
+#: Landlord categories in the instrument's order.
+CATEGORIES: tuple[str, ...] = tuple(load_codebook(FIRST).categories)
+
 WAVES = {
     "demo-2022": {
         "year": 2022,
@@ -920,11 +928,9 @@ def _sample_wave(seed: int, fa: _FrameArrays, wave: str) -> tuple[pd.DataFrame, 
     )
     breakoff = ans.pop("_breakoff")
     df = pd.DataFrame(ans)
-    if spec["version"] == 2:
-        df["utleiertype"] = load_codebook(2).harmonise_utleiertype(
-            df["utleiertype"].astype(int).tolist()
-        )
-        df["utleiertype"] = df["utleiertype"].astype(float)
+    recode = load_codebook(spec["version"]).recode_from.get("utleiertype", {}).get(FIRST)
+    if recode:
+        df["utleiertype"] = df["utleiertype"].astype(int).map(recode).astype(float)
     df.insert(1, "kommunenummer", np.where(d["muni"] >= 0, fa.codes[np.maximum(d["muni"], 0)], ""))
     return df, {"breakoff": breakoff, "design": d}
 
@@ -1102,7 +1108,7 @@ def _build_2022(seed: int, fa: _FrameArrays) -> tuple[pd.DataFrame, list[dict]]:
 
 def _to_nettskjema(df: pd.DataFrame) -> pd.DataFrame:
     """Canonical columns -> Nettskjema headers and text cells ('' for blank)."""
-    cb = load_codebook(1)
+    cb = load_codebook(FIRST)
     out = {"$submission_id": df["$submission_id"]}
     for col in cb.item_columns:
         x = df[col]
@@ -1188,7 +1194,7 @@ def _build_2023(seed: int, fa: _FrameArrays) -> tuple[pd.DataFrame, list[dict]]:
             "kind": "user_missing",
             "code": USER_MISSING,
             "label": "Ikke besvart",
-            "columns": [load_codebook(2).source_column(c, "spss") for c in needs],
+            "columns": [load_codebook(FOLLOW_UP).source_column(c, "spss") for c in needs],
             "rows": int(extra["breakoff"].sum()),
             "description": "respondents who broke off before the needs section: declared "
             "user-missing -99 (not answered), distinct from 9 'vet ikke'",
@@ -1204,7 +1210,7 @@ _SAV_DATE_OFFSET = 92
 def _write_sav(df: pd.DataFrame, path: Path, *, created: str) -> None:
     import pyreadstat
 
-    cb = load_codebook(2)
+    cb = load_codebook(FOLLOW_UP)
     data = {"ID": df["ID"].astype(float)}
     labels: dict[str, str] = {"ID": "Respondent-ID"}
     value_labels: dict[str, dict] = {}
@@ -1280,7 +1286,7 @@ def write_demo(
     >>> tmp = tempfile.TemporaryDirectory()
     >>> root = pathlib.Path(tmp.name)
     >>> len(write_demo(seed=3, root=root))
-    18
+    21
     >>> write_demo(seed=3, root=root)
     Traceback (most recent call last):
     ...
@@ -1356,8 +1362,13 @@ def write_demo(
             fieldwork_start=spec["fieldwork"][0],
             fieldwork_end=spec["fieldwork"][1],
             notes="Fictional data and municipalities; true values in ground_truth.json.",
+            instrument={
+                "version": spec["version"],
+                "files": copy_instrument(load_codebook(spec["version"]), folder),
+            },
         )
         written += [export, frame_path, folder / TRUTH_FILE, manifest.write(folder)]
+        written += [folder / f for f in manifest.instrument["files"]]
         # the qualitative strand (meeting notes, coding sheets): its own random stream
         written += write_qual_demo(wave, seed=seed, year=spec["year"], root=root)
     return written

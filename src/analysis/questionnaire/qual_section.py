@@ -169,10 +169,13 @@ def triangulation_table(ctx: ReportContext) -> pd.DataFrame | None:
             "rank_high": pr["rank_high"],
         }
     )
+    from analysis.instrument.codebook import codebook_for
+
     freq = code_frequencies(
         data["segments"],
         data["codings"][FINAL_CODER],
         data["frame"],
+        group_var=codebook_for(ctx.cur.df).category_variable,
         level=ctx.disclosure,
         min_n=ctx.min_cell,
         lang=ctx.lang,
@@ -190,13 +193,15 @@ def free_text_by_category(ctx: ReportContext, table: pd.DataFrame) -> pd.DataFra
     Built from the disclosed frequencies (``table.attrs["frequencies"]``); a suppressed cell
     shows ``:`` and its column header no ``n``.
     """
-    from analysis.instrument.codebook import CATEGORIES
+    from analysis.instrument.codebook import codebook_for
     from analysis.render.i18n import category_label
+
+    cb = codebook_for(ctx.cur.df)
 
     freq = table.attrs["frequencies"]
     ft = freq[freq["source"] == "free_text"]
     groups = [("total", "total", _t("col_all", ctx.lang))] + [
-        ("utleierkategori", c, category_label(c, ctx.lang)) for c in CATEGORIES
+        (cb.category_variable, c, category_label(c, ctx.lang)) for c in cb.categories
     ]
     cols = {}
     for gv, g, label in groups:
@@ -310,9 +315,11 @@ def qual_section(ctx: ReportContext) -> None:
     line = _agreement_line(ctx, data)
     if line:
         parts.append(_para(line))
+    from analysis.instrument.codebook import codebook_for
     from analysis.qual.sheets import FINAL_CODER
 
-    sizes = ctx.cur.df["utleierkategori"].astype(str).value_counts().to_dict()
+    category = codebook_for(ctx.cur.df).category_variable
+    sizes = ctx.cur.df[category].astype(str).value_counts().to_dict()
     quotes = approved_quotes(
         data["segments"],
         data["codings"][FINAL_CODER],

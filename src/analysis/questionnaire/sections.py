@@ -30,32 +30,50 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.instrument.codebook import CATEGORIES, SIZE_CLASSES, load_codebook
+from analysis.instrument.codebook import SIZE_CLASSES, Codebook, codebook_for
+from analysis.instrument.labels import score_range, variable_label
 from analysis.io.manifest import Manifest
+from analysis.lang import check_lang
 from analysis.paths import project_root, raw_dir
 from analysis.render.display import format_number, show_figure, show_html, show_table
 from analysis.render.i18n import category_label, group_label, group_var_label, t
 from analysis.stats.disclosure import SUPPRESSED, apply_disclosure
-from analysis.stats.scoring import SCORES
 
 #: Grouping variables of the score tables, in order.
 GROUP_VARS: tuple[str, ...] = ("utleierkategori", "storrelse", "fylke")
-#: Decimals of each score in tables (prose uses one fewer).
-SCORE_DECIMALS = {"kompetanse": 1, "holdning": 1, "niva": 2, "forutsetninger": 2, "bredde": 2}
-SCORE_SCALE = {
-    "kompetanse": "scale_0_100",
-    "holdning": "scale_0_100",
-    "niva": "scale_0_5",
-    "forutsetninger": "scale_0_5",
-    "bredde": "scale_0_7",
-}
-SCORE_LIMITS = {
-    "kompetanse": (0, 100),
-    "holdning": (0, 100),
-    "niva": (0, 5),
-    "forutsetninger": (0, 5),
-    "bredde": (0, 7),
-}
+
+
+def score_decimals(score: str, cb: Codebook) -> int:
+    """Decimals of a score in tables (prose uses one fewer): 1 on a 0-100 scale, else 2."""
+    return 1 if cb.scores[cb._score_id(score)].method == "mean_rescaled" else 2
+
+
+def score_limits(score: str, cb: Codebook) -> tuple[float, float]:
+    """The axis limits of a score, from its rule."""
+    lo, hi = score_range(score, codebook=cb).split("–")
+    return float(lo), float(hi)
+
+
+def score_description(score: str, cb: Codebook, lang: str) -> str:
+    """What a score is, in one sentence, with its counts taken from the instrument."""
+    from analysis.lang import catalogue, number_word
+
+    s = cb.scores[score]
+    q = cb.question(s.question)
+    lo, hi = score_range(score, codebook=cb).split("–")
+    values = {
+        "n": number_word(len(cb.score_items(score)), lang),
+        "max": hi,
+        "min": lo,
+        "question": q.text(lang),
+        "answer": q.scale[s.code](lang) if s.code is not None and q.scale else "",
+    }
+    key = f"score_desc_{score}"
+    if key not in catalogue(lang)["texts"]:
+        key = f"score_desc_{s.method}"
+    return t(key, lang, **values)
+
+
 #: Packages whose versions the provenance section lists.
 PACKAGES = (
     "analysis",
@@ -168,8 +186,7 @@ def load_context(
         Project root (relative paths are taken from the working directory); default
         :func:`analysis.paths.project_root`.
     """
-    if lang not in ("nb", "en"):
-        raise ValueError(f"language must be 'nb' or 'en', not {lang!r}")
+    check_lang(lang)
     if disclosure not in ("public", "internal"):
         raise ValueError(f"disclosure must be 'public' or 'internal', not {disclosure!r}")
     root = Path(data_root).resolve() if data_root is not None else project_root()
@@ -228,7 +245,12 @@ def score_table(
     if key not in ctx._cache:
         by_present = [b for b in by if b in wd.df.columns]
         raw = group_means(
-            wd.df, list(SCORES), by_present, design=wd.design, frame=wd.frame, lang=ctx.lang
+            wd.df,
+            list(codebook_for(wd.df).scores),
+            by_present,
+            design=wd.design,
+            frame=wd.frame,
+            lang=ctx.lang,
         )
         ctx._cache[key] = _disclose(ctx, raw)
     return ctx._cache[key]
@@ -329,11 +351,13 @@ def _para(text: str, cls: str | None = None) -> str:
 
 
 def _score_label(score: str, lang: str) -> str:
-    return load_codebook(1).scores[score].label(lang)
+    return variable_label(score, lang)
 
 
 def _item_label(column: str, lang: str) -> str:
-    return load_codebook(1).label(column, lang)
+    from analysis.render.plots import item_label
+
+    return item_label(column, lang)
 
 
 def _display_rows(
@@ -525,8 +549,8 @@ def _participation_finding(ctx: ReportContext) -> str | None:
 
 def _resources_finding(ctx: ReportContext) -> str | None:
     total = _total_row(score_table(ctx), "forutsetninger")
-    cb = load_codebook(1)
-    items = list(cb.question("forut").columns)
+    cb = codebook_for(ctx.cur.df)
+    items = list(cb.question(cb.question_for("prerequisites")).columns)
     shares = share_table(ctx, items, by=None)
     shares = shares[
         (shares["group_var"] == "total") & ~shares["suppressed"] & shares["estimate"].notna()
@@ -547,7 +571,8 @@ def _resources_finding(ctx: ReportContext) -> str | None:
 
 def barrier_shares(ctx: ReportContext) -> pd.DataFrame:
     """Disclosed shares naming each barrier, total and by category."""
-    return checkbox_table(ctx, "barrierer")
+    cb = codebook_for(ctx.cur.df)
+    return checkbox_table(ctx, cb.question_for("barriers"))
 
 
 def theme_priority(ctx: ReportContext) -> pd.DataFrame:
@@ -566,9 +591,10 @@ def theme_priority(ctx: ReportContext) -> pd.DataFrame:
     key = ("themes",)
     if key in ctx._cache:
         return ctx._cache[key]
-    cb = load_codebook(1)
-    cols = list(cb.question("behov").columns)
-    wants = checkbox_table(ctx, "behov", by=None)
+    cb = codebook_for(ctx.cur.df)
+    themes = cb.question_for("themes")
+    cols = list(cb.question(themes).columns)
+    wants = checkbox_table(ctx, themes, by=None)
     wants = wants[wants["group_var"] == "total"].set_index("variable")
     imp = _disclose(
         ctx, most_important(ctx.cur.df, lang=ctx.lang, design=ctx.cur.design, frame=ctx.cur.frame)
@@ -659,7 +685,7 @@ def score_change(ctx: ReportContext) -> pd.DataFrame | None:
     or rests on ``min_cell`` or fewer answers in either wave (item shares, total rows only);
     suppressed rows have NA numbers. None when there is no compare wave.
     """
-    from analysis.stats.compare import DEFAULT_ITEMS, compare_waves
+    from analysis.stats.compare import compare_waves
 
     if ctx.prev is None:
         return None
@@ -670,7 +696,9 @@ def score_change(ctx: ReportContext) -> pd.DataFrame | None:
     res = compare_waves(
         ctx.prev.df,
         ctx.cur.df,
-        scores=list(SCORES),
+        scores=list(
+            dict.fromkeys([*codebook_for(ctx.prev.df).scores, *codebook_for(ctx.cur.df).scores])
+        ),
         items=[],
         by="utleierkategori",
         lang=ctx.lang,
@@ -681,7 +709,7 @@ def score_change(ctx: ReportContext) -> pd.DataFrame | None:
         ctx.prev.df,
         ctx.cur.df,
         scores=[],
-        items=list(DEFAULT_ITEMS),
+        items=None,
         by=None,
         lang=ctx.lang,
         wave_a=ctx.prev.wave,
@@ -801,11 +829,12 @@ def scores(ctx: ReportContext) -> None:
     lang = ctx.lang
     show_html(_heading(2, "scores", t("h_scores", lang)) + _para(t("scores_intro", lang)))
     table = score_table(ctx)
-    for score in SCORES:
+    cb = codebook_for(ctx.cur.df)
+    for score in cb.scores:
         label = _score_label(score, lang)
-        dec = SCORE_DECIMALS[score]
-        scale = t(SCORE_SCALE[score], lang)
-        show_html(_heading(3, f"score-{score}", label) + _para(t(f"score_desc_{score}", lang)))
+        dec = score_decimals(score, cb)
+        scale = t("scale_range", lang, range=score_range(score, codebook=cb))
+        show_html(_heading(3, f"score-{score}", label) + _para(score_description(score, cb, lang)))
         part = table[table["variable"] == score]
         fig_rows = part[part["group_var"].isin(["total", "utleierkategori", "storrelse"])]
         shown = fig_rows[~fig_rows["suppressed"] & fig_rows["estimate"].notna()]
@@ -825,7 +854,7 @@ def scores(ctx: ReportContext) -> None:
                 shown["ci_low"],
                 shown["ci_high"],
                 xlabel=f"{label} ({scale})",
-                xlim=SCORE_LIMITS[score],
+                xlim=score_limits(score, cb),
                 separators=seps,
             )
             values = "; ".join(
@@ -871,7 +900,8 @@ def _wide_shares(
 ) -> pd.DataFrame:
     """Rows = items in ``order``, columns = All (+ CI) and each category; last row n."""
     lang = ctx.lang
-    groups = [("total", t("all", lang))] + [("utleierkategori", c) for c in CATEGORIES]
+    cats = codebook_for(ctx.cur.df).categories
+    groups = [("total", t("all", lang))] + [("utleierkategori", c) for c in cats]
     rows = []
     for var in order:
         sub = tab[tab["variable"] == var]
@@ -1083,10 +1113,59 @@ def not_comparable(ctx: ReportContext) -> list[str]:
     lang = ctx.lang
     if ctx.prev is None:
         return []
+    from analysis.instrument.compare import item_comparability, score_comparability
+    from analysis.stats.compare import _merged
+
+    ca, cb = codebook_for(ctx.prev.df), codebook_for(ctx.cur.df)
     out = []
-    versions = {ctx.prev.version, ctx.cur.version}
-    if versions == {1, 2}:
-        out += [t("nc_komp_digitalt", lang), t("nc_utleiertype", lang), t("nc_behov", lang)]
+    if ca is not cb and (ca.version != cb.version or ca.sha256 != cb.sha256):
+        items = item_comparability(ca, cb)
+        done: set[str] = set()
+        for r in items.itertuples():
+            if r.status == "same":
+                continue
+            # a whole question asked in one wave only, or recoded, is named once, not row by row
+            whole = r.status in ("new", "dropped") and (
+                r.question not in (cb if r.status == "dropped" else ca).questions
+            )
+            key = r.question if whole or r.status == "recoded" else r.column
+            if key in done:
+                continue
+            done.add(key)
+            book = cb if r.status in ("new", "recoded", "renamed", "text_changed") else ca
+            label = book.question(r.question).text(lang) if whole else _item_label(r.column, lang)
+            if r.status in ("new", "dropped"):
+                wave, version = (
+                    (ctx.wave, cb.version) if r.status == "new" else (ctx.prev.wave, ca.version)
+                )
+                out.append(t("nc_not_asked", lang, item=label, wave=wave, version=version))
+            elif r.status == "renamed":
+                _, part = cb.locate(r.column)
+                out.append(
+                    t("nc_renamed", lang, item=label, name=part.export_id, version=cb.version)
+                )
+            elif r.status == "recoded":
+                mapping = cb.recode_from.get(r.question, {}).get(ca.version, {})
+                out.append(
+                    t(
+                        "nc_recoded",
+                        lang,
+                        item=cb.question(r.question).text(lang),
+                        version=cb.version,
+                        codes=_merged(mapping),
+                    )
+                )
+            elif r.status == "text_changed":
+                out.append(t("nc_text_changed", lang, item=label))
+            elif r.status == "scale_changed":
+                out.append(t("nc_scale_changed", lang, item=label))
+        for r in score_comparability(ca, cb).itertuples():
+            name = _score_label(r.score, lang)
+            if not r.comparable and r.score in ca.score_columns and r.score in cb.score_columns:
+                out.append(t("nc_score_differs", lang, score=name))
+            elif r.comparable and (r.only_a or r.only_b):
+                left = ", ".join(f"«{_item_label(c, lang)}»" for c in (*r.only_a, *r.only_b))
+                out.append(t("nc_score_shared", lang, score=name, n=r.n_items, left_out=left))
     if ctx.prev.design != ctx.cur.design:
         out.append(
             t(
@@ -1139,7 +1218,7 @@ def change(ctx: ReportContext) -> None:
 
     rows = []
     for r in ch[ch["kind"] == "score"].itertuples():
-        dec = SCORE_DECIMALS[r.variable]
+        dec = score_decimals(r.variable, codebook_for(ctx.cur.df))
         diff, ci = change_cells(r, dec)
         rows.append(
             {
@@ -1188,11 +1267,13 @@ def change(ctx: ReportContext) -> None:
 
 def _responses_table(ctx: ReportContext) -> pd.DataFrame:
     lang = ctx.lang
-    counts = ctx.cur.df["utleierkategori"].astype("string").value_counts()
+    cb = codebook_for(ctx.cur.df)
+    cats = cb.categories
+    counts = ctx.cur.df[cb.category_variable].astype("string").value_counts()
     total = t("all", lang)
     wide = pd.DataFrame(
-        {"n": [int(counts.get(c, 0)) for c in CATEGORIES] + [int(counts.sum())]},
-        index=[category_label(c, lang) for c in CATEGORIES] + [total],
+        {"n": [int(counts.get(c, 0)) for c in cats] + [int(counts.sum())]},
+        index=[category_label(c, lang) for c in cats] + [total],
     )
     pub = apply_disclosure(
         wide, n_col=None, level=ctx.disclosure, min_n=ctx.min_cell, total_row=total, lang=lang

@@ -36,6 +36,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from analysis.lang import by_lang, check_lang
+
 Lang = Literal["nb", "en"]
 
 #: Symbol of a suppressed cell (Statistics Norway's ":" "not published for confidentiality").
@@ -53,22 +55,7 @@ _NBSP = "\u00a0"
 _NUMLIKE = re.compile(r"^[\d.,\u00a0\u2212\-–]+(?: (?:til|to) [\d.,\u00a0\u2212\-–]+)?$")
 _MINUS = "\u2212"
 
-_TEXT = {
-    "nb": {
-        "numbers": "Tall bak figuren",
-        "suppressed": "Prikket: for få svar til å vises",
-        "missing": "Ikke tilgjengelig",
-        "true": "ja",
-        "false": "nei",
-    },
-    "en": {
-        "numbers": "Numbers behind the figure",
-        "suppressed": "Suppressed: too few responses to show",
-        "missing": "Not available",
-        "true": "yes",
-        "false": "no",
-    },
-}
+_TEXT = by_lang("display")
 
 #: Alt texts that say nothing; :func:`figure_html` refuses them.
 PLACEHOLDER_ALTS = frozenset(
@@ -85,12 +72,6 @@ PLACEHOLDER_ALTS = frozenset(
         "todo",
     }
 )
-
-
-def _check_lang(lang: str) -> str:
-    if lang not in _TEXT:
-        raise ValueError(f"language must be 'nb' or 'en', not {lang!r}")
-    return lang
 
 
 def _esc(text: object) -> str:
@@ -129,7 +110,7 @@ def format_number(value: object, *, lang: Lang = "nb", decimals: int | None = No
     >>> format_number(3, lang="en", decimals=1)
     '3.0'
     """
-    _check_lang(lang)
+    check_lang(lang)
     if isinstance(value, bool | np.bool_):
         raise TypeError("booleans are not numbers here")
     if decimals is None:
@@ -252,7 +233,7 @@ def table_html(
     >>> '<th scope="col">Kategori</th>' in h, '<th scope="row">kommersiell</th>' in h, "61.5" in h
     (True, True, True)
     """
-    _check_lang(lang)
+    check_lang(lang)
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"show_table needs a DataFrame, not {type(df).__name__}")
     if not caption or not str(caption).strip():
@@ -383,7 +364,7 @@ def figure_html(
     >>> "<summary>Numbers behind the figure</summary>" in h
     True
     """
-    _check_lang(lang)
+    check_lang(lang)
     alt_text = check_alt(alt)
     if not caption or not str(caption).strip():
         raise ValueError("show_figure: a figure needs a non-empty caption")

@@ -36,7 +36,15 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from analysis.instrument.codebook import CATEGORIES, DONT_KNOW, SIZE_CLASSES, load_codebook
+from analysis.instrument.codebook import (
+    DONT_KNOW,
+    SIZE_CLASSES,
+    Codebook,
+    codebook_for,
+    known_codebooks,
+)
+from analysis.instrument.labels import score_range, value_label, variable_label
+from analysis.lang import by_lang, check_lang, table
 
 #: Okabe & Ito (2008) colour-blind-safe qualitative palette (black omitted).
 OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#999999")
@@ -47,81 +55,9 @@ DONT_KNOW_COLOUR = "#8c8c8c"
 FIG_WIDTH = 7.5
 
 _SIZE_EN = {"under 5 000": "under 5,000", "5 000–19 999": "5,000–19,999", "20 000+": "20,000+"}
-_GROUP_VARS = {
-    "utleierkategori": {"nb": "utleierkategori", "en": "landlord category"},
-    "storrelse": {"nb": "kommunestørrelse", "en": "municipality size"},
-    "fylke": {"nb": "fylke", "en": "county"},
-    "kommune": {"nb": "kommune", "en": "municipality"},
-    "total": {"nb": "alle", "en": "all"},
-}
-_SCORE_RANGE = {
-    "kompetanse": "0–100",
-    "holdning": "0–100",
-    "niva": "0–5",
-    "niva_maks": "0–5",
-    "forutsetninger": "0–5",
-    "bredde": "0–7",
-}
-_HEAD = {
-    "nb": {
-        "group_var": "Inndeling",
-        "group": "Gruppe",
-        "variable": "Mål",
-        "n": "Antall svar",
-        "estimate": "Estimat",
-        "se": "Standardfeil",
-        "ci_low": "KI nedre",
-        "ci_high": "KI øvre",
-        "n_clusters": "Klynger",
-        "deff": "Designeffekt",
-        "n_dont_know": "Antall vet ikke",
-        "share_dont_know": "Andel vet ikke",
-        "scale": "Skala",
-        "k": "Ledd",
-        "alpha": "Cronbachs alfa",
-        "mean_inter_item_r": "Snittkorrelasjon mellom ledd",
-        "mean": "Gjennomsnitt",
-    },
-    "en": {
-        "group_var": "Grouping",
-        "group": "Group",
-        "variable": "Measure",
-        "n": "Responses",
-        "estimate": "Estimate",
-        "se": "Standard error",
-        "ci_low": "CI low",
-        "ci_high": "CI high",
-        "n_clusters": "Clusters",
-        "deff": "Design effect",
-        "n_dont_know": "Don't know (n)",
-        "share_dont_know": "Don't know (share)",
-        "scale": "Scale",
-        "k": "Items",
-        "alpha": "Cronbach's alpha",
-        "mean_inter_item_r": "Mean inter-item correlation",
-        "mean": "Mean",
-    },
-}
-_T = {
-    "nb": {
-        "all": "alle",
-        "dont_know": "Vet ikke",
-        "missing": "Ubesvart",
-        "share": "Andel",
-        "suppressed": "prikket",
-        "ci": "95 % konfidensintervall",
-        "item": "Spørsmål",
-    },
-    "en": {
-        "all": "all",
-        "dont_know": "Don't know",
-        "missing": "Not answered",
-        "share": "Share",
-        "suppressed": "suppressed",
-        "ci": "95% confidence interval",
-        "item": "Question",
-    },
-}
+_GROUP_VARS = table("group_vars")
+_HEAD = by_lang("table_heads")
+_T = by_lang("plot_words")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -186,29 +122,25 @@ class TextResult(NamedTuple):
 # ---------------------------------------------------------------------------------------------
 
 
-def _check_lang(lang: str) -> str:
-    if lang not in ("nb", "en"):
-        raise ValueError(f"language must be 'nb' or 'en', not {lang!r}")
-    return lang
-
-
-def item_label(column: str, lang: str = "nb") -> str:
-    """Codebook label of an item column (version 2 for ``komp_digitalt``).
+def item_label(column: str, lang: str = "nb", *, codebook: Codebook | None = None) -> str:
+    """Codebook label of an item column (the given codebook, else the first version that has it).
 
     Examples
     --------
     >>> item_label("komp_mote", "en")
     'chair tenant meetings'
     """
-    for version in (1, 2):
+    for cb in (codebook,) if codebook is not None else known_codebooks():
         try:
-            return load_codebook(version).label(column, lang)
+            return cb.label(column, lang)
         except KeyError:
             continue
     return column
 
 
-def score_label(score: str, lang: str = "nb", *, with_range: bool = True) -> str:
+def score_label(
+    score: str, lang: str = "nb", *, with_range: bool = True, codebook: Codebook | None = None
+) -> str:
     """Label of a score, with its scale: ``Kompetanse (0–100)``.
 
     Examples
@@ -216,15 +148,11 @@ def score_label(score: str, lang: str = "nb", *, with_range: bool = True) -> str
     >>> score_label("forutsetninger", "nb")
     'Forutsetninger (0–5)'
     """
-    cb = load_codebook(1)
-    if score in cb.scores:
-        text = cb.scores[score].label(lang)
-    elif score == "niva_maks":
-        text = "Høyeste medvirkningsnivå" if lang == "nb" else "Highest participation level"
-    else:
+    cb = codebook or known_codebooks()[0]
+    if score not in cb.score_columns:
         return score
-    rng = _SCORE_RANGE.get(score)
-    return f"{text} ({rng})" if with_range and rng else text
+    text = variable_label(score, lang, codebook=cb)
+    return f"{text} ({score_range(score, codebook=cb)})" if with_range else text
 
 
 def group_label(group_var: str, group: object, lang: str = "nb") -> str:
@@ -238,12 +166,20 @@ def group_label(group_var: str, group: object, lang: str = "nb") -> str:
     g = str(group)
     if group_var == "total":
         return "Alle" if lang == "nb" else "All"
-    if group_var == "utleierkategori":
-        cats = load_codebook(1).categories
-        return cats[g].text(lang) if g in cats else g
-    if group_var == "storrelse" and lang == "en":
-        return _SIZE_EN.get(g, g)
-    return g
+    if group_var == "storrelse":
+        return _SIZE_EN.get(g, g) if lang == "en" else g
+    return value_label(group_var, g, lang)
+
+
+def _top_two(df: pd.DataFrame, question: str, lang: str) -> str:
+    """The two highest answers of a scale as prose: "i stor grad eller i svært stor grad"."""
+    q = codebook_for(df).question(question)
+    top = [q.scale[c](lang).lower() for c in q.substantive_codes[-2:]]
+    return (" eller " if lang == "nb" else " or ").join(top)
+
+
+def _is_score(column: str) -> bool:
+    return any(column in cb.score_columns for cb in known_codebooks())
 
 
 def group_var_label(group_var: str, lang: str = "nb") -> str:
@@ -380,7 +316,7 @@ def quality_overview(quality: Mapping, *, lang: str = "nb") -> TableResult:
     >>> quality_overview(q, lang="en").table.iloc[3].tolist()
     ['Rows read', 10]
     """
-    _check_lang(lang)
+    check_lang(lang)
     names = {
         "nb": [
             "Fil",
@@ -437,7 +373,7 @@ def quality_overview(quality: Mapping, *, lang: str = "nb") -> TableResult:
 
 def quality_quarantine(quality: Mapping, *, lang: str = "nb") -> TableResult:
     """Rows quarantined, by reason (reasons with zero rows left out)."""
-    _check_lang(lang)
+    check_lang(lang)
     by = quality.get("quarantined_by_reason") or {}
     rows = [(str(k), int(v)) for k, v in by.items() if v]
     head = ("Årsak", "Rader") if lang == "nb" else ("Reason", "Rows")
@@ -452,7 +388,7 @@ def quality_quarantine(quality: Mapping, *, lang: str = "nb") -> TableResult:
 
 def quality_changes(quality: Mapping, *, lang: str = "nb") -> TableResult:
     """Values set missing, repairs made and rows flagged, with counts."""
-    _check_lang(lang)
+    check_lang(lang)
     kinds = {
         "nb": ("Satt som mangler", "Reparert", "Flagget"),
         "en": ("Set missing", "Repaired", "Flagged"),
@@ -489,7 +425,7 @@ def quality_changes(quality: Mapping, *, lang: str = "nb") -> TableResult:
 
 def quality_personal_data(quality: Mapping, *, lang: str = "nb") -> TableResult:
     """Personal data removed, by kind: counts only (never the values)."""
-    _check_lang(lang)
+    check_lang(lang)
     pdr = dict(quality.get("personal_data_removed") or {})
     labels = {
         "nb": {
@@ -527,29 +463,17 @@ def quality_personal_data(quality: Mapping, *, lang: str = "nb") -> TableResult:
 
 
 def _wave_items(df: pd.DataFrame) -> list[str]:
-    """Item columns the wave's instrument asked, free text left out (``komp_digitalt``: version 2 only)."""
-    from analysis.instrument.codebook import COMMON_ITEM_COLUMNS
-
-    cb = load_codebook(1)
-    text = {c for q in cb.questions.values() if q.free_text for c in q.columns}
-    versions = (
-        pd.to_numeric(df["instrument_version"], errors="coerce")
-        if "instrument_version" in df
-        else None
-    )
-    v2 = versions is not None and bool((versions == 2).any())
-    return [
-        c
-        for c in COMMON_ITEM_COLUMNS
-        if c in df.columns and c not in text and (c != "komp_digitalt" or v2)
-    ]
+    """Item columns the wave's instrument asked (and the data hold), free text left out."""
+    cb = codebook_for(df)
+    text = set(cb.free_text_columns)
+    return [c for c in cb.item_columns if c in df.columns and c not in text]
 
 
 def missingness(df: pd.DataFrame, *, lang: str = "nb") -> pd.DataFrame:
     """Per item: answered, not answered (NA) and "vet ikke" (9), counts and shares of all rows.
 
-    Items the wave's instrument did not ask (``komp_digitalt`` in version 1) are left out, as
-    is free text. For checkbox options, an unanswered question is NA in every option.
+    Items the wave's instrument did not ask have no column and are never counted as missing;
+    free text is left out. For checkbox options, an unanswered question is NA in every option.
 
     Returns
     -------
@@ -564,20 +488,20 @@ def missingness(df: pd.DataFrame, *, lang: str = "nb") -> pd.DataFrame:
             item  n_missing  share_missing  n_dont_know
     0  komp_mote          1           0.25            1
     """
-    _check_lang(lang)
-    cb = load_codebook(1)
+    check_lang(lang)
+    cb = codebook_for(df)
     rows = []
     n = len(df)
     for c in _wave_items(df):
         x = _numeric(df[c])
-        q, _ = cb.locate(c) if c != "komp_digitalt" else load_codebook(2).locate(c)
+        q, _ = cb.locate(c)
         miss = int(np.isnan(x).sum())
-        dk = int((x == DONT_KNOW).sum()) if DONT_KNOW in q.codes else 0
+        dk = int(np.isin(x, q.dont_know_codes).sum())
         rows.append(
             {
                 "question": q.id,
                 "item": c,
-                "label": item_label(c, lang),
+                "label": item_label(c, lang, codebook=cb),
                 "n": n,
                 "n_missing": miss,
                 "share_missing": miss / n if n else np.nan,
@@ -611,7 +535,7 @@ def plot_missingness(df: pd.DataFrame, *, lang: str = "nb", top: int | None = No
     top : int, optional
         Show only the ``top`` items with the most non-substantive answers (default: all).
     """
-    _check_lang(lang)
+    check_lang(lang)
     t = _T[lang]
     m = missingness(df, lang=lang)
     m["share_nonsubstantive"] = m["share_missing"] + m["share_dont_know"]
@@ -722,7 +646,7 @@ def plot_group_means(
     xlabel : str, optional
         Axis label (default: the score's label).
     """
-    _check_lang(lang)
+    check_lang(lang)
     t = table.copy()
     if "variable" in t.columns:
         variable = variable or str(t["variable"].iloc[0])
@@ -796,7 +720,7 @@ def _labelled_estimates(t: pd.DataFrame, lang: str) -> pd.DataFrame:
     out["group_var"] = [group_var_label(gv, lang) for gv in out["group_var"]]
     if "variable" in out.columns:
         out["variable"] = [
-            score_label(v, lang, with_range=False) if v in _SCORE_RANGE else item_label(v, lang)
+            score_label(v, lang, with_range=False) if _is_score(v) else item_label(v, lang)
             for v in out["variable"]
         ]
     keep = [
@@ -824,9 +748,10 @@ def _labelled_estimates(t: pd.DataFrame, lang: str) -> pd.DataFrame:
 def _subset(df: pd.DataFrame, category: str | None) -> pd.DataFrame:
     if category is None:
         return df
-    if category not in CATEGORIES:
-        raise ValueError(f"category must be one of {CATEGORIES}, not {category!r}")
-    return df[df["utleierkategori"].astype("string") == category]
+    cb = codebook_for(df)
+    if category not in cb.categories:
+        raise ValueError(f"category must be one of {tuple(cb.categories)}, not {category!r}")
+    return df[df[cb.category_variable].astype("string") == category]
 
 
 def score_by(
@@ -900,7 +825,7 @@ def estimate_table(
     >>> r.table["Estimate"].tolist()
     [50.0, ':', ':']
     """
-    _check_lang(lang)
+    check_lang(lang)
     t = table.copy()
     if percent:
         for c in ("estimate", "ci_low", "ci_high", "share_dont_know"):
@@ -938,9 +863,8 @@ def scores_table(
 ) -> TableResult:
     """Mean of every score by a grouping (cluster-robust intervals), disclosure applied."""
     from analysis.stats.estimates import group_means
-    from analysis.stats.scoring import SCORES
 
-    scores = list(scores or SCORES)
+    scores = list(scores or codebook_for(df).scores)
     d = _subset(df, category)
     t = group_means(d, scores, by, lang=lang)
     cap = (
@@ -960,9 +884,12 @@ def reliability_table(
     r = scale_reliability(df)
     r = disclose(r, disclosure=disclosure, min_cell=min_cell, lang=lang)
     note = r.attrs.get("note")
-    names = {"komp": "kompetanse", "hold": "holdning", "niva": "niva", "forut": "forutsetninger"}
+    from analysis.stats.reliability import scales
+
+    cb = codebook_for(df)
+    names = scales(cb)
     r["scale"] = [
-        f"{score_label(names[s], lang, with_range=False)} ({s}_*)" if s in names else s
+        score_label(names[s], lang, with_range=False, codebook=cb) if s in names else s
         for s in r["scale"]
     ]
     r = _suppressed_as_symbol(r).rename(columns=_HEAD[lang])
@@ -998,22 +925,13 @@ def likert_distribution(df: pd.DataFrame, question: str, *, lang: str = "nb") ->
     >>> likert_distribution(df, "hold")[["code", "n", "share"]].to_string(index=False)
     ' code  n    share\\n    1  1 0.333333\\n    2  0 0.000000\\n    3  0 0.000000\\n    4  0 0.000000\\n    5  2 0.666667\\n    9  1 0.250000'
     """
-    _check_lang(lang)
-    version = (
-        2
-        if question == "komp"
-        and "komp_digitalt" in df.columns
-        and df["komp_digitalt"].notna().any()
-        else 1
-    )
-    cb = load_codebook(version)
+    check_lang(lang)
+    cb = codebook_for(df)
     q = cb.question(question)
     if q.type != "matrix" or q.substantive_codes != (1, 2, 3, 4, 5):
         raise ValueError(f"{question!r} is not a 1–5 matrix question")
     rows = []
-    for c in q.columns:
-        col = cb.canonical_part_id(q.id, c[len(q.id) + 1 :])
-        col = f"{q.id}_{col}"
+    for col in q.columns:
         if col not in df.columns:
             continue
         x = _numeric(df[col])
@@ -1053,7 +971,7 @@ def plot_likert(
     in a separate right-hand panel, never in the stack. Items are sorted by the share answering
     4 or 5. In public output an item answered by ``min_cell`` or fewer is not drawn.
     """
-    _check_lang(lang)
+    check_lang(lang)
     t = _T[lang]
     dist = likert_distribution(df, question, lang=lang)
     wide = dist.pivot(index="item", columns="code", values="share")
@@ -1100,12 +1018,12 @@ def plot_likert(
     ax9.barh(y, w[9], color=DONT_KNOW_COLOUR)
     ax9.set_xlim(0, max(20.0, float(np.nanmax(w[9])) * 1.2 if len(items) else 20.0))
     ax9.set_title(t["dont_know"] + " (%)", fontsize=8)
-    qtext = load_codebook(1).question(question).text(lang)
+    qtext = codebook_for(df).question(question).text(lang)
     sums = [(i, top[i], wide.loc[i, 9]) for i in items]
     hi_, lo_ = (sums[0], sums[-1]) if sums else (None, None)
     dk = [s[2] for s in sums if not np.isnan(s[2])]
     if lang == "nb":
-        pos = "i stor eller svært stor grad" if question == "komp" else "delvis eller helt enig"
+        pos = _top_two(df, question, lang)
         alt = (
             f"Divergerende stolpediagram for {len(items)} ledd i «{qtext}»: andelen {pos} er høyest for "
             f"«{labels[hi_[0]]}» ({_pct(hi_[1], lang)}) og lavest for «{labels[lo_[0]]}» ({_pct(lo_[1], lang)}). "
@@ -1115,9 +1033,7 @@ def plot_likert(
         )
         cap = f"Svarfordeling: {qtext}"
     else:
-        pos = (
-            "to a large or very large extent" if question == "komp" else "partly or fully agreeing"
-        )
+        pos = _top_two(df, question, lang)
         alt = (
             f'Diverging stacked bar chart of {len(items)} items of "{qtext}": the share {pos} is highest for '
             f'"{labels[hi_[0]]}" ({_pct(hi_[1], lang)}) and lowest for "{labels[lo_[0]]}" ({_pct(lo_[1], lang)}). '
@@ -1162,10 +1078,12 @@ def niva_profile(
     """
     from analysis.stats.estimates import group_means
 
-    cols = list(load_codebook(1).question("niva").columns)
+    cb = codebook_for(df)
+    q = cb.question(cb.question_for("participation_level"))
+    cols = [c for c in q.columns if c in df.columns]
     d = df.copy()
     for c in cols:
-        d[c] = pd.to_numeric(d[c], errors="coerce").where(lambda s: s != DONT_KNOW)
+        d[c] = pd.to_numeric(d[c], errors="coerce").where(lambda s: ~s.isin(q.dont_know_codes))
     t = group_means(d, cols, by, lang=lang)
     return disclose(t, disclosure=disclosure, min_cell=min_cell, lang=lang)
 
@@ -1182,7 +1100,7 @@ def plot_niva_profile(
 
     Rungs follow Arnstein's ladder (0 none … 5 tenants decide); "ikke aktuelt" is left out.
     """
-    _check_lang(lang)
+    check_lang(lang)
     t = niva_profile(df, by, disclosure=disclosure, min_cell=min_cell, lang=lang)
     sup = t["suppressed"].to_numpy(bool) if "suppressed" in t.columns else np.zeros(len(t), bool)
     g = t[(t["group_var"] != "total")].copy()
@@ -1217,8 +1135,10 @@ def plot_niva_profile(
         lines.append((name, est))
     ax.set_xticks(x, [_wrap(area[c], 16) for c in cols], fontsize=8)
     ax.set_ylim(0, 5)
-    rung = load_codebook(1).question("niva").scale
-    ax.set_yticks(range(6), [_wrap(f"{i} {rung[i](lang)}", 22) for i in range(6)], fontsize=7)
+    cb = codebook_for(df)
+    q = cb.question(cb.question_for("participation_level"))
+    rung = {c: q.scale[c] for c in q.substantive_codes}
+    ax.set_yticks(list(rung), [_wrap(f"{i} {rung[i](lang)}", 22) for i in rung], fontsize=7)
     ax.legend(fontsize=8, loc="upper right")
 
     def fmt(est):
@@ -1282,7 +1202,7 @@ def plot_shares(
     >>> plot_shares(t, lang="en", title="Themes wanted").alt
     'Bar chart of Themes wanted (shares with 95% confidence intervals): Methods for participation 61%, Tenancy law 30%.'
     """
-    _check_lang(lang)
+    check_lang(lang)
     t = table.copy().reset_index(drop=True)
     if label_col is None:
         label_col = "label" if "label" in t.columns else "variable"
@@ -1406,7 +1326,7 @@ def question_shares(
     """
     from analysis.stats.estimates import group_proportions
 
-    cb = load_codebook(1)
+    cb = codebook_for(df)
     q = cb.question(question)
     if q.type == "checkbox":
         items = [c for c in q.columns if c in df.columns]
@@ -1444,7 +1364,7 @@ def plot_question_shares(
     t = t[t["group_var"] == (by or "total")]
     if by:
         t = t.assign(group=[group_label(by, g, lang) for g in t["group"]])
-    qtext = load_codebook(1).question(question).text(lang)
+    qtext = codebook_for(df).question(question).text(lang)
     res = plot_shares(
         t,
         lang=lang,
@@ -1484,12 +1404,10 @@ def question_shares_table(
         columns=[
             c
             for c in (_HEAD[lang]["n_dont_know"], _HEAD[lang]["share_dont_know"])
-            if c in out.columns
-            and question != "behov_viktigst"
-            and load_codebook(1).question(question).type == "checkbox"
+            if c in out.columns and codebook_for(df).question(question).type == "checkbox"
         ]
     )
-    qtext = load_codebook(1).question(question).text(lang)
+    qtext = codebook_for(df).question(question).text(lang)
     return TableResult(out, qtext, note, lang, decimals=1)
 
 
@@ -1520,7 +1438,7 @@ def plot_change(
     >>> plot_change(t).alt
     'Endring fra forrige runde med 95 % konfidensintervall: Kompetanse +4,2 (1,0 til 7,4). Ikke sammenlignbart: Digital kompetanse.'
     """
-    _check_lang(lang)
+    check_lang(lang)
     t = table.reset_index(drop=True).copy()
     comp = (
         t[comparable_col].fillna(False).to_numpy(bool)
@@ -1575,48 +1493,7 @@ def plot_change(
     return PlotResult(fig, alt, t, cap, lang)
 
 
-_MODEL_HEAD = {
-    "nb": {
-        "label": "Ledd",
-        "estimate": "Koeffisient",
-        "se": "Standardfeil",
-        "t": "t",
-        "p": "p",
-        "ci_low": "KI nedre",
-        "ci_high": "KI øvre",
-        "a": "Gruppe a",
-        "b": "Gruppe b",
-        "n_a": "Antall a",
-        "n_b": "Antall b",
-        "mean_a": "Snitt a",
-        "mean_b": "Snitt b",
-        "diff": "Differanse a − b",
-        "diff_ci_low": "KI nedre",
-        "diff_ci_high": "KI øvre",
-        "p_adj": "p (justert)",
-        "hedges_g": "Hedges' g",
-    },
-    "en": {
-        "label": "Term",
-        "estimate": "Coefficient",
-        "se": "Standard error",
-        "t": "t",
-        "p": "p",
-        "ci_low": "CI low",
-        "ci_high": "CI high",
-        "a": "Group a",
-        "b": "Group b",
-        "n_a": "n a",
-        "n_b": "n b",
-        "mean_a": "Mean a",
-        "mean_b": "Mean b",
-        "diff": "Difference a − b",
-        "diff_ci_low": "CI low",
-        "diff_ci_high": "CI high",
-        "p_adj": "p (adjusted)",
-        "hedges_g": "Hedges' g",
-    },
-}
+_MODEL_HEAD = by_lang("model_heads")
 
 
 def _symbolise(table: pd.DataFrame, rows: np.ndarray, keep: Sequence[str]) -> pd.DataFrame:
@@ -1634,7 +1511,7 @@ def _symbolise(table: pd.DataFrame, rows: np.ndarray, keep: Sequence[str]) -> pd
 
 def regression_table(
     df: pd.DataFrame,
-    score: str = "kompetanse",
+    score: str | None = None,
     *,
     disclosure: str = "internal",
     min_cell: int = 5,
@@ -1648,7 +1525,8 @@ def regression_table(
     from analysis.stats.disclosure import disclosure_note
     from analysis.stats.models import score_regression
 
-    _check_lang(lang)
+    check_lang(lang)
+    score = score or codebook_for(df).score_for("competence")
     r = score_regression(df, score, lang=lang)
     small = np.zeros(len(r), bool)
     if disclosure == "public":
@@ -1678,7 +1556,7 @@ def regression_table(
 
 def pairwise_table(
     df: pd.DataFrame,
-    score: str = "kompetanse",
+    score: str | None = None,
     *,
     between: str = "utleierkategori",
     disclosure: str = "internal",
@@ -1692,7 +1570,8 @@ def pairwise_table(
     from analysis.stats.disclosure import disclosure_note
     from analysis.stats.models import pairwise_comparisons
 
-    _check_lang(lang)
+    check_lang(lang)
+    score = score or codebook_for(df).score_for("competence")
     r = pairwise_comparisons(df, score, between=between)
     small = (
         ((r["n_a"] <= min_cell) | (r["n_b"] <= min_cell)).to_numpy(bool)
@@ -1745,16 +1624,16 @@ def show_wave_comparison(
 ) -> None:
     """Notebook 05 in one call: change between two waves, or one line when there is no earlier wave.
 
-    Uses :func:`analysis.stats.compare.compare_waves` (harmonised: version 1 coded as version 2,
-    ``kompetanse`` from the rows both versions share, ``komp_digitalt`` marked not comparable)
-    with the totals and landlord categories. Shows a figure of the change in the 0–100 scores,
+    Uses :func:`analysis.stats.compare.compare_waves` (harmonised coding, scores from the items
+    both versions share, items one version did not ask marked not comparable) with the totals
+    and landlord categories. Shows a figure of the change in the 0–100 scores,
     a figure of the change in item shares (percentage points; rows not comparable marked), and
     the full table. Disclosure control treats the smaller wave's count as a row's ``n``.
     """
     from analysis.render.display import show_markdown
     from analysis.stats.compare import compare_waves
 
-    _check_lang(lang)
+    check_lang(lang)
     if compare_with is None:
         show_markdown(
             "Ingen sammenligningsrunde er oppgitt (`compare_with = None`): ingen endring å vise."
@@ -1796,13 +1675,13 @@ def show_wave_comparison(
     sup = t["suppressed"].to_numpy(bool)
     tot = t[(t["group_var"] == "total") & ~sup]
     what = f"{compare_with} → {wave}"
-    sc = tot[(tot["kind"] == "score") & tot["variable"].isin(["kompetanse", "holdning"])].copy()
-    sc["label"] = [score_label(v, lang) for v in sc["variable"]]
+    cb = codebook_for(later)
+    on_100 = [s for s, d in cb.scores.items() if d.method == "mean_rescaled"]
+    sc = tot[(tot["kind"] == "score") & tot["variable"].isin(on_100)].copy()
+    sc["label"] = [score_label(v, lang, codebook=cb) for v in sc["variable"]]
     res = plot_change(sc, lang=lang, diff_col="diff", unit="poeng" if lang == "nb" else "points")
-    res._replace(
-        caption=f"{res.caption} ({score_label('kompetanse', lang, with_range=False).lower()}, "
-        f"{score_label('holdning', lang, with_range=False).lower()}): {what}"
-    ).show()
+    names = ", ".join(score_label(s, lang, with_range=False, codebook=cb).lower() for s in on_100)
+    res._replace(caption=f"{res.caption} ({names}): {what}").show()
     sh = tot[tot["kind"] == "share"].copy()
     for c in ("diff", "ci_low", "ci_high"):
         sh[c] = 100 * _numeric(sh[c])
@@ -1867,7 +1746,7 @@ def theme_ranking_table(
     from analysis.stats.disclosure import disclosure_note
     from analysis.stats.themes import theme_ranking
 
-    _check_lang(lang)
+    check_lang(lang)
     r = theme_ranking(df, lang=lang)
     small = (
         (r["n"] <= min_cell).to_numpy(bool) if disclosure == "public" else np.zeros(len(r), bool)
@@ -1937,7 +1816,7 @@ def plot_low_competence_needs(
     """
     from analysis.stats.themes import low_competence_needs
 
-    _check_lang(lang)
+    check_lang(lang)
     r = low_competence_needs(df, lang=lang)
     low, rest = ("lav kompetanse", "øvrige") if lang == "nb" else ("low competence", "others")
     small = (
@@ -2011,7 +1890,7 @@ def plot_low_competence_needs(
 
 def municipality_table(
     df: pd.DataFrame,
-    score: str = "kompetanse",
+    score: str | None = None,
     *,
     disclosure: str = "internal",
     min_cell: int = 5,
@@ -2025,7 +1904,7 @@ def municipality_table(
     >>> print(municipality_table(pd.DataFrame(), disclosure="public", lang="en").text)
     Results for single municipalities are not published (public disclosure level); see size class and county above.
     """
-    _check_lang(lang)
+    check_lang(lang)
     if disclosure != "internal":
         return TextResult(
             "Resultater for enkeltkommuner publiseres ikke (offentlig nivå); se kommunestørrelse "
@@ -2037,6 +1916,7 @@ def municipality_table(
         )
     from analysis.stats.estimates import group_means
 
+    score = score or codebook_for(df).score_for("competence")
     d = _subset(df, "kommunal")
     t = group_means(d, score, "kommune", lang=lang)
     cap = (
@@ -2049,8 +1929,9 @@ def municipality_table(
 
 def categories_present(df: pd.DataFrame) -> list[str]:
     """Landlord categories present in ``df``, in reporting order."""
-    have = set(df["utleierkategori"].dropna().astype(str))
-    return [c for c in CATEGORIES if c in have]
+    cb = codebook_for(df)
+    have = set(df[cb.category_variable].dropna().astype(str))
+    return [c for c in cb.categories if c in have]
 
 
 SIZE_ORDER = SIZE_CLASSES

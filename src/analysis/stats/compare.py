@@ -1,13 +1,11 @@
 """Comparing waves: harmonised coding and differences (later minus earlier) with intervals.
 
-Instrument version 2 changed three things (``shared/spec/instrument.md``, "Version 2"):
-
-- ``komp`` gained the row ``digitalt``: it exists only in version 2 and never enters a score
-  compared across waves (``kompetanse`` uses the seven rows both versions share);
-- ``utleiertype`` codes 2 (bydel) and 3 (kommunalt foretak) merged into 2: :func:`harmonise`
-  maps version 1 codes onto version 2's; ``utleierkategori`` means the same in both;
-- the ``behov`` option ``beboerrad`` was renamed ``organisering`` (same meaning): processed data
-  already store it as ``behov_beboerrad``.
+What two waves share is derived from their instruments (:mod:`analysis.instrument.compare`),
+for ANY two versions: columns are matched by their canonical id (a renamed option keeps its id
+and is compared, with a note); a question recoded between the versions is compared after the
+earlier codes are mapped onto the later coding (:func:`harmonise`); a column only one version
+asks is **not asked** in the other wave and never compared; a score is compared on the items
+both versions use for it (e.g. a competence row added later stays out).
 
 The answers are anonymous, so two waves are independent samples even when the same landlords
 answered: the standard error of a difference is ``sqrt(se_a² + se_b²)`` with each wave's own
@@ -34,17 +32,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from analysis.instrument.codebook import load_codebook
+from analysis.instrument.codebook import Codebook, codebook_for, load_codebook
+from analysis.instrument.compare import item_comparability, recode_between, shared_score_items
+from analysis.instrument.labels import variable_label
+from analysis.lang import check_lang, table
 from analysis.stats.models import ensure_scores
-
-#: Scores compared by default (all comparable: they use only rows both versions share).
-DEFAULT_SCORES: tuple[str, ...] = ("kompetanse", "holdning", "niva", "forutsetninger", "bredde")
-
-#: Items compared by default: share 4-5 per competence row (``komp_digitalt`` is listed so the
-#: table says it is not comparable) and the share wanting each seminar theme.
-DEFAULT_ITEMS: tuple[str, ...] = (
-    load_codebook(2).question("komp").columns + load_codebook(1).question("behov").columns
-)
 
 COMPARE_COLUMNS = (
     "kind",
@@ -70,41 +62,20 @@ COMPARE_COLUMNS = (
     "note",
 )
 
-_NOTES = {
-    "digitalt": {
-        "nb": "Finnes bare i versjon 2 av skjemaet (ikke sammenlignbart med versjon 1).",
-        "en": "Only in version 2 of the questionnaire (not comparable with version 1).",
-    },
-    "organisering": {
-        "nb": "Heter «organisering» i versjon 2 (samme innhold).",
-        "en": "Called 'organisering' in version 2 (same meaning).",
-    },
-    "kompetanse": {
-        "nb": "Beregnet av de sju kompetansespørsmålene begge versjoner har.",
-        "en": "Computed from the seven competence rows both versions share.",
-    },
-    "utleiertype": {
-        "nb": "Versjon 1-kodene 2 (bydel) og 3 (kommunalt foretak) er slått sammen.",
-        "en": "Version 1 codes 2 (city district) and 3 (municipal enterprise) are merged.",
-    },
-    "storrelse": {
-        "nb": "Kommunestørrelse etter hver rundes kommuneregister.",
-        "en": "Municipality size from each wave's municipality register.",
-    },
-    "only_a": {
-        "nb": "Gruppen finnes bare i den første runden.",
-        "en": "The group is only in the first wave.",
-    },
-    "only_b": {
-        "nb": "Gruppen finnes bare i den siste runden.",
-        "en": "The group is only in the last wave.",
-    },
-}
+_NOTES = table("compare_notes")
 
 
-def _check_lang(lang: str) -> None:
-    if lang not in ("nb", "en"):
-        raise ValueError(f"language must be 'nb' or 'en', not {lang!r}")
+def default_items(ca: Codebook, cb: Codebook) -> list[str]:
+    """Items compared by default: the rows of the competence question and the options of the
+    themes question, of either version (a row only one version asks is listed, not compared)."""
+    out: list[str] = []
+    for role in ("competence", "themes"):
+        for c in (ca, cb):
+            try:
+                out.extend(c.question(c.question_for(role)).columns)
+            except KeyError:
+                continue
+    return list(dict.fromkeys(out))
 
 
 def wave_version(df: pd.DataFrame, version: int | None = None) -> int:
@@ -137,92 +108,101 @@ def wave_version(df: pd.DataFrame, version: int | None = None) -> int:
 def harmonise(
     df: pd.DataFrame,
     *,
-    to_version: int = 2,
+    to: int | Codebook | None = None,
     version: int | None = None,
-    drop_noncomparable: bool = True,
 ) -> pd.DataFrame:
-    """A copy of a processed wave coded for comparison with version ``to_version``.
+    """A copy of a processed wave with its codes mapped onto the coding of version ``to``.
 
     Parameters
     ----------
     df : DataFrame
         One processed wave (``docs/processed-data.md``).
-    to_version : int
-        Only 2 is possible: version 2 codes cannot be split back into version 1's.
+    to : int or Codebook, optional
+        The version to compare with (default: the newest packaged version). Every question
+        that version recoded since the wave's version is mapped (codes cannot be split back, so
+        ``to`` must be the later version for those questions).
     version : int, optional
         The wave's instrument version when ``df`` has no ``instrument_version`` column.
-    drop_noncomparable : bool
-        Set ``komp_digitalt`` (version 2 only) to NA so nothing compares it across waves.
 
     Returns
     -------
     DataFrame
-        Same rows and columns; ``utleiertype`` of a version 1 wave mapped 1, 2, 3, 4, 5 ->
-        1, 2, 2, 4, 5 (``load_codebook(2).harmonise_utleiertype``); ``behov_beboerrad`` is
-        already common. ``attrs["harmonised_to"]`` = 2 and ``attrs["changes"]`` lists what
-        changed.
+        Same rows and columns, recoded questions mapped; ``attrs["harmonised_to"]`` and
+        ``attrs["changes"]`` say what changed.
 
     Examples
     --------
     >>> import pandas as pd
-    >>> df = pd.DataFrame({"utleiertype": pd.array([1, 2, 3, 5], dtype="Int8"), "instrument_version": 1})
-    >>> harmonise(df)["utleiertype"].tolist()
+    >>> from analysis.instrument.codebook import load_codebook
+    >>> cb = load_codebook(1)
+    >>> df = pd.DataFrame({cb.category_source: pd.array([1, 2, 3, 5], dtype="Int8"),
+    ...                    "instrument_version": 1})
+    >>> harmonise(df, to=2)[cb.category_source].tolist()
     [1, 2, 2, 5]
     """
-    if to_version != 2:
-        raise ValueError(
-            "waves can only be harmonised to version 2 (its codes 2 merge version 1's 2 and 3)"
-        )
+    from analysis.instrument.codebook import available_versions
+
     v = wave_version(df, version)
+    ca = load_codebook(v)
+    target = to if isinstance(to, Codebook) else load_codebook(to or available_versions()[-1])
     out = df.copy()
     changes: list[str] = []
-    if v == 1 and "utleiertype" in out.columns:
-        codes = [None if pd.isna(c) else int(c) for c in out["utleiertype"]]
-        mapped = load_codebook(2).harmonise_utleiertype(codes)
-        unknown = [c for c, m in zip(codes, mapped, strict=True) if c is not None and m is None]
-        if unknown:
-            raise ValueError(f"utleiertype codes {sorted(set(unknown))} are not codes of version 1")
-        out["utleiertype"] = pd.array(
-            mapped,
-            dtype=df["utleiertype"].dtype
-            if pd.api.types.is_integer_dtype(df["utleiertype"])
-            else "Int8",
-        )
-        changes.append("utleiertype: version 1 codes 2 and 3 -> 2")
-    if drop_noncomparable and "komp_digitalt" in out.columns:
-        out["komp_digitalt"] = pd.array(
-            [pd.NA] * len(out),
-            dtype=df["komp_digitalt"].dtype
-            if pd.api.types.is_integer_dtype(df["komp_digitalt"])
-            else "Int8",
-        )
-        changes.append("komp_digitalt set to NA (version 2 only)")
-    out.attrs = {**df.attrs, "harmonised_to": 2, "instrument_version": v, "changes": changes}
+    for qid in ca.questions:
+        if qid not in target.questions or ca.questions[qid].type not in ("single", "matrix"):
+            continue
+        rec = recode_between(ca, target, qid)
+        if rec is None:
+            continue
+        side, mapping = rec
+        if side != "a":
+            raise ValueError(
+                f"{qid}: version {v} codes cannot be mapped onto version {target.version}'s "
+                f"(codes were merged): harmonise the earlier wave to the later one"
+            )
+        for col in ca.questions[qid].columns:
+            if col not in out.columns:
+                continue
+            codes = [None if pd.isna(c) else int(c) for c in out[col]]
+            mapped = [None if c is None else mapping.get(c) for c in codes]
+            unknown = sorted(
+                {c for c, m in zip(codes, mapped, strict=True) if c is not None and m is None}
+            )
+            if unknown:
+                raise ValueError(f"{col} codes {unknown} are not codes of version {v}")
+            out[col] = pd.array(
+                mapped,
+                dtype=df[col].dtype if pd.api.types.is_integer_dtype(df[col]) else "Int8",
+            )
+        merged = {k: m for k, m in mapping.items() if list(mapping.values()).count(m) > 1}
+        changes.append(f"{qid}: version {v} codes mapped onto version {target.version}'s {merged}")
+    out.attrs = {
+        **df.attrs,
+        "harmonised_to": target.version,
+        "instrument_version": v,
+        "changes": changes,
+    }
     return out
 
 
-def _success_for(col: str) -> tuple[int, ...]:
-    cb = load_codebook(2)
+def _success_for(col: str, cb: Codebook) -> tuple[int, ...]:
+    """Default success codes of an item: 1 for a checkbox option, a count score's code, else
+    the top two substantive codes of a scale with at least four."""
     q, _ = cb.locate(col)
-    if q.type == "checkbox" or q.id == "forut":
+    if q.type == "checkbox":
         return (1,)
-    if q.id in ("komp", "hold", "niva"):
-        return (4, 5)
+    for s in cb.scores.values():
+        if s.question == q.id and s.method == "count_code":
+            return (int(s.code),)
+    subst = q.substantive_codes
+    if len(subst) >= 4:
+        return tuple(subst[-2:])
     raise ValueError(f"no default success codes for {col!r}: pass success={{'{col}': (...)}}")
 
 
-def _label(col: str, lang: str) -> str:
-    cb = load_codebook(2)
-    if col in cb.scores:
-        return cb.scores[col].label(lang)
-    if col == "niva_maks":
-        return cb.scores["niva"].label(lang) + " (maks)"
-    if col == "behov_beboerrad":
-        return load_codebook(1).label(col, lang)
-    try:
-        return cb.label(col, lang)
-    except KeyError:
-        return col
+def _label(col: str, lang: str, ca: Codebook, cb: Codebook) -> str:
+    return variable_label(
+        col, lang, codebook=cb if cb.has_column(col) or col in cb.score_columns else ca
+    )
 
 
 def _wave_name(df: pd.DataFrame, given: str | None, default: str) -> str:
@@ -239,14 +219,14 @@ def _prepare_items(df: pd.DataFrame, items: Sequence[str]) -> pd.DataFrame:
     """Apply the checkbox answered-question rule (stray NA -> 0) to checkbox items."""
     from analysis.stats.themes import checkbox_block
 
-    cb = load_codebook(1)
+    cb = codebook_for(df)
     questions = set()
     for c in items:
         try:
             q, _ = cb.locate(c)
         except KeyError:
             continue
-        if q.type == "checkbox":
+        if q.type == "checkbox" and all(c in df.columns for c in q.columns):
             questions.add(q.id)
     if not questions:
         return df
@@ -304,8 +284,8 @@ def compare_waves(
     df_a: pd.DataFrame,
     df_b: pd.DataFrame,
     *,
-    scores: Sequence[str] = DEFAULT_SCORES,
-    items: Sequence[str] = DEFAULT_ITEMS,
+    scores: Sequence[str] | None = None,
+    items: Sequence[str] | None = None,
     by: str | Sequence[str] | None = None,
     success: Mapping[str, Sequence[int]] | None = None,
     cluster: str | None = "kommunenummer",
@@ -321,12 +301,13 @@ def compare_waves(
     df_a, df_b : DataFrame
         Two processed waves, ``a`` the earlier. Each is harmonised (:func:`harmonise`) and
         scored with its own instrument version when score columns are missing.
-    scores : sequence of str
-        Score columns compared as means.
-    items : sequence of str
-        Item columns compared as shares of ``success`` codes among substantive answers:
-        (4, 5) for ``komp_*``, ``hold_*`` and ``niva_*``, (1,) for checkbox options (among
-        respondents who answered the question) and ``forut_*``.
+    scores : sequence of str, optional
+        Scores compared as means (default: every score of either version). A score is
+        computed in each wave from the items both versions use for it.
+    items : sequence of str, optional
+        Item columns compared as shares of ``success`` codes among substantive answers
+        (default :func:`default_items`): the top two codes of a scale of four or more, a count
+        score's code, 1 for checkbox options (among respondents who answered the question).
     by : str or list of str, optional
         Grouping variables (e.g. ``"utleierkategori"``); the total row always comes first.
     success : mapping, optional
@@ -346,10 +327,10 @@ def compare_waves(
         ``kind ("score"|"share"), variable, label, group_var, group, wave_a, wave_b, n_a,
         estimate_a, se_a, n_b, estimate_b, se_b, diff (b - a), se, df, ci_low, ci_high, p,
         comparable, note``. A row is **not comparable** (``comparable`` False; ``diff`` and its
-        interval NA) when the variable exists in only one wave (``komp_digitalt`` against a
-        version 1 wave) or the group has answers in only one wave. ``note`` also states
-        comparable caveats (the renamed theme ``organisering``, ``kompetanse`` from the
-        shared rows, merged ``utleiertype`` codes, size classes from each wave's register).
+        interval NA) when one wave's version did not ask the item ("not asked"), the score is
+        built differently, or the group has answers in only one wave. ``note`` also states the
+        comparable caveats (a renamed option, a score from the shared items, merged codes,
+        size classes from each wave's register).
 
     Notes
     -----
@@ -363,44 +344,89 @@ def compare_waves(
     >>> a = pd.DataFrame({"komp_mote": [4, 2, 5, 3], "instrument_version": 1, "kommunenummer": None})
     >>> b = pd.DataFrame({"komp_mote": [4, 5, 5, 1], "komp_digitalt": [2, 4, 5, 9],
     ...                   "instrument_version": 2, "kommunenummer": None})
-    >>> a["komp_digitalt"] = pd.array([pd.NA] * 4, dtype="Int8")
     >>> r = compare_waves(a, b, scores=[], items=["komp_mote", "komp_digitalt"], lang="en")
     >>> r[["variable", "estimate_a", "estimate_b", "diff", "comparable"]]
             variable  estimate_a  estimate_b  diff  comparable
     0      komp_mote         0.5    0.750000  0.25        True
     1  komp_digitalt         NaN    0.666667   NaN       False
     """
-    _check_lang(lang)
+    check_lang(lang)
     va, vb = wave_version(df_a), wave_version(df_b)
+    ca, cbb = codebook_for(df_a), codebook_for(df_b)
     name_a, name_b = _wave_name(df_a, wave_a, "a"), _wave_name(df_b, wave_b, "b")
     by_list = [by] if isinstance(by, str) else list(by or [])
-    scores, items = list(scores), list(items)
+    if scores is None:
+        scores = [s for s in dict.fromkeys((*ca.score_columns, *cbb.score_columns))]
+    scores = list(scores)
+    items = default_items(ca, cbb) if items is None else list(items)
     success = dict(success or {})
+    status = item_comparability(ca, cbb).set_index("column")
+    shared = {s: shared_score_items(ca, cbb, s) for s in scores}
+
+    # the earlier wave's codes onto the later coding (or the reverse when only that is recorded)
+    da, db = df_a, df_b
+    recoded: dict[str, dict[int, int]] = {}
+    for qid in set(ca.questions) & set(cbb.questions):
+        if ca.questions[qid].type not in ("single", "matrix"):
+            continue
+        try:
+            rec = recode_between(ca, cbb, qid)
+        except ValueError:
+            continue
+        if rec is None:
+            continue
+        if rec[0] == "a":
+            da = harmonise(da, to=cbb)
+        else:
+            db = harmonise(db, to=ca)
+        recoded[qid] = rec[1]
+
     prepared = []
-    for df in (df_a, df_b):
-        d = ensure_scores(df, scores)
-        d = harmonise(d, drop_noncomparable=False)
+    for df, c in ((da, ca), (db, cbb)):
+        d = df
+        own = [s for s in scores if s in c.score_columns]
+        # a score whose items differ between the versions is recomputed on the shared items
+        keep = {
+            s: shared[s]
+            for s in own
+            if shared[s] is not None and tuple(shared[s]) != tuple(c.score_items(s))
+        }
+        d = ensure_scores(d, [s for s in own if s not in keep])
+        if keep:
+            from analysis.stats.scoring import score_responses
+
+            sc = score_responses(d, codebook=c, items=keep)[list(keep)]
+            d = pd.concat([d.drop(columns=[x for x in sc.columns if x in d.columns]), sc], axis=1)
         d = _prepare_items(d, items)
         prepared.append(d)
     da, db = prepared
+    empty = pd.DataFrame(
+        columns=["variable", "group_var", "group", "n", "estimate", "se", "n_clusters"]
+    )
     parts = []
     if scores:
         from analysis.stats.estimates import group_means
 
         for s in scores:
+            one = []
             for d in (da, db):
-                if s not in d.columns:
-                    raise ValueError(f"score {s!r} not in the data")
-        ma = group_means(da, scores, by_list or None, cluster=cluster, alpha=alpha, lang=lang)
-        mb = group_means(db, scores, by_list or None, cluster=cluster, alpha=alpha, lang=lang)
-        m = _difference(ma, mb, alpha)
-        m.insert(0, "kind", "score")
-        parts.append(m)
+                if s in d.columns:
+                    one.append(
+                        group_means(
+                            d, [s], by_list or None, cluster=cluster, alpha=alpha, lang=lang
+                        )
+                    )
+                else:
+                    one.append(empty)
+            m = _difference(one[0], one[1], alpha)
+            m.insert(0, "kind", "score")
+            parts.append(m)
     if items:
         from analysis.stats.estimates import group_proportions
 
         for item in items:
-            codes = tuple(success.get(item, _success_for(item)))
+            c = cbb if cbb.has_column(item) else ca
+            codes = tuple(success.get(item, _success_for(item, c)))
             one = []
             for d in (da, db):
                 if item in d.columns and d[item].notna().any():
@@ -416,53 +442,96 @@ def compare_waves(
                         )
                     )
                 else:
-                    one.append(
-                        pd.DataFrame(
-                            columns=[
-                                "variable",
-                                "group_var",
-                                "group",
-                                "n",
-                                "estimate",
-                                "se",
-                                "n_clusters",
-                            ]
-                        )
-                    )
+                    one.append(empty)
             m = _difference(one[0], one[1], alpha)
             m.insert(0, "kind", "share")
             parts.append(m)
     if not parts:
         return pd.DataFrame(columns=list(COMPARE_COLUMNS))
     out = pd.concat([p for p in parts if len(p)], ignore_index=True)
+    notes_of = _Notes(ca, cbb, name_a, name_b, status, shared, recoded, lang)
     comparable, notes = [], []
     for _, r in out.iterrows():
-        ok, note = True, []
-        var = r["variable"]
-        if var == "komp_digitalt" and (va != 2 or vb != 2):
-            ok = False
-            note.append(_NOTES["digitalt"][lang])
-        if pd.isna(r["n_a"]) or pd.isna(r["n_b"]):
-            ok = False
-            if var != "komp_digitalt" or (va == 2 and vb == 2):
-                note.append(_NOTES["only_b" if pd.isna(r["n_a"]) else "only_a"][lang])
-        if va != vb:
-            if var == "behov_beboerrad":
-                note.append(_NOTES["organisering"][lang])
-            if var == "kompetanse":
-                note.append(_NOTES["kompetanse"][lang])
-            if r["group_var"] == "utleiertype" and 1 in (va, vb):
-                note.append(_NOTES["utleiertype"][lang])
-        if r["group_var"] == "storrelse":
-            note.append(_NOTES["storrelse"][lang])
+        ok, note = notes_of(r)
         comparable.append(ok)
         notes.append(" ".join(note))
     out["comparable"] = comparable
     out["note"] = notes
     nc = ~out["comparable"].to_numpy(bool)
     out.loc[nc, ["diff", "se", "df", "ci_low", "ci_high", "p"]] = np.nan
-    out["label"] = [_label(v, lang) for v in out["variable"]]
+    out["label"] = [_label(v, lang, ca, cbb) for v in out["variable"]]
     out["wave_a"], out["wave_b"] = name_a, name_b
     out = out[list(COMPARE_COLUMNS)]
     out.attrs = {"wave_a": name_a, "wave_b": name_b, "version_a": va, "version_b": vb}
     return out
+
+
+class _Notes:
+    """Comparability and notes of one output row, from the two instruments."""
+
+    def __init__(self, ca, cb, name_a, name_b, status, shared, recoded, lang):
+        self.ca, self.cb, self.status, self.shared, self.recoded = ca, cb, status, shared, recoded
+        self.name_a, self.name_b, self.lang = name_a, name_b, lang
+
+    def text(self, key: str, **values) -> str:
+        return _NOTES[key][self.lang].format(**values)
+
+    def __call__(self, r) -> tuple[bool, list[str]]:
+        ca, cb, var = self.ca, self.cb, r["variable"]
+        ok, note = True, []
+        if var in self.shared or r["kind"] == "score":
+            items = self.shared.get(var)
+            if items is None:
+                ok = False
+                if var not in ca.score_columns:
+                    note.append(self.text("not_asked", wave=self.name_a, version=ca.version))
+                elif var not in cb.score_columns:
+                    note.append(self.text("not_asked", wave=self.name_b, version=cb.version))
+                else:
+                    note.append(self.text("score_differs"))
+            elif ca.version != cb.version and (
+                set(items) != set(ca.score_items(var))
+                or set(items) != set(cb.score_items(var))
+                or ca.score_items(var) != cb.score_items(var)
+            ):
+                note.append(self.text("score_shared", n=len(items)))
+        else:
+            st = self.status["status"].get(var)
+            if st == "new":
+                ok = False
+                note.append(self.text("not_asked", wave=self.name_a, version=ca.version))
+            elif st == "dropped":
+                ok = False
+                note.append(self.text("not_asked", wave=self.name_b, version=cb.version))
+            elif st == "renamed":
+                _, part = cb.locate(var)
+                note.append(self.text("renamed", name=part.export_id, version=cb.version))
+            elif st == "text_changed":
+                note.append(self.text("text_changed"))
+            elif st == "scale_changed":
+                ok = False
+                note.append(self.text("scale_changed"))
+        if ok and (pd.isna(r["n_a"]) or pd.isna(r["n_b"])):
+            ok = False
+            note.append(self.text("only_b" if pd.isna(r["n_a"]) else "only_a"))
+        gv = r["group_var"]
+        if gv in self.recoded:
+            merged = _merged(self.recoded[gv])
+            if merged:
+                note.append(self.text("recoded", codes=merged))
+        if gv == "storrelse":
+            note.append(self.text("storrelse"))
+        return ok, note
+
+
+def _merged(mapping: Mapping[int, int]) -> str:
+    """'2 og 3 -> 2'-style description of the codes a recode merges (empty when none)."""
+    groups: dict[int, list[int]] = {}
+    for old, new in mapping.items():
+        groups.setdefault(new, []).append(old)
+    parts = [
+        f"{', '.join(map(str, sorted(olds)))} → {new}"
+        for new, olds in groups.items()
+        if len(olds) > 1
+    ]
+    return "; ".join(parts)

@@ -50,6 +50,8 @@ import numpy as np
 import pandas as pd
 from scipy.linalg import null_space
 
+from analysis.lang import check_lang
+
 #: Symbol shown in place of a suppressed value (Statistics Norway's convention).
 SUPPRESSED = ":"
 LEVELS = ("internal", "public")
@@ -66,8 +68,7 @@ def disclosure_note(min_n: int = DEFAULT_MIN_N, lang: str = "nb", *, level: str 
     >>> disclosure_note(5, "en")[:60]
     '":" = suppressed: the figure rests on 5 or fewer responses, '
     """
-    if lang not in ("nb", "en"):
-        raise ValueError(f"language must be 'nb' or 'en', not {lang!r}")
+    check_lang(lang)
     if level not in LEVELS:
         raise ValueError(f"disclosure level must be one of {LEVELS}, not {level!r}")
     if level == "internal":

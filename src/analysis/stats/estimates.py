@@ -13,9 +13,24 @@ summed per stratum h (one stratum unless ``strata``/``fpc``/``design`` say other
 
     V = sum_h (1 - f_h) * n_h / (n_h - 1) * sum_{c in h} (Z_c - mean_h Z)^2
 
-where n_h is the number of clusters of stratum h in the group (a stratum with a single
-cluster in the group is centred at 0 with factor 1, like R survey's ``lonely.psu="adjust"``)
-and f_h the stratum's PSU sampling fraction (0 without ``fpc``). The confidence interval uses
+and f_h is the stratum's PSU sampling fraction (0 without ``fpc``). Which PSUs c and how many
+(n_h) enter the sum depends on the design:
+
+- **Design-based (domain) estimation** (a ``census`` or ``probability`` design, or explicit
+  ``strata`` or ``fpc``): every PSU of stratum h in the *full* data counts, with Z_c = 0 for a
+  PSU that has no row of the group, and n_h is the number of PSUs of stratum h in the full data.
+  A group is a domain (subpopulation) of the one stratified sample, so the variance includes how
+  the group's share of each stratum varies. This is R survey's ``svyby(~y, ~g, design,
+  svymean)`` on the full design (``svydesign(ids=~kommunenummer, strata=, fpc=, weights=)``);
+  ``tests/stats/reference/domain_estimates.R`` computes the reference values the tests compare
+  with. Rows with NA in the variable are outside every domain of that variable but their PSUs
+  stay in the design.
+- **Convenience** (no design, or ``design="convenience"``, without ``strata``/``fpc``): each
+  group is treated as a sample of its own clusters: n_h is the number of clusters of the group
+  in stratum h and Z is centred over them.
+
+A stratum with a single PSU (in the full design, or in the group) is centred at 0 with
+factor 1, like R survey's ``lonely.psu="adjust"``. The confidence interval uses
 t quantiles with ``n_clusters - n_strata`` degrees of freedom (``n_clusters - 1`` when
 unstratified). ``deff`` is V over the variance of the same estimate under simple random
 sampling, ``s_w^2 / n``.
@@ -54,6 +69,7 @@ import pandas as pd
 from scipy import stats
 
 from analysis.instrument.codebook import DONT_KNOW
+from analysis.lang import check_lang, table
 
 MEANS_COLUMNS = (
     "variable",
@@ -90,34 +106,7 @@ DESIGNS = ("convenience", "census", "probability")
 # design
 # --------------------------------------------------------------------------------------------
 
-_CAVEATS = {
-    "convenience": {
-        "nb": "Svarene kommer fra et bekvemmelighetsutvalg: de er ikke vektet og kan ikke uten videre "
-        "generaliseres til alle utleiere. Konfidensintervallene viser bare tilfeldig variasjon "
-        "blant dem som svarte, ikke skjevhet i hvem som svarte.",
-        "en": "The answers come from a convenience sample: they are unweighted and cannot simply be "
-        "generalised to all landlords. The confidence intervals show only random variation among "
-        "those who answered, not bias in who answered.",
-    },
-    "census": {
-        "nb": "Alle kommuner ble invitert (totalundersøkelse av kommunene). Kommunale svar er vektet til "
-        "kommuneregisterets fordeling på fylke og kommunestørrelse, og usikkerheten for kommunene "
-        "er korrigert for at en stor del av dem svarte. Ideelle og kommersielle utleiere er ikke "
-        "vektet.",
-        "en": "All municipalities were invited (a census of municipalities). Municipal answers are "
-        "weighted to the register's distribution by county and municipality size, and their "
-        "uncertainty is corrected for the large share that answered. Non-profit and commercial "
-        "landlords are not weighted.",
-    },
-    "probability": {
-        "nb": "Kommunene ble trukket tilfeldig fra kommuneregisteret. Kommunale svar er vektet til "
-        "registerets fordeling på fylke og kommunestørrelse, med endelig populasjonskorreksjon. "
-        "Ideelle og kommersielle utleiere er ikke vektet.",
-        "en": "Municipalities were drawn at random from the municipality register. Municipal answers "
-        "are weighted to the register's distribution by county and municipality size, with a "
-        "finite population correction. Non-profit and commercial landlords are not weighted.",
-    },
-}
+_CAVEATS = table("design_caveats")
 
 
 def design_caveat(design: str, lang: str = "nb") -> str:
@@ -130,8 +119,7 @@ def design_caveat(design: str, lang: str = "nb") -> str:
     """
     if design not in _CAVEATS:
         raise ValueError(f"design must be one of {', '.join(DESIGNS)}, not {design!r}")
-    if lang not in ("nb", "en"):
-        raise ValueError(f"language must be 'nb' or 'en', not {lang!r}")
+    check_lang(lang)
     return _CAVEATS[design][lang]
 
 
@@ -263,6 +251,9 @@ class _Design:
 
     def __init__(self, df, cluster, weights, fpc, strata, design, frame):
         n = len(df)
+        # design-based (domain) estimation for census/probability designs and for explicit
+        # strata or FPC; convenience waves and plain cluster-robust calls keep group clusters
+        self.domain = design in ("census", "probability") or strata is not None or fpc is not None
         if design is not None:
             d = estimate_design(df, design=design, frame=frame)
             if weights is None:
@@ -303,6 +294,13 @@ class _Design:
             self.n_strata = max(len(uniq), 1)
         self.cl = _clusters(df, cluster)
         self.n_cl = int(self.cl.max()) + 1 if n else 0
+        # PSUs of the full design per stratum (a cluster in two strata is a PSU in each);
+        # needed for domain estimation and the FPC only
+        self.n_psu = np.zeros(self.n_strata)
+        if n and (self.domain or fpc_arr is not None):
+            psu = np.unique(self.st * max(self.n_cl, 1) + self.cl)
+            self.n_psu = np.bincount(psu // max(self.n_cl, 1), minlength=self.n_strata)
+            self.n_psu = self.n_psu.astype(float)
         # sampling fraction per stratum: PSUs sampled in the stratum over the population count
         self.f = np.zeros(self.n_strata)
         if fpc_arr is not None:
@@ -314,7 +312,7 @@ class _Design:
                     continue
                 if not np.allclose(Ns, Ns[0]):
                     raise ValueError("fpc: rows of one stratum give different population counts")
-                n_psu = len(np.unique(self.cl[rows]))
+                n_psu = self.n_psu[h]
                 if n_psu > Ns[0] + 1e-9:
                     raise ValueError(
                         f"fpc: {n_psu} sampled PSUs exceed the population count {Ns[0]:g}"
@@ -416,9 +414,12 @@ def _linearised(vals: _Values, grp: _Grouping, design: _Design):
     n_h = np.bincount(gs[okk], minlength=GS).astype(float)
     sZ = np.bincount(gs[okk], weights=Z[okk], minlength=GS)
     sZ2 = np.bincount(gs[okk], weights=Z[okk] ** 2, minlength=GS)
+    # PSUs a stratum's Z are centred over: the group's own PSUs (convenience), or every PSU of
+    # the stratum in the full design, with Z = 0 outside the group (domain estimation)
+    n_c = np.tile(design.n_psu, G) if design.domain else n_h
     with np.errstate(invalid="ignore", divide="ignore"):
-        ss = np.where(n_h > 1, sZ2 - sZ**2 / np.where(n_h > 0, n_h, 1), sZ2)
-        fac = np.where(n_h > 1, n_h / (n_h - 1), 1.0)
+        ss = np.where(n_c > 1, sZ2 - sZ**2 / np.where(n_c > 0, n_c, 1), sZ2)
+        fac = np.where(n_c > 1, n_c / (n_c - 1), 1.0)
     f = np.tile(design.f, G)
     contrib = np.where(n_h > 0, (1 - f) * fac * np.maximum(ss, 0.0), 0.0)
     var = contrib.reshape(G, S).sum(axis=1)
@@ -487,10 +488,12 @@ def group_means(
         ``utleierkategori``). The sampling fraction of a stratum is its number of distinct
         clusters in the data over that count.
     strata : str or array-like, optional
-        Stratum per row. Default: none, or derived from ``fpc``.
+        Stratum per row. Default: none, or derived from ``fpc``. Giving ``strata`` or ``fpc``
+        makes the groups domains of the full design (see the module docstring).
     design : {"convenience", "census", "probability"}, optional
         Take weights, FPC and strata from :func:`estimate_design` (explicit ``weights``,
-        ``fpc`` and ``strata`` win).
+        ``fpc`` and ``strata`` win). Groups of a census or probability design are estimated
+        as domains (every PSU of every stratum in the variance, as R survey's ``svyby``).
     frame : DataFrame, optional
         Municipality frame for ``design``.
     alpha : float
@@ -552,16 +555,13 @@ def group_means(
     return out[list(MEANS_COLUMNS)]
 
 
-def _check_success(col: str, success: tuple) -> None:
-    from analysis.instrument.codebook import load_codebook
+def _check_success(col: str, success: tuple, df: pd.DataFrame) -> None:
+    from analysis.instrument.codebook import codebook_for
 
     try:
-        q, _ = load_codebook(1).locate(col)
-    except KeyError:
-        try:
-            q, _ = load_codebook(2).locate(col)
-        except KeyError:
-            return
+        q, _ = codebook_for(df).locate(col)
+    except (KeyError, ValueError):
+        return
     codes = q.substantive_codes
     if codes and not set(success) & set(codes):
         raise ValueError(
@@ -632,8 +632,8 @@ def group_proportions(
     Examples
     --------
     >>> import pandas as pd
-    >>> df = pd.DataFrame({"komp_mote": [5, 4, 2, 9, None, 1], "kommunenummer": None})
-    >>> group_proportions(df, "komp_mote")[["n", "n_dont_know", "share_dont_know", "estimate"]]
+    >>> df = pd.DataFrame({"q_a": [5, 4, 2, 9, None, 1], "kommunenummer": None})
+    >>> group_proportions(df, "q_a")[["n", "n_dont_know", "share_dont_know", "estimate"]]
        n  n_dont_know  share_dont_know  estimate
     0  4            1              0.2       0.5
     """
@@ -643,7 +643,7 @@ def group_proportions(
     z = stats.norm.ppf(1 - alpha / 2)
     parts = []
     for item in _as_list(items):
-        _check_success(item, success)
+        _check_success(item, success, df)
         x = _numeric(df, item)
         answered = ~np.isnan(x)
         dk = answered & (x == DONT_KNOW)

@@ -38,6 +38,7 @@ Examples
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from itertools import combinations
 
@@ -45,10 +46,17 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from analysis.instrument.codebook import CATEGORIES, DONT_KNOW, SIZE_CLASSES, load_codebook
+from analysis.instrument.codebook import DONT_KNOW, SIZE_CLASSES, codebook_for
+from analysis.instrument.labels import value_label, variable_label
+from analysis.lang import check_lang
 
-#: Default predictors of :func:`score_regression` and :func:`ordinal_regression`.
-DEFAULT_PREDICTORS: tuple[str, ...] = ("utleierkategori", "storrelse", "forutsetninger")
+
+def default_predictors(df: pd.DataFrame) -> tuple[str, ...]:
+    """Default predictors of :func:`score_regression` and :func:`ordinal_regression`: the
+    landlord category, the municipality size class and the prerequisites score (by its role)."""
+    cb = codebook_for(df)
+    return (cb.category_variable, "storrelse", cb.score_for("prerequisites"))
+
 
 #: The level a missing ``storrelse`` gets in models.
 UNKNOWN_SIZE = "ukjent"
@@ -122,11 +130,6 @@ DIFFERENCE_COLUMNS = (
     "n_clusters",
 )
 
-_VAR_LABELS = {
-    "utleierkategori": {"nb": "Utleierkategori", "en": "Landlord category"},
-    "storrelse": {"nb": "Kommunestørrelse", "en": "Municipality size"},
-}
-_UNKNOWN_SIZE_LABEL = {"nb": "ukjent", "en": "unknown"}
 _INTERCEPT = {"nb": "Konstantledd", "en": "Intercept"}
 _VERSUS = {"nb": "mot", "en": "vs"}
 _PADJUST = {
@@ -141,11 +144,6 @@ _PADJUST = {
 # --------------------------------------------------------------------------------------------
 # helpers
 # --------------------------------------------------------------------------------------------
-
-
-def _check_lang(lang: str) -> None:
-    if lang not in ("nb", "en"):
-        raise ValueError(f"language must be 'nb' or 'en', not {lang!r}")
 
 
 def cluster_ids(df: pd.DataFrame, cluster: str | None = "kommunenummer") -> np.ndarray:
@@ -178,14 +176,6 @@ def cluster_ids(df: pd.DataFrame, cluster: str | None = "kommunenummer") -> np.n
     return dense.astype(np.int64)
 
 
-def _instrument_version(df: pd.DataFrame) -> int:
-    if "instrument_version" in df.columns:
-        v = pd.unique(df["instrument_version"].dropna())
-        if len(v) == 1:
-            return int(v[0])
-    return 1
-
-
 def ensure_scores(df: pd.DataFrame, needed: Sequence[str]) -> pd.DataFrame:
     """``df`` with the score columns in ``needed`` added when missing (via :mod:`analysis.stats.scoring`).
 
@@ -197,12 +187,13 @@ def ensure_scores(df: pd.DataFrame, needed: Sequence[str]) -> pd.DataFrame:
     >>> ensure_scores(pd.DataFrame({"kompetanse": [50.0]}), ["kompetanse"]).columns.tolist()
     ['kompetanse']
     """
-    from analysis.stats.scoring import SCORE_COLUMNS, score_responses
+    from analysis.stats.scoring import score_responses
 
-    missing = [c for c in needed if c in SCORE_COLUMNS and c not in df.columns]
+    cb = codebook_for(df)
+    missing = [c for c in needed if c in cb.score_columns and c not in df.columns]
     if not missing:
         return df
-    scores = score_responses(df, version=_instrument_version(df))
+    scores = score_responses(df, codebook=cb)
     return pd.concat([df, scores[missing]], axis=1)
 
 
@@ -222,25 +213,14 @@ def _is_categorical(s: pd.Series) -> bool:
     )
 
 
-def _level_label(var: str, level: str, lang: str) -> str:
-    if var == "utleierkategori" and level in CATEGORIES:
-        return load_codebook(1).categories[level].text(lang)
-    if var == "storrelse" and level == UNKNOWN_SIZE:
-        return _UNKNOWN_SIZE_LABEL[lang]
-    return str(level)
+def _level_label(var: str, level: str, lang: str, cb) -> str:
+    if var == "storrelse" and level != UNKNOWN_SIZE:
+        return str(level)
+    return value_label(var, level, lang, codebook=cb)
 
 
-def _var_label(var: str, lang: str) -> str:
-    if var in _VAR_LABELS:
-        return _VAR_LABELS[var][lang]
-    cb = load_codebook(1)
-    sid = "niva" if var == "niva_maks" else var
-    if sid in cb.scores:
-        return cb.scores[sid].label(lang) + (" (maks)" if var == "niva_maks" else "")
-    try:
-        return cb.label(var, lang)
-    except KeyError:
-        return var
+def _var_label(var: str, lang: str, cb) -> str:
+    return variable_label(var, lang, codebook=cb)
 
 
 class _Design:
@@ -257,6 +237,7 @@ class _Design:
         unknown = set(reference) - set(predictors)
         if unknown:
             raise ValueError(f"reference given for {sorted(unknown)}, which are not predictors")
+        self.codebook = codebook_for(df)
         self.columns: dict[str, np.ndarray] = {}
         self.labels: dict[str, str] = {}
         self.references: dict[str, str] = {}
@@ -301,14 +282,14 @@ class _Design:
                     term = f"{p}[T.{level}]"
                     self.columns[term] = (arr == level).astype("float64")
                     self.labels[term] = (
-                        f"{_var_label(p, lang)}: {_level_label(p, level, lang)} "
-                        f"({_VERSUS[lang]} {_level_label(p, ref, lang)})"
+                        f"{_var_label(p, lang, self.codebook)}: {_level_label(p, level, lang, self.codebook)} "
+                        f"({_VERSUS[lang]} {_level_label(p, ref, lang, self.codebook)})"
                     )
             else:
                 x = _numeric(s, p)
                 valid &= ~np.isnan(x)
                 self.columns[p] = x
-                self.labels[p] = _var_label(p, lang)
+                self.labels[p] = _var_label(p, lang, self.codebook)
         self.valid = valid
 
     def matrix(self, rows: np.ndarray) -> pd.DataFrame:
@@ -331,7 +312,7 @@ def score_regression(
     df: pd.DataFrame,
     score: str,
     *,
-    predictors: Sequence[str] = DEFAULT_PREDICTORS,
+    predictors: Sequence[str] | None = None,
     cluster: str | None = "kommunenummer",
     reference: Mapping[str, str] | None = None,
     alpha: float = 0.05,
@@ -346,8 +327,9 @@ def score_regression(
         :func:`analysis.stats.scoring.score_responses`.
     score : str
         Outcome column (e.g. ``"kompetanse"``).
-    predictors : sequence of str
-        Categorical columns (category/string/object/bool dtype) enter as treatment dummies,
+    predictors : sequence of str, optional
+        Default :func:`default_predictors`. Categorical columns (category/string/object/bool
+        dtype) enter as treatment dummies,
         numeric ones linearly. ``storrelse`` always enters as categorical with NA as the level
         ``"ukjent"`` (see the module docstring).
     cluster : str or None
@@ -394,7 +376,8 @@ def score_regression(
     """
     import statsmodels.api as sm
 
-    _check_lang(lang)
+    check_lang(lang)
+    predictors = default_predictors(df) if predictors is None else tuple(predictors)
     df = ensure_scores(df, [score, *predictors])
     if score not in df.columns:
         raise ValueError(f"score {score!r} not in the data")
@@ -442,12 +425,129 @@ def score_regression(
 # ordinal regression of one Likert item
 # --------------------------------------------------------------------------------------------
 
+#: Largest absolute gradient of the log-likelihood (in the reported coefficients and
+#: cut-points, as R ``ordinal::clm``'s ``maxGradient``) accepted as converged.
+ORDINAL_GRADIENT_TOL = 1e-6
+
+
+def _cumlogit_derivatives(X: np.ndarray, y: np.ndarray, beta: np.ndarray, cuts: np.ndarray):
+    """Analytic score and Hessian of the cumulative logit log-likelihood in (beta, cuts).
+
+    Model: P(Y <= j | x) = logistic(c_j - x'beta) for observed category index ``y`` in
+    ``0..m`` (m = len(cuts)). With u = c_y - x'beta and l = c_{y-1} - x'beta (c_{-1} = -inf,
+    c_m = +inf), P = F(u) - F(l) and, writing a = f(u), b = f(l) (f = F(1 - F) the logistic
+    density, f' = f(1 - 2F)),
+
+        dlog P/du = a / P,    dlog P/dl = -b / P,
+        d2/du2 = f'(u)/P - a^2/P^2,   d2/dl2 = -f'(l)/P - b^2/P^2,   d2/du dl = a b / P^2,
+
+    chained with du/dbeta = dl/dbeta = -x, du/dc_y = 1, dl/dc_{y-1} = 1.
+
+    Returns
+    -------
+    score_obs : ndarray (n, k + m)
+        Per-observation score (coefficients first, then cut-points).
+    hessian : ndarray (k + m, k + m)
+        Hessian of the summed log-likelihood.
+    loglike : float
+    """
+    from scipy.special import expit
+
+    n, k = X.shape
+    m = len(cuts)
+    cpad = np.concatenate([[-np.inf], cuts, [np.inf]])
+    eta = X @ beta
+    u = cpad[y + 1] - eta
+    low = cpad[y] - eta
+    Fu, Fl = expit(u), expit(low)
+    a, b = Fu * (1 - Fu), Fl * (1 - Fl)
+    da, db = a * (1 - 2 * Fu), b * (1 - 2 * Fl)
+    P = Fu - Fl
+    lu, ll = a / P, -b / P
+    luu = da / P - lu**2
+    lll = -db / P - ll**2
+    lul = a * b / P**2
+    # derivative of u and l in (beta, padded cuts): the padding columns (infinite cuts) are
+    # dropped at the end; their weights a, b and derivatives are 0
+    rows = np.arange(n)
+    DU = np.zeros((n, k + m + 2))
+    DL = np.zeros((n, k + m + 2))
+    DU[:, :k] = -X
+    DL[:, :k] = -X
+    DU[rows, k + y + 1] = 1.0
+    DL[rows, k + y] = 1.0
+    keep = np.r_[0:k, k + 1 : k + m + 1]
+    DU, DL = DU[:, keep], DL[:, keep]
+    score_obs = lu[:, None] * DU + ll[:, None] * DL
+    cross = DU.T @ (lul[:, None] * DL)
+    hessian = DU.T @ (luu[:, None] * DU) + DL.T @ (lll[:, None] * DL) + cross + cross.T
+    return score_obs, hessian, float(np.log(P).sum())
+
+
+def _cuts_from_increments(th: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """statsmodels' threshold parameters (c_1, log increments) -> cut-points and dc/dth."""
+    inc = np.concatenate([th[:1], np.exp(th[1:])])
+    m = len(th)
+    J = np.tril(np.ones((m, m))) * np.concatenate([[1.0], np.exp(th[1:])])[None, :]
+    return np.cumsum(inc), J
+
+
+_ORDERED_LOGIT_CLASS = None
+
+
+def _ordered_logit(endog: pd.Series, X: pd.DataFrame):
+    """statsmodels ``OrderedModel(distr="logit")`` with the analytic score and Hessian.
+
+    OrderedModel differentiates numerically (forward differences), which lets BFGS stop with a
+    gradient of about 1e-3; with the analytic derivatives Newton's method reaches the optimum
+    to machine precision, and statsmodels' cluster-robust sandwich uses the exact scores.
+    """
+    global _ORDERED_LOGIT_CLASS
+    if _ORDERED_LOGIT_CLASS is None:
+        from statsmodels.miscmodels.ordinal_model import OrderedModel
+
+        class OrderedLogit(OrderedModel):
+            def _derivs(self, params):
+                params = np.asarray(params, dtype="float64")
+                k = self.k_vars
+                cuts, J = _cuts_from_increments(params[k:])
+                so, H, _ = _cumlogit_derivatives(
+                    np.asarray(self.exog, dtype="float64"),
+                    np.asarray(self.endog, dtype=np.int64),
+                    params[:k],
+                    cuts,
+                )
+                return so, H, J, k
+
+            def score_obs(self, params):
+                so, _, J, k = self._derivs(params)
+                return np.column_stack([so[:, :k], so[:, k:] @ J])
+
+            def score(self, params):
+                return self.score_obs(params).sum(axis=0)
+
+            def hessian(self, params):
+                so, H, J, k = self._derivs(params)
+                p = H.shape[0]
+                T = np.eye(p)
+                T[k:, k:] = J
+                Ht = T.T @ H @ T
+                # second derivatives of the cut-points: d2 c_r / d th_i^2 = exp(th_i), i <= r
+                g = so[:, k:].sum(axis=0)
+                th = np.asarray(params, dtype="float64")[k:]
+                tail = np.cumsum(g[::-1])[::-1]  # sum_{r >= i} dlogL/dc_r
+                Ht[k + 1 :, k + 1 :] += np.diag(np.exp(th[1:]) * tail[1:])
+                return Ht
+
+        _ORDERED_LOGIT_CLASS = OrderedLogit
+    return _ORDERED_LOGIT_CLASS(endog, X, distr="logit")
+
 
 def ordinal_regression(
     df: pd.DataFrame,
     item: str,
     *,
-    predictors: Sequence[str] = DEFAULT_PREDICTORS,
+    predictors: Sequence[str] | None = None,
     cluster: str | None = "kommunenummer",
     reference: Mapping[str, str] | None = None,
     alpha: float = 0.05,
@@ -460,7 +560,7 @@ def ordinal_regression(
     df : DataFrame
         Processed responses (score predictors are computed when missing).
     item : str
-        An item coded 1-5 (``komp_*``, ``hold_*``, ...). Code 9 ("vet ikke") and NA are dropped;
+        An item coded 1-5 (a row of a 1-5 matrix question). Code 9 ("vet ikke") and NA are dropped;
         any other code is an error.
     predictors, cluster, reference, alpha, lang
         As in :func:`score_regression`.
@@ -473,14 +573,29 @@ def ordinal_regression(
         higher; ``odds_ratio = exp(estimate)``) or ``"threshold"`` (term ``"1|2"`` etc.: the
         cut-point on the latent logit scale between two adjacent observed codes; its standard
         error by the delta method from statsmodels' increment parametrisation; odds-ratio
-        columns NA). Standard errors are cluster-robust (``cov_type="cluster"``); tests and
-        intervals are normal (z).
+        columns NA). Standard errors are cluster-robust (``cov_type="cluster"``, CRV1 with
+        statsmodels' factor G/(G-1)·(N-1)/(N-K)); tests and intervals are normal (z).
+        ``attrs``: ``n``, ``n_clusters``, ``n_dropped``, ``levels``, ``references``,
+        ``converged`` (largest absolute gradient of the log-likelihood in the reported
+        coefficients and cut-points at most :data:`ORDINAL_GRADIENT_TOL`), ``max_gradient``,
+        ``identified`` (observed information positive definite, condition number below
+        1e10), ``hessian_condition``, ``loglike``, ``se_model`` (model-based SEs, inverse
+        observed information, per term; R ``clm``'s ``vcov``).
+
+    Warns
+    -----
+    RuntimeWarning
+        When the optimum is not reached or the model is not identified (e.g. complete
+        separation); the estimates must not be reported then.
 
     Notes
     -----
     statsmodels ``OrderedModel(distr="logit")``: P(y <= j) = logistic(c_j - x'b), so a positive
-    coefficient shifts answers upwards. Assumes proportional odds. Only codes observed in the
-    data are categories. Missing-data rule: complete cases; 9 and NA of the item dropped.
+    coefficient shifts answers upwards. The model is given its analytic score and Hessian; BFGS
+    brings it near the optimum and Newton's method finishes (the gradient is then about 1e-13,
+    as R's ``ordinal::clm``; tests compare with ``clm`` in ``tests/stats/reference/``).
+    Assumes proportional odds. Only codes observed in the data are categories. Missing-data
+    rule: complete cases; 9 and NA of the item dropped.
 
     Examples
     --------
@@ -488,19 +603,18 @@ def ordinal_regression(
     >>> rng = np.random.default_rng(1)
     >>> x = rng.normal(size=200)
     >>> lat = 1.0 * x + rng.logistic(size=200)
-    >>> df = pd.DataFrame({"komp_mote": 1 + (lat[:, None] > [-1.5, -0.5, 0.5, 1.5]).sum(1),
+    >>> df = pd.DataFrame({"q_a": 1 + (lat[:, None] > [-1.5, -0.5, 0.5, 1.5]).sum(1),
     ...                    "x": x, "kommunenummer": None})
-    >>> r = ordinal_regression(df, "komp_mote", predictors=("x",))
+    >>> r = ordinal_regression(df, "q_a", predictors=("x",))
     >>> r["kind"].tolist()
     ['coefficient', 'threshold', 'threshold', 'threshold', 'threshold']
     >>> bool(0.6 < r.loc[0, "estimate"] < 1.4)
     True
     """
-    from statsmodels.miscmodels.ordinal_model import OrderedModel
-
-    _check_lang(lang)
+    check_lang(lang)
     if item not in df.columns:
         raise ValueError(f"item {item!r} not in the data")
+    predictors = default_predictors(df) if predictors is None else tuple(predictors)
     df = ensure_scores(df, list(predictors))
     y = _numeric(df[item], item)
     ok = ~np.isnan(y) & (y != DONT_KNOW)
@@ -519,31 +633,63 @@ def ordinal_regression(
     endog = pd.Series(pd.Categorical(y[rows].astype(int), categories=levels, ordered=True))
     g = cluster_ids(df, cluster)[rows]
     n_cl = _check_clusters(g)
-    model = OrderedModel(endog, X, distr="logit")
-    res = model.fit(
-        method="bfgs", disp=False, maxiter=2000, cov_type="cluster", cov_kwds={"groups": g}
-    )
+    model = _ordered_logit(endog, X)
     k = X.shape[1]
+    with warnings.catch_warnings():
+        # BFGS only brings Newton's method near the optimum; convergence is judged below
+        warnings.simplefilter("ignore")
+        try:
+            start = model.fit(method="bfgs", disp=False, maxiter=2000, gtol=1e-8).params
+            res = model.fit(
+                start_params=np.asarray(start),
+                method="newton",
+                disp=False,
+                maxiter=100,
+                tol=1e-12,
+                cov_type="cluster",
+                cov_kwds={"groups": g},
+            )
+        except np.linalg.LinAlgError:
+            raise ValueError(
+                f"ordinal_regression({item!r}): the information matrix is singular: the "
+                f"predictors ({', '.join(X.columns)}) are collinear or one of them is constant"
+            ) from None
     params = res.params.to_numpy()
     cov = np.asarray(res.cov_params())
     z = stats.norm.ppf(1 - alpha / 2)
-    # thresholds: c_1 = th_1, c_j = c_{j-1} + exp(th_j); delta method with the Jacobian J
-    th = params[k:]
-    cuts = np.cumsum(np.concatenate([th[:1], np.exp(th[1:])]))
-    m = len(th)
-    J = np.zeros((m, len(params)))
-    for j in range(m):
-        J[j, k] = 1.0
-        for i in range(1, j + 1):
-            J[j, k + i] = np.exp(th[i])
+    # thresholds: c_1 = th_1, c_j = c_{j-1} + exp(th_j); delta method with the Jacobian dc/dth
+    cuts, Jc = _cuts_from_increments(params[k:])
+    J = np.zeros((len(cuts), len(params)))
+    J[:, k:] = Jc
     cut_se = np.sqrt(np.maximum(np.diag(J @ cov @ J.T), 0.0))
     est = np.concatenate([params[:k], cuts])
     se = np.concatenate([np.sqrt(np.diag(cov))[:k], cut_se])
+    # convergence in the reported parametrisation (coefficients, cut-points), as R's clm
+    score_obs, hess, loglike = _cumlogit_derivatives(
+        X.to_numpy(dtype="float64"), endog.cat.codes.to_numpy(np.int64), params[:k], cuts
+    )
+    max_gradient = float(np.max(np.abs(score_obs.sum(axis=0))))
+    eig = np.linalg.eigvalsh(hess) if np.isfinite(hess).all() else np.full(len(est), np.nan)
+    # the observed information must be positive definite and not near-singular (complete
+    # separation drives the log-likelihood to 0 and every eigenvalue towards 0)
+    condition = float(eig.min() / eig.max()) if eig.max() < 0 else np.inf
+    identified = bool(eig.max() < -1e-8 * n and condition < 1e10)
+    converged = bool(np.isfinite(est).all() and max_gradient <= ORDINAL_GRADIENT_TOL)
+    se_model = (
+        np.sqrt(np.diag(np.linalg.inv(-hess)))
+        if converged and identified
+        else np.full(len(est), np.nan)
+    )
     with np.errstate(invalid="ignore", divide="ignore"):
         zval = est / se
     pval = 2 * stats.norm.sf(np.abs(zval))
     lo, hi = est - z * se, est + z * se
     coef = np.arange(len(est)) < k
+
+    def odds(v):
+        with np.errstate(over="ignore"):
+            return np.exp(v)
+
     terms = list(X.columns) + [f"{a}|{b}" for a, b in zip(levels[:-1], levels[1:], strict=True)]
     thr_label = {"nb": "Terskel", "en": "Threshold"}[lang]
     labels = [design.labels[t] for t in X.columns] + [f"{thr_label} {t}" for t in terms[k:]]
@@ -558,20 +704,26 @@ def ordinal_regression(
             "p": pval,
             "ci_low": lo,
             "ci_high": hi,
-            "odds_ratio": np.where(coef, np.exp(est), np.nan),
-            "or_ci_low": np.where(coef, np.exp(lo), np.nan),
-            "or_ci_high": np.where(coef, np.exp(hi), np.nan),
+            "odds_ratio": np.where(coef, odds(est), np.nan),
+            "or_ci_low": np.where(coef, odds(lo), np.nan),
+            "or_ci_high": np.where(coef, odds(hi), np.nan),
             "n": n,
             "n_clusters": n_cl,
         }
     )
-    converged = bool(res.mle_retvals.get("converged", True))
     if not converged:
-        import warnings
-
         warnings.warn(
-            f"ordinal_regression({item!r}): the optimiser did not converge; do not report "
-            "these estimates",
+            f"ordinal_regression({item!r}): the optimiser did not converge (largest gradient "
+            f"{max_gradient:.2g}, tolerance {ORDINAL_GRADIENT_TOL:g}); do not report these "
+            "estimates",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+    elif not identified:
+        warnings.warn(
+            f"ordinal_regression({item!r}): the information matrix is (nearly) singular "
+            f"(condition number {condition:.2g}): a predictor separates the answers or is "
+            "redundant; do not report these estimates",
             RuntimeWarning,
             stacklevel=2,
         )
@@ -583,6 +735,11 @@ def ordinal_regression(
         "levels": levels,
         "references": dict(design.references),
         "converged": converged,
+        "identified": identified,
+        "max_gradient": max_gradient,
+        "hessian_condition": condition,
+        "loglike": loglike,
+        "se_model": dict(zip(terms, se_model.tolist(), strict=True)),
     }
     return out[list(ORDINAL_COLUMNS)]
 

@@ -5,10 +5,12 @@ Assumptions and missing-data rule
 - Code 9 ("vet ikke / ikke aktuelt") and NA are missing. Deletion is **listwise over the
   scale's items**: a response enters only if it answered every item of the scale
   substantively; ``n`` reports how many did.
-- Reverse-keyed items (the codebook marks ``hold_tidsbruk``) are reversed first, as
+- Reverse-keyed items (the codebook marks them ``reverse``) are reversed first, as
   ``(min + max) - x`` on the question's substantive codes (6 - x for 1-5 scales).
-- ``forut`` is binary (Ja / Nei): it is recoded Ja = 1, Nei = 0 and alpha on 0/1 items is
-  KR-20 (Kuder-Richardson 20), the same formula with the same sample-variance convention.
+- The scales are the instrument's scores over matrix questions, on the score's own items. A
+  ``count_code`` score (a count of Ja) is binary: its items are recoded ``code`` = 1, any other
+  substantive answer = 0, and alpha on 0/1 items is KR-20 (Kuder-Richardson 20), the same
+  formula with the same sample-variance convention.
 - alpha = k / (k - 1) * (1 - sum of item variances / variance of the sum) with sample
   variances (ddof = 1); Feldt's (1965) interval:
   ``1 - (1 - alpha) * F_{1-a/2}(n-1, (n-1)(k-1))`` to ``1 - (1 - alpha) * F_{a/2}(...)``.
@@ -32,27 +34,54 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from analysis.instrument.codebook import DONT_KNOW, load_codebook
+from analysis.instrument.codebook import (
+    DONT_KNOW,
+    Codebook,
+    default_codebook,
+    load_codebook,
+)
 
 RELIABILITY_COLUMNS = ("scale", "n", "k", "alpha", "ci_low", "ci_high", "mean_inter_item_r")
 ITEM_COLUMNS = ("item", "n", "mean", "item_rest_r", "alpha_if_deleted")
 
-#: Scales :func:`scale_reliability` reports, with their question ids.
-SCALES: tuple[str, ...] = ("komp", "hold", "niva", "forut")
+
+def scales(codebook: Codebook) -> dict[str, str]:
+    """The multi-item scales of an instrument: question id -> the score built on it.
+
+    Every score over a matrix question counts (``count_checked`` scores over checkboxes are
+    counts of choices, not scales).
+
+    Examples
+    --------
+    >>> scales(load_codebook(1))
+    {'komp': 'kompetanse', 'hold': 'holdning', 'niva': 'niva', 'forut': 'forutsetninger'}
+    """
+    out: dict[str, str] = {}
+    for s in codebook.scores.values():
+        if s.method != "count_checked" and s.question not in out:
+            out[s.question] = s.id
+    return out
 
 
 def _resolve(
-    items: str | Sequence[str], version: int = 1
+    items: str | Sequence[str], version: int | None = 1, codebook: Codebook | None = None
 ) -> tuple[list[str], list[bool], str | None, dict]:
     """Columns, reverse flags, a default scale name and a recode map for binary questions."""
-    cb = load_codebook(version)
+    cb = codebook or (default_codebook() if version is None else load_codebook(version))
+    binary: dict[str, int] = {}
     if isinstance(items, str):
         q = cb.question(items)
-        cols = list(cb.comparable_columns(q.id))
+        score = scales(cb).get(q.id)
+        cols = list(cb.score_items(score)) if score else list(q.columns)
         name = q.id
+        if score and cb.scores[score].method == "count_code":
+            binary[q.id] = int(cb.scores[score].code)
     else:
         cols = list(items)
         name = None
+        for sid in scales(cb).values():
+            if cb.scores[sid].method == "count_code":
+                binary[cb.scores[sid].question] = int(cb.scores[sid].code)
     reverse: list[bool] = []
     bounds: dict[str, tuple[float, float]] = {}
     recode: dict[str, dict[int, float]] = {}
@@ -66,8 +95,8 @@ def _resolve(
         subst = q.substantive_codes
         if subst:
             bounds[c] = (min(subst), max(subst))
-        if q.id == "forut":
-            recode[c] = {1: 1.0, 2: 0.0}
+        if q.id in binary:
+            recode[c] = {k: float(k == binary[q.id]) for k in subst}
     return cols, reverse, name, {"bounds": bounds, "recode": recode}
 
 
@@ -130,7 +159,8 @@ def reliability(
     *,
     scale: str | None = None,
     alpha_level: float = 0.05,
-    version: int = 1,
+    version: int | None = None,
+    codebook: Codebook | None = None,
 ) -> pd.DataFrame:
     """Cronbach's alpha of one scale with Feldt's confidence interval.
 
@@ -139,16 +169,18 @@ def reliability(
     df : DataFrame
         Responses, one row each.
     items : str or list of str
-        A question id of the codebook (``"komp"``, ``"hold"``, ``"niva"``, ``"forut"``: its
-        comparable rows, reverse keys and binary recoding are taken from the codebook) or
+        A question id of the codebook (its score's items, reverse keys and binary recoding
+        are taken from the codebook) or
         a list of columns (codebook columns are still reversed/recoded; other columns are
         used as they are).
     scale : str, optional
         Name for the output row (default: the question id, or ``"scale"``).
     alpha_level : float
         1 - confidence level of the interval.
-    version : int
-        Codebook version to read.
+    version : int, optional
+        Codebook version to read (default: the data's ``instrument_version``, else 1).
+    codebook : Codebook, optional
+        The codebook itself (wins over ``version``).
 
     Returns
     -------
@@ -160,13 +192,15 @@ def reliability(
     Examples
     --------
     >>> import pandas as pd
-    >>> df = pd.DataFrame({"hold_endrer": [5, 4, 2, 9], "hold_informerer": [5, 4, 1, 3],
-    ...                    "hold_verdi": [4, 5, 2, 3], "hold_tidsbruk": [1, 2, 4, 3]})
-    >>> r = reliability(df, "hold")
+    >>> cb = load_codebook(1)
+    >>> attitude = cb.question_for("attitude")       # four rows, the last reverse-keyed
+    >>> answers = [[5, 4, 2, 9], [5, 4, 1, 3], [4, 5, 2, 3], [1, 2, 4, 3]]
+    >>> df = pd.DataFrame(dict(zip(cb.question(attitude).columns, answers)))
+    >>> r = reliability(df, attitude, codebook=cb)
     >>> int(r.loc[0, "n"]), round(float(r.loc[0, "alpha"]), 4)
     (3, 0.9677)
     """
-    cols, reverse, name, info = _resolve(items, version)
+    cols, reverse, name, info = _resolve(items, version, _cb(df, version, codebook))
     x = _matrix(df, cols, reverse, info)
     n, k = x.shape
     a = _alpha(x)
@@ -184,7 +218,11 @@ def reliability(
 
 
 def item_statistics(
-    df: pd.DataFrame, items: str | Sequence[str], *, version: int = 1
+    df: pd.DataFrame,
+    items: str | Sequence[str],
+    *,
+    version: int | None = None,
+    codebook: Codebook | None = None,
 ) -> pd.DataFrame:
     """Per-item statistics of a scale on its listwise complete responses.
 
@@ -193,7 +231,8 @@ def item_statistics(
     df : DataFrame
     items : str or list of str
         As in :func:`reliability` (same reversal, recoding and listwise deletion).
-    version : int
+    version : int, optional
+    codebook : Codebook, optional
 
     Returns
     -------
@@ -212,7 +251,7 @@ def item_statistics(
     1    b  5   3.0        0.992             0.923
     2    c  5   3.0        0.949             1.000
     """
-    cols, reverse, _, info = _resolve(items, version)
+    cols, reverse, _, info = _resolve(items, version, _cb(df, version, codebook))
     x = _matrix(df, cols, reverse, info)
     n, k = x.shape
     total = x.sum(axis=1)
@@ -234,26 +273,44 @@ def item_statistics(
     return pd.DataFrame(rows, columns=list(ITEM_COLUMNS))
 
 
-def scale_reliability(
-    df: pd.DataFrame, *, version: int = 1, alpha_level: float = 0.05
-) -> pd.DataFrame:
-    """:func:`reliability` of every scale of the instrument, one row each.
+def _cb(df: pd.DataFrame, version: int | None, codebook: Codebook | None) -> Codebook:
+    if codebook is not None:
+        return codebook
+    if (
+        version is None
+        and "instrument_version" in df.columns
+        and df["instrument_version"].notna().any()
+    ):
+        from analysis.instrument.codebook import codebook_for
 
-    ``komp`` uses the 7 rows shared by every version (never ``komp_digitalt``), ``hold``
-    reverses ``tidsbruk``, ``niva`` uses the applicable rungs (9 = ikke aktuelt is missing),
-    and ``forut`` is KR-20 on Ja = 1 / Nei = 0.
+        return codebook_for(df)
+    return load_codebook(1 if version is None else version)
+
+
+def scale_reliability(
+    df: pd.DataFrame,
+    *,
+    version: int | None = None,
+    codebook: Codebook | None = None,
+    alpha_level: float = 0.05,
+) -> pd.DataFrame:
+    """:func:`reliability` of every scale of the instrument (:func:`scales`), one row each.
+
+    Each scale uses its score's items (so a row a score leaves out stays out here too),
+    reverse-keyed rows reversed, non-substantive answers missing, and a ``count_code`` scale
+    as KR-20 on ``code`` = 1 / other = 0.
 
     Examples
     --------
     >>> import numpy as np, pandas as pd
-    >>> from analysis.instrument.codebook import COMMON_ITEM_COLUMNS
+    >>> cb = load_codebook(1)
     >>> rng = np.random.default_rng(1)
-    >>> df = pd.DataFrame({c: rng.integers(1, 3, 50) for c in COMMON_ITEM_COLUMNS
-    ...                    if c.startswith(("komp_", "hold_", "niva_", "forut_"))})
-    >>> scale_reliability(df)["scale"].tolist()
-    ['komp', 'hold', 'niva', 'forut']
+    >>> df = pd.DataFrame({c: rng.integers(1, 3, 50) for c in cb.coded_columns})
+    >>> scale_reliability(df, codebook=cb)["scale"].tolist() == list(scales(cb))
+    True
     """
+    cb = _cb(df, version, codebook)
     return pd.concat(
-        [reliability(df, s, version=version, alpha_level=alpha_level) for s in SCALES],
+        [reliability(df, q, codebook=cb, alpha_level=alpha_level) for q in scales(cb)],
         ignore_index=True,
     )

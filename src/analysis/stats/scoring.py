@@ -1,105 +1,93 @@
-"""Scores of the instrument (``shared/spec/instrument.md``, section "Scores").
+"""Scores from the codebook's rules: every score the instrument declares, by its ``method``.
 
-Every score is computed from the item block of a processed wave (``docs/processed-data.md``),
-driven by the codebook's ``scores`` definitions, vectorised over the rows (numpy on the item
-block; a million rows take well under a second).
+Which items a score uses, how many valid answers it needs, which rows are reverse-keyed and how
+it is rescaled are all declared in the instrument YAML (:class:`analysis.instrument.codebook.Score`);
+this module only implements the four methods, vectorised over the rows (numpy on the item block;
+a million rows take well under a second):
 
-Scores and their rules
-----------------------
 ========================  =================================================================
-``kompetanse``            mean of the substantive ``komp_*`` answers (codes 1-5) over the 7
-                          rows of version 1, rescaled (m - 1) / 4 * 100; NA unless at least 4
-                          of 7 are substantive. ``komp_digitalt`` (version 2 only) NEVER
-                          enters the score, so waves stay comparable.
-``holdning``              as above over ``hold_*`` with ``hold_tidsbruk`` reversed (6 - x)
-                          first; NA unless at least 3 of 4 are substantive.
-``niva``                  mean rung (0-5) over the applicable ``niva_*`` rows; NA unless at
-                          least 3 of 5 are applicable.
-``niva_maks``             the highest rung among the applicable rows; NA only when no row is
-                          applicable (it does not need 3 of 5: one applicable row shows a
-                          rung that is in use).
-``forutsetninger``        count of Ja (code 1) over the 5 ``forut_*`` rows (0-5); NA when 3
-                          or more rows are "vet ikke" (9) or blank.
-``bredde``                count of ``former_*`` options chosen, ``ingen`` excluded (0-7); NA
-                          when the whole question is unanswered (every option NA). A stray NA
-                          among answered options counts as not chosen.
+``mean_rescaled``         mean of the substantive answers (reverse-keyed rows as lo + hi - x),
+                          rescaled (m - lo) / (hi - lo) * 100; NA with fewer than
+                          ``min_valid`` substantive answers.
+``mean``                  the same on the answer scale, not rescaled; ``also_max`` adds the
+                          highest substantive answer (NA only when there is none).
+``count_code``            how many items are ``code``; NA when more than ``max_invalid``
+                          items are non-substantive or blank.
+``count_checked``         how many options are chosen (``exclude`` left out); NA when the
+                          whole question is unanswered. A stray NA among answered options
+                          counts as not chosen.
 ========================  =================================================================
 
-Missing-data rule: code 9 ("vet ikke / ikke aktuelt") and NA are non-substantive everywhere;
-they are never averaged and never counted as a "Ja" or a chosen form. A code outside the
-question's valid codes is a contract violation of the processed data and raises ``ValueError``
-naming the column.
+Missing-data rule: the non-substantive codes (9, "vet ikke / ikke aktuelt") and NA are never
+averaged and never counted as a chosen code. A code outside the question's valid codes is a
+contract violation of the processed data and raises ``ValueError`` naming the column.
 
 Examples
 --------
 >>> import pandas as pd
->>> row = {c: 4 for c in score_items("kompetanse")}
->>> row.update({c: 3 for c in score_items("holdning")}) or None
->>> row.update({c: 2 for c in score_items("niva")}) or None
->>> row.update({c: 1 for c in score_items("forutsetninger")}) or None
->>> row.update({c: 1 for c in score_items("bredde")}) or None
->>> row["former_ingen"] = 0
->>> score_responses(pd.DataFrame([row]))
+>>> from analysis.instrument.codebook import load_codebook
+>>> cb = load_codebook(1)
+>>> row = {c: 1 for s in cb.scores for c in cb.score_items(s)}
+>>> score_responses(pd.DataFrame([row]), codebook=cb)   # one attitude row is reverse-keyed
    kompetanse  holdning  niva  niva_maks  forutsetninger  bredde
-0        75.0      50.0   2.0          2               5       7
+0         0.0      25.0   1.0          1               5       7
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 
-from analysis.instrument.codebook import DONT_KNOW, load_codebook
-
-#: Score columns in their fixed order (``niva_maks`` follows ``niva``).
-SCORE_COLUMNS: tuple[str, ...] = (
-    "kompetanse",
-    "holdning",
-    "niva",
-    "niva_maks",
-    "forutsetninger",
-    "bredde",
-)
-
-#: The five scores proper (``niva_maks`` is a companion of ``niva``).
-SCORES: tuple[str, ...] = ("kompetanse", "holdning", "niva", "forutsetninger", "bredde")
+from analysis.instrument.codebook import Codebook, codebook_for, default_codebook, load_codebook
 
 
-def score_items(score_id: str, *, version: int = 1) -> tuple[str, ...]:
-    """The item columns a score uses, in questionnaire order.
+def _codebook(df: pd.DataFrame | None, version: int | None, codebook: Codebook | None) -> Codebook:
+    if codebook is not None:
+        return codebook
+    if version is not None:
+        return load_codebook(version)
+    if df is not None:
+        return codebook_for(df)
+    return default_codebook()
 
-    Only rows that every instrument version shares are used (``komp_digitalt`` is never part of
-    ``kompetanse``); ``bredde`` leaves out ``former_ingen``.
+
+def score_items(
+    score_id: str, *, version: int | None = None, codebook: Codebook | None = None
+) -> tuple[str, ...]:
+    """The item columns a score uses, in questionnaire order (see the instrument's ``scores``).
 
     Parameters
     ----------
     score_id : str
-        One of :data:`SCORE_COLUMNS` (``niva_maks`` uses the ``niva`` rows).
-    version : int
-        Instrument version whose codebook to read (the result is the same for 1 and 2).
-
-    Returns
-    -------
-    tuple of str
+        A score of the instrument, or an ``also_max`` companion (which uses its score's items).
+    version : int, optional
+        Instrument version whose codebook to read (default: the first packaged version).
+    codebook : Codebook, optional
+        The codebook itself (wins over ``version``).
 
     Examples
     --------
-    >>> score_items("holdning")
-    ('hold_endrer', 'hold_informerer', 'hold_verdi', 'hold_tidsbruk')
-    >>> len(score_items("kompetanse", version=2))
+    >>> from analysis.instrument.codebook import load_codebook
+    >>> competence = load_codebook(2).score_for("competence")
+    >>> len(score_items(competence, version=2))      # the row version 2 added stays out
     7
-    >>> score_items("bredde")[-1]
-    'former_digitale_kanaler'
     """
-    cb = load_codebook(version)
-    sid = "niva" if score_id == "niva_maks" else score_id
-    if sid not in cb.scores:
-        raise ValueError(f"unknown score {score_id!r}; known: {', '.join(SCORE_COLUMNS)}")
-    score = cb.scores[sid]
-    q = cb.question(score.question)
-    cols = cb.comparable_columns(q.id)
-    excluded = {f"{q.id}_{p}" for p in score.exclude}
-    return tuple(c for c in cols if c not in excluded)
+    return _codebook(None, version, codebook).score_items(score_id)
+
+
+def score_columns(
+    *, version: int | None = None, codebook: Codebook | None = None
+) -> tuple[str, ...]:
+    """The score columns :func:`score_responses` returns, in order.
+
+    Examples
+    --------
+    >>> score_columns(version=1)[:2]
+    ('kompetanse', 'holdning')
+    """
+    return _codebook(None, version, codebook).score_columns
 
 
 def _block(df: pd.DataFrame, cols: tuple[str, ...], valid: tuple[int, ...]) -> np.ndarray:
@@ -138,9 +126,9 @@ def _int(values: np.ndarray, mask: np.ndarray, index: pd.Index) -> pd.Series:
 
 
 def _mean_score(
-    x: np.ndarray, lo: float, hi: float, reverse: np.ndarray, min_valid: int, rescale: bool
+    x: np.ndarray, lo: float, hi: float, reverse: np.ndarray, min_valid: int, rescale: bool, nonsub
 ) -> np.ndarray:
-    subst = ~np.isnan(x) & (x != DONT_KNOW)
+    subst = ~np.isnan(x) & ~np.isin(x, nonsub)
     vals = np.where(subst, x, 0.0)
     if reverse.any():
         vals[:, reverse] = np.where(subst[:, reverse], (lo + hi) - vals[:, reverse], 0.0)
@@ -153,95 +141,108 @@ def _mean_score(
     return m
 
 
-def score_responses(df: pd.DataFrame, *, version: int | None = None) -> pd.DataFrame:
-    """Compute every score for every response.
+def score_responses(
+    df: pd.DataFrame,
+    *,
+    version: int | None = None,
+    codebook: Codebook | None = None,
+    items: Mapping[str, tuple[str, ...]] | None = None,
+) -> pd.DataFrame:
+    """Compute every score the instrument declares, for every response.
 
     Parameters
     ----------
     df : DataFrame
-        Processed responses (one row per response) holding at least the items of
-        :func:`score_items` for every score, coded as in ``docs/processed-data.md``
-        (nullable integers, 9 = vet ikke, NA = not answered).
+        Processed responses (one row per response) holding the items of every score, coded as
+        in ``docs/processed-data.md`` (nullable integers, 9 = vet ikke, NA = not answered).
     version : int, optional
-        Instrument version whose codebook defines the scores; default 1. The comparable
-        definitions are identical in versions 1 and 2 (``komp_digitalt`` never enters).
+        Instrument version whose codebook defines the scores; by default the data's own
+        ``instrument_version`` (the first packaged version when the data do not say).
+    codebook : Codebook, optional
+        The codebook itself (wins over ``version``).
+    items : mapping, optional
+        Score id -> the items to use instead of the version's own (a comparison across
+        versions passes the items both versions share). ``min_valid`` and ``max_invalid`` scale
+        with the share of items kept, rounded up.
 
     Returns
     -------
     DataFrame
-        Same index as ``df``; columns ``kompetanse``, ``holdning``, ``niva`` (``Float64``),
-        ``niva_maks``, ``forutsetninger``, ``bredde`` (``Int64``); NA where a rule says so
-        (see the module docstring for the missing-data rules).
+        Same index as ``df``; one column per score (``Float64`` for means, ``Int64`` for counts
+        and maxima), in the order of :func:`score_columns`; NA where a rule says so.
 
     Examples
     --------
     >>> import pandas as pd
-    >>> komp = score_items("kompetanse")
-    >>> df = pd.DataFrame({c: [9, 9] for c in komp})
-    >>> df[list(komp[:3])] = 5                 # both rows: 3 substantive answers
-    >>> df.loc[1, komp[3]] = 1                 # row 1: a 4th substantive answer
-    >>> for c in score_items("holdning") + score_items("niva") + score_items("forutsetninger"):
-    ...     df[c] = 9
-    >>> for c in score_items("bredde") + ("former_ingen",):
-    ...     df[c] = pd.NA
-    >>> score_responses(df)
-      kompetanse  holdning  niva  niva_maks  forutsetninger  bredde
-    0       <NA>      <NA>  <NA>       <NA>            <NA>    <NA>
-    1       75.0      <NA>  <NA>       <NA>            <NA>    <NA>
+    >>> from analysis.instrument.codebook import load_codebook
+    >>> cb = load_codebook(1)
+    >>> items = cb.score_items("kompetanse")    # needs 4 substantive answers of 7
+    >>> df = pd.DataFrame({c: [9, 9] for c in items})
+    >>> df[list(items[:3])] = 5                # both rows: 3 substantive answers
+    >>> df.loc[1, items[3]] = 1                # row 1: a 4th substantive answer
+    >>> for s in ("holdning", "niva", "forutsetninger", "bredde"):
+    ...     df[list(cb.score_items(s))] = pd.NA
+    >>> score_responses(df, codebook=cb)[["kompetanse", "holdning", "bredde"]]
+      kompetanse  holdning  bredde
+    0       <NA>      <NA>    <NA>
+    1       75.0      <NA>    <NA>
     """
-    cb = load_codebook(1 if version is None else version)
+    cb = _codebook(df, version, codebook)
     idx = df.index
     out: dict[str, pd.Series] = {}
-
-    for sid in ("kompetanse", "holdning"):
-        score = cb.scores[sid]
-        cols = score_items(sid, version=cb.version)
-        q = cb.question(score.question)
-        x = _block(df, cols, q.codes)
-        reverse = np.array([q.part(c[len(q.id) + 1 :]).reverse for c in cols])
-        out[sid] = _float(
-            _mean_score(
-                x, score.scale_min, score.scale_max, reverse, score.min_valid, rescale=True
-            ),
-            idx,
-        )
-
-    score = cb.scores["niva"]
-    cols = score_items("niva", version=cb.version)
-    x = _block(df, cols, cb.question("niva").codes)
-    out["niva"] = _float(
-        _mean_score(
-            x,
-            score.scale_min,
-            score.scale_max,
-            np.zeros(len(cols), bool),
-            score.min_valid,
-            rescale=False,
-        ),
-        idx,
-    )
-    applicable = ~np.isnan(x) & (x != DONT_KNOW)
-    top = np.where(applicable, x, -1.0).max(axis=1)
-    out[score.also_max or "niva_maks"] = _int(top, top < 0, idx)
-
-    score = cb.scores["forutsetninger"]
-    cols = score_items("forutsetninger", version=cb.version)
-    x = _block(df, cols, cb.question("forut").codes)
-    invalid = (np.isnan(x) | (x == DONT_KNOW)).sum(axis=1)
-    count = (x == score.code).sum(axis=1)
-    out["forutsetninger"] = _int(count, invalid > score.max_invalid, idx)
-
-    cols = score_items("bredde", version=cb.version)
-    all_cols = cb.question("former").columns
-    x_all = _block(df, all_cols, (0, 1))
-    chosen = x_all[:, [all_cols.index(c) for c in cols]]
-    unanswered = np.isnan(x_all).all(axis=1)
-    out["bredde"] = _int((chosen == 1).sum(axis=1), unanswered, idx)
-
-    return pd.DataFrame({c: out[c] for c in SCORE_COLUMNS}, index=idx)
+    for s in cb.scores.values():
+        q = cb.question(s.question)
+        own = cb.score_items(s.id)
+        cols = tuple(items[s.id]) if items is not None and s.id in items else own
+        nonsub = np.asarray(q.non_substantive, dtype="float64")
+        if s.method in ("mean_rescaled", "mean"):
+            x = _block(df, cols, q.codes)
+            reverse = np.array([q.part(c[len(q.id) + 1 :]).reverse for c in cols], dtype=bool)
+            min_valid = _scaled(s.min_valid or 1, len(cols), len(own))
+            out[s.id] = _float(
+                _mean_score(
+                    x,
+                    s.scale_min,
+                    s.scale_max,
+                    reverse,
+                    min_valid,
+                    s.method == "mean_rescaled",
+                    nonsub,
+                ),
+                idx,
+            )
+            if s.also_max:
+                applicable = ~np.isnan(x) & ~np.isin(x, nonsub)
+                top = np.where(applicable, x, -np.inf).max(axis=1)
+                out[s.also_max] = _int(np.where(np.isfinite(top), top, 0), ~np.isfinite(top), idx)
+        elif s.method == "count_code":
+            x = _block(df, cols, q.codes)
+            invalid = (np.isnan(x) | np.isin(x, nonsub)).sum(axis=1)
+            max_invalid = s.max_invalid if s.max_invalid is not None else len(cols)
+            if len(cols) != len(own):
+                max_invalid = int(np.floor(max_invalid * len(cols) / len(own)))
+            out[s.id] = _int((x == s.code).sum(axis=1), invalid > max_invalid, idx)
+        elif s.method == "count_checked":
+            all_cols = tuple(dict.fromkeys((*cols, *(c for c in q.columns if c in df.columns))))
+            x_all = _block(df, all_cols, (0, 1))
+            chosen = x_all[:, [all_cols.index(c) for c in cols]]
+            unanswered = np.isnan(x_all).all(axis=1)
+            out[s.id] = _int((chosen == 1).sum(axis=1), unanswered, idx)
+        else:  # pragma: no cover - the schema admits no other method
+            raise ValueError(f"score {s.id}: unknown method {s.method!r}")
+    return pd.DataFrame({c: out[c] for c in cb.score_columns}, index=idx)
 
 
-def add_scores(df: pd.DataFrame, *, version: int | None = None) -> pd.DataFrame:
+def _scaled(k: int, n_used: int, n_own: int) -> int:
+    """A minimum number of valid answers, scaled when a comparison uses fewer items."""
+    if n_used == n_own or n_own == 0:
+        return k
+    return max(1, int(np.ceil(k * n_used / n_own)))
+
+
+def add_scores(
+    df: pd.DataFrame, *, version: int | None = None, codebook: Codebook | None = None
+) -> pd.DataFrame:
     """``df`` with the score columns of :func:`score_responses` joined on the right.
 
     Existing score columns are replaced (recomputed), never duplicated.
@@ -249,11 +250,13 @@ def add_scores(df: pd.DataFrame, *, version: int | None = None) -> pd.DataFrame:
     Examples
     --------
     >>> import pandas as pd
-    >>> cols = [c for s in SCORE_COLUMNS for c in score_items(s)] + ["former_ingen"]
-    >>> df = pd.DataFrame({c: [1] for c in dict.fromkeys(cols)})
-    >>> list(add_scores(df).columns[-6:]) == list(SCORE_COLUMNS)
+    >>> from analysis.instrument.codebook import load_codebook
+    >>> cb = load_codebook(1)
+    >>> df = pd.DataFrame({c: [1] for c in cb.coded_columns})
+    >>> list(add_scores(df, codebook=cb).columns[-6:]) == list(cb.score_columns)
     True
     """
-    scores = score_responses(df, version=version)
-    base = df.drop(columns=[c for c in SCORE_COLUMNS if c in df.columns])
+    cb = _codebook(df, version, codebook)
+    scores = score_responses(df, codebook=cb)
+    base = df.drop(columns=[c for c in cb.score_columns if c in df.columns])
     return pd.concat([base, scores], axis=1)

@@ -1,15 +1,16 @@
 """Seminar themes, formats and barriers: checkbox shares, the most important theme, rankings.
 
-The survey chooses the themes of a seminar series (``behov_*``), the preferred formats
-(``format_*``) and names barriers (``barrierer_*``); all are checkbox questions (0/1 per option).
+The survey chooses the themes of a seminar series (the question with role ``themes``), the
+preferred formats (``formats``) and names barriers (``barriers``); all are checkbox questions
+(0/1 per option). Which question plays which role is declared in the instrument.
 
 Missing-data rule
 -----------------
 A respondent **answered** a checkbox question when at least one of its options is not NA
 (``docs/processed-data.md``: all options are NA when the question was not answered). Shares are
 among respondents who answered. A stray NA in one option of an answered question counts as "not
-chosen" (the rule :mod:`analysis.stats.scoring` uses for ``bredde``). ``behov_viktigst`` shares are
-among respondents with a code 1-8 (blank when no theme was chosen).
+chosen" (the rule of a ``count_checked`` score). Shares of the most important theme (role
+``most_important_theme``) are among respondents with a theme code (blank when none was chosen).
 
 Uncertainty
 -----------
@@ -22,10 +23,12 @@ respondents and the rest use :func:`analysis.stats.models.linearised_difference`
 Examples
 --------
 >>> import pandas as pd
->>> df = pd.DataFrame({"format_seminar": [1, 0, 1, None], "format_kurs": [0, 0, 1, None],
-...                    "format_nettverk": [0, 1, None, None], "format_veileder": [0, 0, 0, None],
-...                    "format_elaering": [1, 0, 0, None], "kommunenummer": None})
->>> checkbox_shares(df, "format", lang="en")[["option", "label", "n", "estimate"]].round(3)
+>>> from analysis.instrument.codebook import load_codebook
+>>> cb = load_codebook(1)
+>>> formats = cb.question_for("formats")
+>>> rows = [[1, 0, 0, 0, 1], [0, 0, 1, 0, 0], [1, 1, None, 0, 0], [None] * 5]
+>>> df = pd.DataFrame(rows, columns=cb.question(formats).columns).assign(kommunenummer=None)
+>>> checkbox_shares(df, formats, lang="en")[["option", "label", "n", "estimate"]].round(3)
      option     label  n  estimate
 0   seminar   Seminar  3     0.667
 1      kurs    Course  3     0.333
@@ -42,7 +45,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from analysis.instrument.codebook import load_codebook
+from analysis.instrument.codebook import codebook_for
+from analysis.lang import check_lang
 from analysis.stats.models import cluster_ids, ensure_scores, linearised_difference
 
 SHARE_COLUMNS = (
@@ -113,11 +117,6 @@ LOW_COMPETENCE_COLUMNS = (
 DEFAULT_SEED = 20221115
 
 
-def _check_lang(lang: str) -> None:
-    if lang not in ("nb", "en"):
-        raise ValueError(f"language must be 'nb' or 'en', not {lang!r}")
-
-
 def checkbox_block(df: pd.DataFrame, question: str) -> tuple[pd.DataFrame, np.ndarray]:
     """The 0/1 option block of a checkbox question under the missing-data rule.
 
@@ -130,13 +129,15 @@ def checkbox_block(df: pd.DataFrame, question: str) -> tuple[pd.DataFrame, np.nd
     Examples
     --------
     >>> import pandas as pd
-    >>> cols = load_codebook(1).question("format").columns
-    >>> df = pd.DataFrame([[1, None, 0, 0, 0], [None] * 5], columns=cols)
-    >>> block, answered = checkbox_block(df, "format")
+    >>> from analysis.instrument.codebook import load_codebook
+    >>> cb = load_codebook(1)
+    >>> formats = cb.question_for("formats")
+    >>> df = pd.DataFrame([[1, None, 0, 0, 0], [None] * 5], columns=cb.question(formats).columns)
+    >>> block, answered = checkbox_block(df, formats)
     >>> block.iloc[0].tolist(), answered.tolist()
     ([1.0, 0.0, 0.0, 0.0, 0.0], [True, False])
     """
-    q = load_codebook(1).question(question)
+    q = codebook_for(df).question(question)
     if q.type != "checkbox":
         raise ValueError(f"{question!r} is not a checkbox question")
     cols = list(q.columns)
@@ -174,7 +175,7 @@ def checkbox_shares(
     df : DataFrame
         Processed responses.
     question : str
-        A checkbox question: ``behov``, ``format``, ``barrierer``, ``former`` or ``malgrupper``.
+        The id of a checkbox question of the data's instrument.
     by : str or list of str, optional
         Grouping variables (e.g. ``"utleierkategori"``); the total row always comes first.
     lang : {"nb", "en"}
@@ -192,16 +193,19 @@ def checkbox_shares(
     Examples
     --------
     >>> import pandas as pd
-    >>> cols = load_codebook(1).question("barrierer").columns
-    >>> df = pd.DataFrame([[1, 1, 0, 0, 0, 0, 0, 0], [0, 1, 0, 0, 0, 0, 0, 0]], columns=cols)
-    >>> r = checkbox_shares(df, "barrierer", cluster=None)
+    >>> from analysis.instrument.codebook import load_codebook
+    >>> cb = load_codebook(1)
+    >>> barriers = cb.question_for("barriers")
+    >>> rows = [[1, 1, 0, 0, 0, 0, 0, 0], [0, 1, 0, 0, 0, 0, 0, 0]]
+    >>> df = pd.DataFrame(rows, columns=cb.question(barriers).columns)
+    >>> r = checkbox_shares(df, barriers, cluster=None)
     >>> r.loc[r["option"] == "ressurser", ["label", "n", "estimate"]]
                     label  n  estimate
     1  Mangel på ressurser  2       1.0
     """
     from analysis.stats.estimates import group_proportions
 
-    _check_lang(lang)
+    check_lang(lang)
     block, answered = checkbox_block(df, question)
     others = [c for c in df.columns if c not in block.columns]
     d = pd.concat([df[others], block], axis=1)
@@ -217,7 +221,7 @@ def checkbox_shares(
         alpha=alpha,
         lang=lang,
     )
-    cb = load_codebook(1)
+    cb = codebook_for(df)
     prefix = len(question) + 1
     res.insert(0, "question", question)
     res.insert(2, "option", [v[prefix:] for v in res["variable"]])
@@ -238,15 +242,16 @@ def theme_shares(
     frame: pd.DataFrame | None = None,
     alpha: float = 0.05,
 ) -> pd.DataFrame:
-    """Share wanting each seminar theme (``behov_*``): :func:`checkbox_shares` of ``behov``.
+    """Share wanting each seminar theme: :func:`checkbox_shares` of the ``themes`` question.
 
-    Version 2's option ``organisering`` is stored as ``behov_beboerrad`` (same meaning), so
-    every wave has the same eight themes.
+    A theme renamed in a later version keeps the id it first had, so the waves line up.
 
     Examples
     --------
     >>> import pandas as pd
-    >>> cols = load_codebook(1).question("behov").columns
+    >>> from analysis.instrument.codebook import load_codebook
+    >>> cb = load_codebook(1)
+    >>> cols = cb.question(cb.question_for("themes")).columns
     >>> df = pd.DataFrame([[1, 0, 0, 0, 0, 0, 0, 1], [1, 1, 0, 0, 0, 0, 0, 0], [None] * 8], columns=cols)
     >>> theme_shares(df, cluster=None)[["option", "n", "estimate"]].head(2)
             option  n  estimate
@@ -255,7 +260,7 @@ def theme_shares(
     """
     return checkbox_shares(
         df,
-        "behov",
+        codebook_for(df).question_for("themes"),
         by=by,
         lang=lang,
         cluster=cluster,
@@ -277,7 +282,8 @@ def most_important(
     frame: pd.DataFrame | None = None,
     alpha: float = 0.05,
 ) -> pd.DataFrame:
-    """Distribution of the most important theme (``behov_viktigst``, codes 1-8 in ``behov`` order).
+    """Distribution of the most important theme (role ``most_important_theme``: codes 1..k in
+    the order of the ``themes`` options).
 
     Parameters
     ----------
@@ -291,7 +297,7 @@ def most_important(
     DataFrame
         ``code, variable, theme, label, group_var, group, n, count, estimate, se, ci_low,
         ci_high, deff, n_clusters``: per code the total row then the groups; ``theme`` is the
-        matching ``behov_*`` column, ``n`` the respondents with a code 1-8 in the group,
+        matching theme column, ``n`` the respondents with a theme code in the group,
         ``count`` how many of them chose this code (unweighted).
 
     Notes
@@ -302,7 +308,9 @@ def most_important(
     Examples
     --------
     >>> import pandas as pd
-    >>> df = pd.DataFrame({"behov_viktigst": [1, 1, 3, None]})
+    >>> from analysis.instrument.codebook import load_codebook
+    >>> cb = load_codebook(1)
+    >>> df = pd.DataFrame({cb.question_for("most_important_theme"): [1, 1, 3, None]})
     >>> most_important(df, cluster=None)[["code", "n", "count", "estimate"]].head(3).round(3)
        code  n  count  estimate
     0     1  3      2     0.667
@@ -311,17 +319,17 @@ def most_important(
     """
     from analysis.stats.estimates import group_proportions
 
-    _check_lang(lang)
-    col = "behov_viktigst"
+    check_lang(lang)
+    cb = codebook_for(df)
+    col = cb.question_for("most_important_theme")
     if col not in df.columns:
         raise ValueError(f"column {col!r} not in the data")
     x = pd.to_numeric(df[col]).to_numpy(dtype="float64", na_value=np.nan)
-    themes = load_codebook(1).question("behov").columns
+    themes = cb.question(cb.question_for("themes")).columns
     codes = np.arange(1, len(themes) + 1)
     bad = ~np.isnan(x) & ~np.isin(x, codes)
     if bad.any():
         raise ValueError(f"column {col}: codes outside 1-{len(themes)} ({sorted(set(x[bad]))})")
-    cb = load_codebook(1)
     parts = []
     for k, theme in zip(codes, themes, strict=True):
         r = group_proportions(
@@ -391,12 +399,14 @@ def theme_ranking(
     Each replicate draws cluster multiplicities from Multinomial(C, 1/C) and recomputes every
     share as (sum of cluster counts) / (sum of cluster sizes) in one matrix product, so 2000
     replicates of a few hundred rows take milliseconds. Missing-data rule: respondents who
-    did not answer ``behov`` are left out.
+    did not answer the themes question are left out.
 
     Examples
     --------
     >>> import numpy as np, pandas as pd
-    >>> cols = load_codebook(1).question("behov").columns
+    >>> from analysis.instrument.codebook import load_codebook
+    >>> cb = load_codebook(1)
+    >>> cols = cb.question(cb.question_for("themes")).columns
     >>> rng = np.random.default_rng(0)
     >>> p = np.linspace(0.8, 0.1, 8)
     >>> df = pd.DataFrame((rng.random((300, 8)) < p).astype(int), columns=cols)
@@ -404,14 +414,16 @@ def theme_ranking(
     >>> r["option"].iloc[0], int(r["rank_high"].iloc[0])
     ('metoder', 1)
     """
-    _check_lang(lang)
+    check_lang(lang)
     if n_boot < 1:
         raise ValueError("n_boot must be at least 1")
-    block, answered = checkbox_block(df, "behov")
+    cb = codebook_for(df)
+    themes = cb.question_for("themes")
+    block, answered = checkbox_block(df, themes)
     Y = block.to_numpy()[answered]
     cols = list(block.columns)
     if len(Y) == 0:
-        raise ValueError("no respondent answered the behov question")
+        raise ValueError(f"no respondent answered the {themes} question")
     cl = cluster_ids(df.loc[answered], cluster)
     C = int(cl.max()) + 1
     m = np.bincount(cl, minlength=C).astype("float64")
@@ -425,12 +437,11 @@ def theme_ranking(
     q = [100 * alpha / 2, 100 * (1 - alpha / 2)]
     s_lo, s_hi = np.percentile(shares_b, q, axis=0)
     r_lo, r_hi = np.percentile(ranks_b, q, axis=0)
-    cb = load_codebook(1)
     out = pd.DataFrame(
         {
             "rank": rank,
             "variable": cols,
-            "option": [c[len("behov_") :] for c in cols],
+            "option": [c[len(themes) + 1 :] for c in cols],
             "label": [cb.label(c, lang) for c in cols],
             "n": int(len(Y)),
             "share": share,
@@ -463,11 +474,12 @@ def low_competence_needs(
     Parameters
     ----------
     df : DataFrame
-        Processed responses; ``kompetanse`` is computed when missing.
+        Processed responses; the competence score (role ``competence``) is computed when
+        missing.
     threshold : float, optional
-        Low competence means ``kompetanse <= threshold`` (0-100 scale).
+        Low competence means a competence score ``<= threshold`` (0-100 scale).
     quantile : float
-        Used when ``threshold`` is None: the cut is the ``quantile`` of ``kompetanse`` among the
+        Used when ``threshold`` is None: the cut is the ``quantile`` of the score among the
         respondents with a score (``numpy.nanquantile``, linear interpolation), i.e. by default
         the lowest tertile, the same cut as :func:`analysis.render.plots.plot_low_competence_needs`.
     cluster : str or None
@@ -488,28 +500,32 @@ def low_competence_needs(
     -----
     The two groups share municipalities, so the standard error of the difference is the
     linearised cluster-robust one of :func:`analysis.stats.models.linearised_difference` (t with
-    n_clusters - 1 df). Missing-data rule: respondents without a ``kompetanse`` score or who
-    did not answer ``behov`` are left out.
+    n_clusters - 1 df). Missing-data rule: respondents without a competence score or who
+    did not answer the themes question are left out.
 
     Examples
     --------
     >>> import pandas as pd
-    >>> cols = load_codebook(1).question("behov").columns
+    >>> from analysis.instrument.codebook import load_codebook
+    >>> cb = load_codebook(1)
+    >>> cols = cb.question(cb.question_for("themes")).columns
     >>> df = pd.DataFrame([[1, 0, 0, 0, 0, 0, 0, 0]] * 3 + [[0, 0, 0, 0, 0, 0, 0, 1]] * 3, columns=cols)
-    >>> df["kompetanse"] = [10.0, 20, 25, 70, 80, 90]
+    >>> df[cb.score_for("competence")] = [10.0, 20, 25, 70, 80, 90]
     >>> r = low_competence_needs(df, threshold=50, cluster=None)
     >>> r.loc[[0, 7], ["option", "n_low", "share_low", "share_rest", "diff"]]
               option  n_low  share_low  share_rest  diff
     0        metoder      3        1.0         0.0   1.0
     7  bomiljotiltak      3        0.0         1.0  -1.0
     """
-    _check_lang(lang)
-    df = ensure_scores(df, ["kompetanse"])
-    block, answered = checkbox_block(df, "behov")
-    k = pd.to_numeric(df["kompetanse"]).to_numpy(dtype="float64", na_value=np.nan)
+    check_lang(lang)
+    cb = codebook_for(df)
+    score, themes = cb.score_for("competence"), cb.question_for("themes")
+    df = ensure_scores(df, [score])
+    block, answered = checkbox_block(df, themes)
+    k = pd.to_numeric(df[score]).to_numpy(dtype="float64", na_value=np.nan)
     use = answered & ~np.isnan(k)
     if not use.any():
-        raise ValueError("no respondent with both a kompetanse score and an answer to behov")
+        raise ValueError(f"no respondent with both a {score} score and an answer to {themes}")
     if threshold is None:
         if not 0 < quantile < 1:
             raise ValueError("quantile must be strictly between 0 and 1")
@@ -519,7 +535,6 @@ def low_competence_needs(
     low = use & (k <= cut)
     rest = use & (k > cut)
     clusters = cluster_ids(df, cluster)
-    cb = load_codebook(1)
     rows = []
     for c in block.columns:
         y = np.where(use, block[c].to_numpy(), np.nan)
@@ -527,7 +542,7 @@ def low_competence_needs(
         rows.append(
             {
                 "variable": c,
-                "option": c[len("behov_") :],
+                "option": c[len(themes) + 1 :],
                 "label": cb.label(c, lang),
                 "n_low": r["n_a"],
                 "share_low": r["mean_a"],

@@ -1,9 +1,8 @@
 """What every loader returns, and the helpers they share.
 
-A loader turns one export into a :class:`LoadedExport`: the answers under canonical column names
-(``analysis.instrument.codebook.COMMON_ITEM_COLUMNS``; version 2's ``behov_organisering`` already stored as
-``behov_beboerrad``), coded items as float64 with NaN for blank, text items as Python strings or
-None. Validation, repairs and redaction happen later, in :mod:`analysis.clean.ingest`; the loader only
+A loader turns one export into a :class:`LoadedExport`: the answers under the canonical column
+names of the wave's instrument version (a renamed row already under the id it first had), coded
+items as float64 with NaN for blank, text items as Python strings or None. Validation, repairs and redaction happen later, in :mod:`analysis.clean.ingest`; the loader only
 reports what it could not read (``set_missing``), what it ignored (``warnings``) and which personal
 columns it dropped unread (``dropped_columns``).
 """
@@ -20,12 +19,8 @@ import numpy as np
 import pandas as pd
 
 from analysis.errors import InputFileError
-from analysis.instrument.codebook import Codebook, load_codebook
+from analysis.instrument.codebook import Codebook, known_codebooks, load_codebook
 
-#: Canonical columns holding text rather than codes.
-TEXT_COLUMNS: tuple[str, ...] = ("kommunenummer", "eksempel", "kommentar")
-#: The only column an export must have.
-REQUIRED_COLUMNS: tuple[str, ...] = ("utleiertype",)
 #: Reason recorded for a cell that is not a number in a coded column.
 NOT_A_CODE = "not a code"
 
@@ -81,43 +76,56 @@ def choose_version(
 ) -> tuple[int, str]:
     """The instrument version of an export from its headers: ``(version, how)``.
 
-    Version 2 alone has ``komp_digitalt`` and ``behov_organisering``; version 1 alone
-    ``behov_beboerrad``. A given version that the headers contradict is an error (answers would
-    be lost); without any telling header version 1 is assumed and ``how`` says so.
+    Candidates are every version known (packaged, or loaded from a file in this process). A
+    header that belongs to some versions but not to another rules that other one out; a given
+    version that the headers contradict is an error (answers would be lost). When several
+    versions fit, the one matching most headers wins, the lowest on a tie, and ``how`` says
+    that it was assumed.
     """
     present = {norm(h) for h in headers}
-    e1, e2 = expected(load_codebook(1), source), expected(load_codebook(2), source)
-    only2 = sorted(h for h in set(e2) - set(e1) if h in present)
-    only1 = sorted(h for h in set(e1) - set(e2) if h in present)
+    cbs = {cb.version: cb for cb in known_codebooks()}
+    if version is not None and int(version) not in cbs:
+        cbs[int(version)] = load_codebook(int(version))
+    exp = {v: set(expected(cb, source)) for v, cb in cbs.items()}
+    everything = set().union(*exp.values())
+    telling = {h for h in everything if h in present and any(h not in e for e in exp.values())}
+    conflicts = {v: sorted(h for h in telling if h not in e) for v, e in exp.items()}
+    owners = {h: sorted(v for v, e in exp.items() if h in e) for h in telling}
+
+    def belongs(hs: list[str]) -> str:
+        return "; ".join(f"{h} (version {', '.join(map(str, owners[h]))})" for h in hs[:4])
+
     if version is not None:
         version = int(version)
-        if version == 1 and only2:
+        if conflicts[version]:
+            hs = conflicts[version]
+            vs = sorted({v for h in hs for v in owners[h]})
             raise InputFileError(
                 path,
-                f"columns {', '.join(only2)} belong to instrument version 2, "
-                "but version 1 was given (--instrument)",
-            )
-        if version == 2 and only1:
-            raise InputFileError(
-                path,
-                f"column {', '.join(only1)} belongs to instrument version 1, "
-                "but version 2 was given (--instrument)",
+                f"column(s) {', '.join(hs[:4])} belong to instrument version "
+                f"{', '.join(map(str, vs))}, not to version {version}, which was given "
+                "(--instrument)",
             )
         return version, "given"
-    if only2 and only1:
+    fitting = [v for v in sorted(cbs) if not conflicts[v]]
+    if not fitting:
         raise InputFileError(
             path,
-            f"mixes instrument versions: {', '.join(only1)} (version 1) and "
-            f"{', '.join(only2)} (version 2)",
+            f"no known instrument version has all of these columns: {belongs(sorted(telling))}; "
+            "give the instrument with --instrument (a version or a YAML file)",
         )
-    if only2:
-        return 2, f"inferred from the columns {', '.join(only2)}"
-    if only1:
-        return 1, f"inferred from the column {', '.join(only1)}"
-    return 1, (
-        "assumed: the columns do not tell version 1 from 2 (no komp_digitalt, behov_organisering "
-        "or behov_beboerrad); pass --instrument 2 if the wave used version 2"
+    best = max(fitting, key=lambda v: (len(present & exp[v]), -v))
+    ties = [v for v in fitting if len(present & exp[v]) == len(present & exp[best])]
+    told = sorted(h for h in telling if h in exp[best])
+    if len(ties) == 1 and told:
+        return best, f"inferred from the column(s) {', '.join(told[:4])}"
+    others = [str(v) for v in ties if v != best] or [str(v) for v in sorted(cbs) if v != best]
+    hint = (
+        f"pass --instrument {others[0]} if the wave used version {others[0]}"
+        if len(others) == 1
+        else f"pass --instrument with the version the wave used ({', '.join(others)})"
     )
+    return best, f"assumed: the columns do not tell version {best} from {', '.join(others)}; {hint}"
 
 
 def _numeric_strings(s: pd.Series, column: str, notes: Notes) -> pd.Series:
@@ -185,7 +193,7 @@ def assemble(
 
     Missing required columns raise; other missing items are warned about and left blank.
     """
-    for req in REQUIRED_COLUMNS:
+    for req in cb.required_columns:
         if req not in columns:
             raise InputFileError(path, f"required column '{req}' is missing")
     missing = [c for c in cb.item_columns if c not in columns]
@@ -195,14 +203,15 @@ def assemble(
             f"{len(missing)} item column(s) not in the export, left empty: {shown}"
         )
     out = {}
+    text_columns = set(cb.text_columns)
     for c in cb.item_columns:
         if c not in columns:
             out[c] = (
                 pd.Series([None] * n, dtype=object)
-                if c in TEXT_COLUMNS
+                if c in text_columns
                 else pd.Series(np.full(n, np.nan))
             )
-        elif c in TEXT_COLUMNS:
+        elif c in text_columns:
             out[c] = to_text(columns[c]).reset_index(drop=True)
         else:
             out[c] = to_codes(columns[c], c, notes).reset_index(drop=True)

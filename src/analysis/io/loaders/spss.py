@@ -4,9 +4,15 @@ Variable names are the canonical ids in the ``q_r`` spelling of the wave's versi
 ``behov_organisering``). The file is read with ``pyreadstat.read_sav(..., user_missing=True)`` so
 that declared user-missing codes stay visible: each value inside a variable's declared missing
 values or ranges (Questback: 0, -66, -77, -99; the demo: -99 "Ikke besvart") becomes NA and is
-counted as ``user-missing (not seen/not answered)``, apart from 9 "vet ikke", which stays 9. A code
-is user-missing only if the file declares it for that variable: ``niva`` code 0 ("Ingen
-medvirkning") is a valid answer unless declared.
+counted as ``user-missing (not seen/not answered)``. A code is user-missing only if the file
+declares it for that variable: ``niva`` code 0 ("Ingen medvirkning") is a valid answer unless
+declared.
+
+Non-substantive answers stay answers: many SPSS files declare 9 "vet ikke" user-missing, but the
+instrument knows 9 as an answer (the codebook's ``non_substantive_codes``). A declared code that
+is one of those and a valid code of the question keeps its value (it is reported as "vet ikke",
+never averaged); only the other declared codes become NA. The kept values are counted in a
+warning, so the quality report says the file's declaration was overridden.
 """
 
 from __future__ import annotations
@@ -133,6 +139,7 @@ def read_spss(path: str | Path, *, version: int | None = None) -> LoadedExport:
     expected = expected_headers(cb, "spss")
     columns: dict[str, pd.Series] = {}
     unknown = []
+    kept: dict[int, dict[str, int]] = {}  # declared non-substantive code -> column -> count
     for h in items:
         col = expected.get(norm(h))
         if col is None or col in columns:
@@ -142,12 +149,27 @@ def read_spss(path: str | Path, *, version: int | None = None) -> LoadedExport:
         q, _ = cb.locate(col)
         if q.type != "text" and h in ranges:
             mask = _user_missing_mask(values, ranges[h])
+            answers = [c for c in cb.non_substantive_codes if c in q.codes]
+            if answers and mask.any():
+                x = pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64")
+                for code in answers:
+                    is_code = mask & (x == code)
+                    if is_code.any():
+                        kept.setdefault(code, {})[col] = int(is_code.sum())
+                        mask &= ~is_code
             if mask.any():
                 values = pd.to_numeric(values, errors="coerce").astype("float64").mask(mask)
                 notes.missing(USER_MISSING, col, int(mask.sum()))
         elif q.type == "text":
             values = to_text(values)
         columns[col] = values
+    for code, counts in kept.items():
+        label = cb.value_labels(next(iter(counts))).get(code, str(code))
+        notes.warnings.append(
+            f"code {code} ({label!s}) is declared user-missing in the file but is an answer of "
+            f"the instrument: kept as {code} in {len(counts)} column(s), "
+            f"{sum(counts.values())} value(s) ({', '.join(sorted(counts))})"
+        )
     warn_unknown(unknown, notes)
     data = assemble(columns, cb, path=path, notes=notes, n=len(df))
     if id_col is None:

@@ -1,0 +1,124 @@
+"""The report languages, checked in one place.
+
+Examples
+--------
+>>> check_lang("en")
+'en'
+>>> check_lang("de")
+Traceback (most recent call last):
+...
+ValueError: language must be 'nb' or 'en', not 'de'
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+from typing import Literal
+
+import yaml
+
+Lang = Literal["nb", "en"]
+
+#: Languages every text of the package exists in: Norwegian bokmål (the published wording) first.
+LANGS: tuple[str, ...] = ("nb", "en")
+
+
+def check_lang(lang: str) -> str:
+    """``lang`` if it is one of :data:`LANGS`, else ``ValueError`` naming the allowed values."""
+    if lang not in LANGS:
+        raise ValueError(f"language must be 'nb' or 'en', not {lang!r}")
+    return lang
+
+
+# ------------------------------------------------------------------------------------------
+# The text catalogue: one YAML file per language (analysis/questionnaire/texts/<lang>.yaml)
+# ------------------------------------------------------------------------------------------
+
+_NUMBER_WORDS = {
+    "nb": (
+        "null",
+        "ett",
+        "to",
+        "tre",
+        "fire",
+        "fem",
+        "seks",
+        "sju",
+        "åtte",
+        "ni",
+        "ti",
+        "elleve",
+        "tolv",
+    ),
+    "en": (
+        "zero",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+    ),
+}
+
+
+@cache
+def catalogue(lang: str) -> dict:
+    """Every text of the package in ``lang``, as the catalogue file holds it (sections of keys).
+
+    Examples
+    --------
+    >>> catalogue("nb")["texts"]["all"]
+    'Alle'
+    """
+    check_lang(lang)
+    path = resources.files("analysis.questionnaire").joinpath("texts", f"{lang}.yaml")
+    with path.open("r", encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def table(section: str) -> dict[str, dict[str, object]]:
+    """A catalogue section as ``{key: {lang: text}}`` (both languages side by side)."""
+    keys = catalogue(LANGS[0])[section]
+    return {k: {lang: catalogue(lang)[section][k] for lang in LANGS} for k in keys}
+
+
+def by_lang(section: str) -> dict[str, object]:
+    """A catalogue section as ``{lang: value}`` (a table of keys, or a single text)."""
+    return {lang: catalogue(lang)[section] for lang in LANGS}
+
+
+def t(key: str, lang: str = "nb", **values) -> str:
+    """The report text ``key`` in ``lang`` with ``{placeholders}`` filled from ``values``.
+
+    Raises KeyError for an unknown key or a missing placeholder value.
+
+    Examples
+    --------
+    >>> t("ci", "en", low="43", high="53")
+    '95% CI 43–53'
+    """
+    try:
+        template = catalogue(check_lang(lang))["texts"][key]
+    except KeyError:
+        raise KeyError(f"no report text {key!r}") from None
+    return template.format(**values)
+
+
+def number_word(n: int, lang: str = "nb") -> str:
+    """A count as prose: the word up to twelve, digits above (``sju``, ``seven``, ``14``).
+
+    Examples
+    --------
+    >>> number_word(7), number_word(7, "en"), number_word(14)
+    ('sju', 'seven', '14')
+    """
+    words = _NUMBER_WORDS[check_lang(lang)]
+    return words[n] if 0 <= n < len(words) else str(n)
