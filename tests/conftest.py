@@ -19,6 +19,19 @@ SHARED = REPO.parent / "shared"
 DEMO_WAVES = ("demo-2022", "demo-2023")
 
 
+@pytest.fixture(autouse=True)
+def _instrument_registry():
+    """Instrument versions a test loads from files are forgotten after it (no leaks between tests)."""
+    from analysis.instrument import codebook
+
+    saved = dict(codebook._BY_VERSION), dict(codebook._BY_FILE)
+    yield
+    codebook._BY_VERSION.clear()
+    codebook._BY_VERSION.update(saved[0])
+    codebook._BY_FILE.clear()
+    codebook._BY_FILE.update(saved[1])
+
+
 @pytest.fixture
 def project_tmp(tmp_path, monkeypatch) -> Path:
     monkeypatch.setenv("ANALYSIS_ROOT", str(tmp_path))

@@ -56,4 +56,4 @@ def test_parser_knows_the_ingest_options():
     args = build_parser().parse_args(
         ["ingest", "--wave", "2024", "--source", "x.csv", "--format", "spss", "--instrument", "2"]
     )
-    assert (args.wave, args.format, args.instrument) == ("2024", "spss", 2)
+    assert (args.wave, args.format, args.instrument) == ("2024", "spss", "2")  # or a YAML path

@@ -17,6 +17,7 @@ User errors exit with status 2 and one line on standard error; a failing noteboo
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import time
@@ -64,11 +65,23 @@ def _add_ingest(sub) -> None:
         "instrument YAML file (see docs/new-instrument-version.md); default: inferred from "
         "the export's columns",
     )
-    p.add_argument("--frame", type=Path, help="municipality frame CSV for the wave's year")
+    p.add_argument(
+        "--frame",
+        type=Path,
+        help="municipality frame CSV for the wave's year (with WAVE: replaces a registered "
+        "wave's frame, recorded in its manifest)",
+    )
     p.add_argument(
         "--design",
         choices=["convenience", "census", "probability"],
-        help="sampling design of the municipal stratum (default: convenience)",
+        help="sampling design of the municipal stratum (default: convenience; with WAVE: "
+        "corrects a registered wave's design, recorded in its manifest)",
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="with --wave and --source: register again a wave whose registration is "
+        "incomplete or damaged (a complete registration is never replaced)",
     )
 
 
@@ -168,18 +181,48 @@ def cmd_demo(args) -> int:
     return 0
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the program is, so the cleanup of Ctrl-C runs for it too."""
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt():
+    """While active, SIGTERM raises :class:`_Terminated` (a KeyboardInterrupt) in the main thread."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum, frame):
+        raise _Terminated()
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def cmd_ingest(args) -> int:
     from analysis.clean.ingest import ingest_command
 
-    return ingest_command(
-        wave=args.wave_pos or args.wave,
-        register=args.wave is not None,
-        source=args.source,
-        fmt=args.format,
-        instrument=args.instrument,
-        frame=args.frame,
-        design=args.design,
-    )
+    try:
+        with _sigterm_as_interrupt():
+            return ingest_command(
+                wave=args.wave_pos or args.wave,
+                register=args.wave is not None,
+                source=args.source,
+                fmt=args.format,
+                instrument=args.instrument,
+                frame=args.frame,
+                design=args.design,
+                force=args.force,
+            )
+    except _Terminated:
+        print("terminated: nothing half-written was left", file=sys.stderr)
+        return 143
 
 
 def cmd_run(args) -> int:

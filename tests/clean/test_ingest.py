@@ -267,9 +267,9 @@ def test_register_then_reingest(project_tmp, tmp_path, frame_csv, capsys):
         fh.write(b"\n")
     assert main(["ingest", "w1"]) == 2
     assert "checksum differs" in _one_error_line(capsys)
-    # registering the same wave again is refused
+    # registering the same wave again is refused (a damaged one only with --force)
     assert main(["ingest", "--wave", "w1", "--source", str(src)]) == 2
-    assert "already registered" in _one_error_line(capsys)
+    assert "damaged registration" in _one_error_line(capsys)
 
 
 def test_no_frame_warns_and_municipality_is_empty(project_tmp, tmp_path, capsys):
@@ -302,7 +302,7 @@ def test_failed_ingest_leaves_previous_outputs(project_tmp, tmp_path, monkeypatc
         return real(self, *a, **k)
 
     monkeypatch.setattr(pd.DataFrame, "to_parquet", flaky)
-    with pytest.raises(OSError):
+    with pytest.raises(UserError, match="disk full"):  # one line naming the folder (issue 11)
         ingest.ingest_wave("w")
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
     assert sorted(p.name for p in folder.parent.iterdir()) == ["w"]  # no temporary folders left

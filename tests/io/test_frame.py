@@ -234,3 +234,45 @@ def test_population_year_from_column_name(tmp_path):
 def test_missing_file(tmp_path):
     err = _error(tmp_path / "nope.csv")
     assert "not found" in str(err)
+
+
+# -- issue 11, item 10: frames as Excel saves them -----------------------------------------------
+
+EXCEL_ROWS = [
+    "0301,Oslo,03,Oslo,699827",
+    "1103,Stavanger,11,Rogaland,144699",
+    "5401,Tromsø,54,Troms og Finnmark,77544",
+    "3024,Bærum,30,Viken,128233",
+]
+
+
+@pytest.mark.parametrize(
+    ("sep", "encoding", "newline"),
+    [
+        (";", "cp1252", "\r\n"),  # Norwegian Excel: "CSV (semikolondelt)"
+        (";", "utf-8-sig", "\r\n"),  # "CSV UTF-8": with a byte-order mark
+        (",", "utf-8", "\r"),  # old Mac Excel: CR-only line ends
+        (";", "cp1252", "\r"),
+        ("\t", "utf-16", "\r\n"),  # "Unicode-tekst"
+    ],
+)
+def test_frame_saved_from_excel_is_read(tmp_path, sep, encoding, newline):
+    want = load_frame(_write(tmp_path, EXCEL_ROWS))
+    path = tmp_path / "excel.csv"
+    text = newline.join([HEADER.strip(), *EXCEL_ROWS]) + newline
+    path.write_bytes(text.replace(",", sep).encode(encoding))
+    got = load_frame(path)
+    pd.testing.assert_frame_equal(got, want)
+    assert got.attrs["year"] == 2022
+
+
+def test_population_with_thousands_separators_from_excel(tmp_path):
+    rows = ["0301;Oslo;03;Oslo;699\u00a0827", "1103;Stavanger;11;Rogaland;144 699"]
+    path = tmp_path / "f.csv"
+    path.write_bytes((HEADER.replace(",", ";") + "\n".join(rows) + "\n").encode("cp1252"))
+    assert load_frame(path)["population"].tolist() == [699827, 144699]
+
+
+def test_frame_folder_is_named_as_a_folder(tmp_path):
+    err = _error(tmp_path)
+    assert "is a folder" in str(err)

@@ -3,7 +3,10 @@
 ``python -m analysis ingest --wave WAVE --source FILE [--format ...] [--instrument ...] [--frame ...]``
 registers a wave: the export (and the frame) are copied read-only into ``data/raw/WAVE/`` with a
 manifest, then the wave is ingested. ``python -m analysis ingest WAVE`` re-ingests from the
-manifest after checking the checksums.
+manifest after checking the checksums; ``ingest WAVE --frame F --design D`` corrects a registered
+wave's frame or design first (recorded in the manifest); ``--force`` registers again a wave whose
+registration is incomplete or damaged. A registration is built in a temporary folder and moved
+into place complete, and file-system faults are one line naming the path (:mod:`analysis.io.files`).
 
 Outputs in ``data/processed/WAVE/`` (docs/processed-data.md): ``responses.parquet``,
 ``quarantine.parquet``, ``quality.json`` and ``frame.parquet``. They are written to a temporary
@@ -38,12 +41,9 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import json
-import os
-import shutil
-import stat
 import sys
-import tempfile
 from collections import Counter
 from datetime import date
 from pathlib import Path
@@ -71,6 +71,14 @@ from analysis.instrument.codebook import (
     codebook_for,
     load_codebook,
 )
+from analysis.io.files import (
+    copy_read_only,
+    fs_error,
+    move_new_dir,
+    remove_tree,
+    replace_dir,
+    temp_path,
+)
 from analysis.io.manifest import DESIGNS, Manifest, sha256_file
 
 
@@ -84,10 +92,7 @@ def _log(msg: str) -> None:
 
 
 def _copy_read_only(src: Path, dest_dir: Path) -> Path:
-    dest = dest_dir / src.name
-    shutil.copyfile(src, dest)
-    os.chmod(dest, stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
-    return dest
+    return copy_read_only(src, dest_dir / src.name)
 
 
 def register_wave(
@@ -99,30 +104,86 @@ def register_wave(
     frame: Path | None = None,
     design: str | None = None,
     root: Path | None = None,
+    force: bool = False,
 ) -> Manifest:
     """Copy an export (and its frame) read-only into ``data/raw/WAVE/`` and write the manifest.
 
     The export is read once first (format and encoding detected, instrument version chosen), so
-    that an unreadable file is refused before anything is registered.
+    that an unreadable file is refused before anything is registered. The wave's folder is built
+    under a temporary name and moved into place complete, so a full disk or an interruption
+    leaves no half registration. ``force`` registers again a wave whose registration is
+    incomplete or damaged (no or empty manifest, a registered file missing or changed); a
+    complete registration is never replaced.
     """
     return _register(
-        wave, source, fmt=fmt, instrument=instrument, frame=frame, design=design, root=root
+        wave,
+        source,
+        fmt=fmt,
+        instrument=instrument,
+        frame=frame,
+        design=design,
+        root=root,
+        force=force,
     )[0]
 
 
-def _register(wave, source, *, fmt, instrument, frame, design, root):
+def _check_input_file(path: Path, option: str) -> None:
+    if path.is_dir():
+        what = (
+            "the export file itself (for SurveyXact three-file exports the dataset file; "
+            "structure and labels are found beside it)"
+            if option == "--source"
+            else "the frame CSV file itself"
+        )
+        raise InputFileError(path, f"is a folder, not a file: pass {what} as {option}")
+    if not path.is_file():
+        raise InputFileError(path, "file not found")
+
+
+def _registration_problem(raw: Path) -> str | None:
+    """Why the registration in ``raw`` is incomplete or damaged; None when it is complete."""
+    try:
+        manifest = Manifest.read(raw)
+        manifest.verify(raw)
+    except InputFileError as exc:
+        return f"{Path(exc.path).name}: {exc.problem.split(':')[0]}"
+    if manifest.frame_file:
+        fpath = raw / manifest.frame_file
+        if not fpath.is_file():
+            return f"{manifest.frame_file}: the registered frame is missing"
+        if manifest.frame_sha256 and sha256_file(fpath) != manifest.frame_sha256:
+            return f"{manifest.frame_file}: checksum differs from the manifest"
+    return None
+
+
+def _check_registrable(wave: str, raw: Path, force: bool) -> bool:
+    """Refuse a registration over another; True when an incomplete one is to be replaced."""
+    if not raw.exists() or (raw.is_dir() and not any(raw.iterdir())):
+        return False
+    problem = _registration_problem(raw)
+    if problem is None:
+        raise UserError(
+            f"wave {wave!r} is already registered in {raw}; re-ingest it with "
+            f"'python -m analysis ingest {wave}', correct its frame or design with "
+            f"'python -m analysis ingest {wave} --frame FILE --design DESIGN', "
+            "or choose another wave name"
+        )
+    if not force:
+        raise UserError(
+            f"wave {wave!r} has an incomplete or damaged registration in {raw} ({problem}): "
+            "register it again by adding --force (the folder is replaced)"
+        )
+    return True
+
+
+def _register(wave, source, *, fmt, instrument, frame, design, root, force=False):
     from analysis.io.frame import load_frame
     from analysis.io.loaders import read_export
 
     source = Path(source)
-    if not source.is_file():
-        raise InputFileError(source, "file not found")
+    _check_input_file(source, "--source")
     raw = paths.raw_dir(wave, root)
-    if (raw / "manifest.json").exists():
-        raise UserError(
-            f"wave {wave!r} is already registered in {raw}; re-ingest it with "
-            f"'python -m analysis ingest {wave}' or choose another wave name"
-        )
+    replacing = _check_registrable(wave, raw, force)
     if design is not None and design not in DESIGNS:
         raise UserError(f"design must be one of {', '.join(DESIGNS)}")
     cb = load_codebook(instrument) if instrument is not None else None
@@ -134,13 +195,44 @@ def _register(wave, source, *, fmt, instrument, frame, design, root):
     if instrument is None:
         _log(f"instrument version: {loaded.version} ({loaded.version_how}; --instrument overrides)")
     if frame is not None:
+        _check_input_file(Path(frame), "--frame")
         load_frame(frame)  # validate before anything is copied
     else:
         _log(
             "warning: no --frame given: municipality attributes (county, size class) will be empty"
         )
-    raw.mkdir(parents=True, exist_ok=True)
-    copied = [_copy_read_only(Path(f), raw) for f in loaded.source_files]
+    tmp = temp_path(raw.parent, f".{wave}-register-")
+    try:
+        raw.parent.mkdir(parents=True, exist_ok=True)
+        tmp.mkdir()
+        manifest = _fill_registration(tmp, wave, source, loaded, frame, design, cb)
+        if replacing:  # an incomplete registration, with --force
+            replace_dir(tmp, raw)
+        elif not move_new_dir(tmp, raw):
+            raise UserError(
+                f"wave {wave!r} was registered in {raw} by another command meanwhile; "
+                f"re-ingest it with 'python -m analysis ingest {wave}'"
+            )
+    except OSError as exc:
+        remove_tree(tmp)
+        raise fs_error(
+            raw.parent, exc, f"register wave {wave!r} (nothing was registered)", own_path=False
+        ) from None
+    except BaseException:
+        remove_tree(tmp)
+        raise
+    _log(f"registered {wave}: {raw}")
+    # the export as read equals the registered copy byte for byte (same checksum), so ingest may
+    # use it instead of reading the copy again
+    same = sha256_file(source) == manifest.sha256 and all(
+        sha256_file(f) == manifest.extra_sha256.get(Path(f).name) for f in loaded.source_files[1:]
+    )
+    return manifest, (loaded if same else None)
+
+
+def _fill_registration(folder: Path, wave, source: Path, loaded, frame, design, cb) -> Manifest:
+    """Copy the export's files (the frame, the instrument) into ``folder``; write its manifest."""
+    copied = [_copy_read_only(Path(f), folder) for f in loaded.source_files]
     main_file = copied[0]
     roles = ("structure", "labels") if loaded.format == "surveyxact" else ()
     extra = {
@@ -148,9 +240,9 @@ def _register(wave, source, *, fmt, instrument, frame, design, root):
     }
     frame_name = frame_sha = None
     if frame is not None:
-        fcopy = _copy_read_only(Path(frame), raw)
+        fcopy = _copy_read_only(Path(frame), folder)
         frame_name, frame_sha = fcopy.name, sha256_file(fcopy)
-    instrument_files = copy_instrument(cb, raw)
+    instrument_files = copy_instrument(cb, folder)
     manifest = Manifest(
         wave=wave,
         source_file=main_file.name,
@@ -166,14 +258,78 @@ def _register(wave, source, *, fmt, instrument, frame, design, root):
         extra_sha256={p.name: sha256_file(p) for p in copied[1:]},
         instrument={"version": cb.version, "files": instrument_files},
     )
-    manifest.write(raw)
-    _log(f"registered {wave}: {raw}")
-    # the export as read equals the registered copy byte for byte (same checksum), so ingest may
-    # use it instead of reading the copy again
-    same = sha256_file(source) == manifest.sha256 and all(
-        sha256_file(f) == manifest.extra_sha256.get(Path(f).name) for f in loaded.source_files[1:]
-    )
-    return manifest, (loaded if same else None)
+    manifest.write(folder)
+    return manifest
+
+
+def correct_registration(
+    wave: str,
+    *,
+    frame: Path | None = None,
+    design: str | None = None,
+    root: Path | None = None,
+) -> Manifest:
+    """Give a registered wave another frame and/or design, recorded in its manifest.
+
+    The new frame is validated, then copied read-only beside the export (under another name if
+    its own would replace a different file there, such as the export or the earlier frame, which
+    stays for the record); ``frame_file``, ``frame_sha256`` and ``design`` are updated and each
+    change is appended to the manifest's ``corrections``. Nothing changes when anything fails.
+    """
+    from analysis.io.frame import load_frame
+    from analysis.io.manifest import MANIFEST_NAME
+
+    raw = paths.raw_dir(wave, root)
+    if not raw.is_dir():
+        raise UserError(
+            f"wave {wave!r} is not registered (no folder {raw}); register it with "
+            f"'python -m analysis ingest --wave {wave} --source FILE'"
+        )
+    manifest = Manifest.read(raw)
+    if design is not None and design not in DESIGNS:
+        raise UserError(f"design must be one of {', '.join(DESIGNS)}")
+    today = date.today().isoformat()
+    changes, copied = [], None
+    try:
+        if frame is not None:
+            frame = Path(frame)
+            _check_input_file(frame, "--frame")
+            load_frame(frame)
+            sha = sha256_file(frame)
+            if sha != manifest.frame_sha256:
+                taken = {MANIFEST_NAME, manifest.source_file, *manifest.extra_sha256}
+                name = frame.name
+                if name in taken or ((raw / name).exists() and sha256_file(raw / name) != sha):
+                    name = f"{frame.stem}-{sha[:12]}{frame.suffix}"
+                if not (raw / name).exists():
+                    copied = copy_read_only(frame, raw / name)
+                changes.append(
+                    {"date": today, "field": "frame_file", "old": manifest.frame_file, "new": name}
+                )
+                manifest.frame_file, manifest.frame_sha256 = name, sha
+        if design is not None and design != manifest.design:
+            changes.append(
+                {"date": today, "field": "design", "old": manifest.design, "new": design}
+            )
+            manifest.design = design
+        if changes:
+            manifest.corrections = [*manifest.corrections, *changes]
+            manifest.write(raw)
+    except OSError as exc:
+        if copied is not None:
+            with contextlib.suppress(OSError):
+                copied.unlink()
+        raise fs_error(raw, exc, f"correct the registration of {wave!r}") from None
+    except BaseException:
+        if copied is not None:
+            with contextlib.suppress(OSError):
+                copied.unlink()
+        raise
+    for c in changes:
+        _log(f"corrected {wave}: {c['field'].replace('_file', '')} {c['old']} -> {c['new']}")
+    if not changes:
+        _log(f"{wave}: frame and design unchanged")
+    return manifest
 
 
 def copy_instrument(cb: Codebook, raw: Path) -> dict[str, str]:
@@ -187,9 +343,7 @@ def copy_instrument(cb: Codebook, raw: Path) -> dict[str, str]:
     out: dict[str, str] = {}
     for i, (path, sha) in enumerate(cb.files):
         src = Path(path)
-        dest = folder / f"{i + 1}-{src.name}"
-        shutil.copyfile(src, dest)
-        os.chmod(dest, stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+        dest = copy_read_only(src, folder / f"{i + 1}-{src.name}")
         if sha256_file(dest) != sha:
             raise UserError(f"{src}: the instrument file changed while it was being registered")
         out[f"instrument/{dest.name}"] = sha
@@ -375,6 +529,7 @@ def process_export(
         "not_asked": list(cb.not_asked),
         "warnings": warnings,
         "personal_data_removed": {**personal, "columns_dropped": list(loaded.dropped_columns)},
+        "nul_bytes_removed": int(getattr(loaded, "nul_bytes_removed", 0)),
     }
     created = getattr(loaded, "created", None)
     if created is not None and created.notna().any():
@@ -418,9 +573,11 @@ def _typed(keep: pd.DataFrame, cb: Codebook) -> pd.DataFrame:
 
 def _write_outputs(wave: str, root: Path | None, responses, quarantine, quality, frame) -> Path:
     target = paths.processed_dir(wave, root)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{wave}-", dir=target.parent))
+    doing = "write the processed data (the earlier outputs are unchanged)"
+    tmp = temp_path(target.parent, f".{wave}-")
     try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp.mkdir()
         responses.to_parquet(tmp / "responses.parquet", index=False)
         quarantine.to_parquet(tmp / "quarantine.parquet", index=False)
         (tmp / "quality.json").write_text(
@@ -431,17 +588,25 @@ def _write_outputs(wave: str, root: Path | None, responses, quarantine, quality,
         from analysis.clean.segments import write_segments  # meeting notes + free text (qual)
 
         write_segments(tmp, wave, responses, root=root)
-        old = None
-        if target.exists():
-            old = target.with_name(f".{wave}-old-{os.getpid()}")
-            os.replace(target, old)
-        os.replace(tmp, target)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        replace_dir(tmp, target)  # the earlier outputs stay if this fails or is interrupted
+    except OSError as exc:
+        remove_tree(tmp)
+        raise fs_error(target.parent, exc, doing, own_path=False) from None
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        remove_tree(tmp)
         raise
     return target
+
+
+def _check_registered_frame(fpath: Path, wave: str) -> None:
+    if not fpath.is_file():
+        raise InputFileError(
+            fpath,
+            "the registered frame is missing (deleted after registration?): put it back, give "
+            f"the wave a frame again with 'python -m analysis ingest {wave} --frame FILE', or "
+            f"register the wave again with 'python -m analysis ingest --wave {wave} --source "
+            "FILE --frame FILE --force'",
+        )
 
 
 def ingest_wave(wave: str, *, root: Path | None = None, quiet: bool = False, _loaded=None) -> dict:
@@ -477,9 +642,13 @@ def ingest_wave(wave: str, *, root: Path | None = None, quiet: bool = False, _lo
         frame = None
         if manifest.frame_file:
             fpath = raw / manifest.frame_file
+            _check_registered_frame(fpath, wave)
             if manifest.frame_sha256 and sha256_file(fpath) != manifest.frame_sha256:
                 raise InputFileError(
-                    fpath, "checksum differs from the manifest: the frame was changed"
+                    fpath,
+                    "checksum differs from the manifest: the frame was changed; put it back or "
+                    f"give the wave a frame again with 'python -m analysis ingest {wave} --frame "
+                    "FILE'",
                 )
             frame = load_frame(fpath)
         bar.update()
@@ -565,26 +734,51 @@ def ingest_command(
     frame: Path | None = None,
     design: str | None = None,
     root: Path | None = None,
+    force: bool = False,
 ) -> int:
-    """The ``python -m analysis ingest`` command (see the module docstring)."""
+    """The ``python -m analysis ingest`` command (see the module docstring).
+
+    ``ingest --wave W --source S [--force]`` registers (``force``: again, over an incomplete
+    registration); ``ingest W --frame F --design D`` corrects a registered wave's frame or design
+    (:func:`correct_registration`); ``ingest W`` re-ingests. A file-system fault anywhere (full
+    disk, read-only folder, a file removed meanwhile) is one line naming the path, never a
+    traceback.
+    """
     if not wave:
         raise UserError(
             "name a wave: 'ingest WAVE' re-ingests a registered wave; "
             "'ingest --wave WAVE --source FILE' registers a new one"
         )
+    try:
+        return _ingest_command(wave, register, source, fmt, instrument, frame, design, root, force)
+    except OSError as exc:  # the specific places name what failed; this is the last resort
+        raise fs_error(paths.raw_dir(wave, root), exc, f"ingest wave {wave!r}") from None
+
+
+def _ingest_command(wave, register, source, fmt, instrument, frame, design, root, force) -> int:
     if register or source is not None:
         if source is None:
             raise UserError("--source FILE is required to register a new wave")
         _, loaded = _register(
-            wave, source, fmt=fmt, instrument=instrument, frame=frame, design=design, root=root
+            wave,
+            source,
+            fmt=fmt,
+            instrument=instrument,
+            frame=frame,
+            design=design,
+            root=root,
+            force=force,
         )
         ingest_wave(wave, root=root, _loaded=loaded)
         return 0
-    elif any(v is not None for v in (instrument, frame, design)) or fmt != "auto":
+    if instrument is not None or fmt != "auto" or force:
         raise UserError(
-            "--format, --instrument, --frame and --design are for registering a wave "
-            "(with --wave and --source); a registered wave is re-ingested from its manifest"
+            "--format, --instrument and --force are for registering a wave (with --wave and "
+            "--source); a registered wave is re-ingested from its manifest, and only its "
+            f"--frame and --design can be corrected ('ingest {wave} --frame FILE --design D')"
         )
+    if frame is not None or design is not None:
+        correct_registration(wave, frame=frame, design=design, root=root)
     ingest_wave(wave, root=root)
     return 0
 

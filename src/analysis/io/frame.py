@@ -36,6 +36,7 @@ Examples
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -106,18 +107,44 @@ def size_class(population):
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
+    """The frame file as a table of strings, however a spreadsheet saved it.
+
+    Encodings are detected as for exports (:func:`analysis.io.loaders.encoding.decode_bytes`:
+    UTF-8 with or without a byte-order mark, Windows-1252, UTF-16); line ends may be ``\\r\\n``,
+    ``\\n`` or a lone ``\\r``; the delimiter (``,``, ``;`` as Norwegian Excel writes it, or tab) is
+    taken from the header line.
+    """
+    from analysis.io.loaders.encoding import decode_bytes, sniff_delimiter
+
+    if path.is_dir():
+        raise InputFileError(
+            path, "is a folder, not a frame file: pass the frame CSV file itself (--frame FILE)"
+        )
     if not path.is_file():
         raise InputFileError(path, "frame file not found")
     try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputFileError(path, f"cannot read the frame file ({exc.strerror or exc})") from None
+    text, _ = decode_bytes(raw, path)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    delimiter = sniff_delimiter(text.split("\n", 1)[0], ",;\t")
+    try:
         return pd.read_csv(
-            path, dtype=str, keep_default_na=False, encoding="utf-8-sig", skip_blank_lines=False
+            io.StringIO(text),
+            sep=delimiter,
+            dtype=str,
+            keep_default_na=False,
+            skip_blank_lines=False,
         )
-    except UnicodeDecodeError:
-        raise InputFileError(path, "frame file is not UTF-8 text") from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise InputFileError(
             path, f"frame file is not a readable CSV ({exc})".replace("\n", " ")
         ) from None
+
+
+#: Digit-group separators a spreadsheet may write into a whole number ("699 827").
+_GROUPING = re.compile(r"(?<=\d)[ \u00a0\u202f](?=\d{3}(?:\D|$))")
 
 
 def load_frame(path: str | Path) -> pd.DataFrame:
@@ -127,7 +154,9 @@ def load_frame(path: str | Path) -> pd.DataFrame:
     ----------
     path : str or Path
         CSV with columns ``kommunenummer, kommune, fylkesnummer, fylke, population_<year>``
-        (comma-separated, UTF-8, codes as text with leading zeros).
+        (codes as text with leading zeros). Comma-, semicolon- or tab-separated; UTF-8 (with or
+        without a byte-order mark), Windows-1252 or UTF-16; any line ends: a frame saved from
+        Norwegian Excel is read as it is. Populations may carry digit grouping (``699 827``).
 
     Returns
     -------
@@ -185,6 +214,7 @@ def load_frame(path: str | Path) -> pd.DataFrame:
     seen_codes: dict[str, int] = {}
     county_names: dict[str, tuple[str, int]] = {}
     table = raw[list(TEXT_COLUMNS) + [pop_col]].apply(lambda s: s.str.strip())
+    table[pop_col] = table[pop_col].str.replace(_GROUPING, "", regex=True)
     for i, (code, name, fnr, fname, pop) in enumerate(
         table.itertuples(index=False, name=None), start=1
     ):

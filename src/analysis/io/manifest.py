@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Literal
 
 from analysis.errors import InputFileError
+from analysis.io.files import atomic_write_text
 
 Design = Literal["convenience", "census", "probability"]
 FORMATS = ("nettskjema", "surveyxact", "spss", "forms")
@@ -39,6 +40,33 @@ def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
         while block := fh.read(chunk):
             h.update(block)
     return h.hexdigest()
+
+
+#: JSON types of the manifest's fields (a hand-edited or damaged manifest is one clear line).
+_FIELD_TYPES: dict[str, type | tuple[type, ...]] = {
+    "wave": str,
+    "source_file": str,
+    "format": str,
+    "sha256": str,
+    "source": str,
+    "received": str,
+    "design": str,
+    "frame_file": (str, type(None)),
+    "frame_sha256": (str, type(None)),
+    "fieldwork_start": (str, type(None)),
+    "fieldwork_end": (str, type(None)),
+    "extra_files": dict,
+    "extra_sha256": dict,
+    "notes": str,
+    "corrections": list,
+    "instrument": dict,
+}
+
+
+def _type_name(kind) -> str:
+    names = {str: "text", dict: "JSON object", list: "JSON list", type(None): "null"}
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    return " or ".join(names.get(k, k.__name__) for k in kinds)
 
 
 @dataclass
@@ -65,6 +93,9 @@ class Manifest:
     extra_files: dict[str, str] = field(default_factory=dict)  # role -> file name
     extra_sha256: dict[str, str] = field(default_factory=dict)  # file name -> sha256
     notes: str = ""
+    # corrections after registration (``ingest WAVE --frame F --design D``), oldest first:
+    # {"date": ISO date, "field": "frame_file" | "design", "old": ..., "new": ...}
+    corrections: list[dict] = field(default_factory=list)
     # the instrument files the wave was registered with, copied into instrument/ (root of the
     # base chain first): {"version": 3, "files": {"instrument/x.yaml": sha256, ...}}
     instrument: dict = field(default_factory=dict)
@@ -76,25 +107,41 @@ class Manifest:
         return files[-1] if files else None
 
     def write(self, folder: str | Path) -> Path:
-        path = Path(folder) / MANIFEST_NAME
-        path.write_text(
-            json.dumps(asdict(self), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        """Write ``manifest.json`` into ``folder`` all or nothing (never a partial manifest)."""
+        return atomic_write_text(
+            Path(folder) / MANIFEST_NAME,
+            json.dumps(asdict(self), indent=2, ensure_ascii=False) + "\n",
         )
-        return path
 
     @classmethod
     def read(cls, folder: str | Path) -> Manifest:
         path = Path(folder) / MANIFEST_NAME
+        again = (
+            "the registration did not complete: register the wave again with "
+            f"'python -m analysis ingest --wave {Path(folder).name} --source FILE --force'"
+        )
         if not path.is_file():
+            if Path(folder).is_dir() and any(Path(folder).iterdir()):
+                raise InputFileError(path, f"no manifest: {again}")
             raise InputFileError(
                 path,
                 "no manifest: register the wave first with "
                 "'python -m analysis ingest --wave WAVE --source FILE'",
             )
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise InputFileError(
+                path, f"cannot read the manifest ({exc.strerror or exc})"
+            ) from None
+        if not text.strip():
+            raise InputFileError(path, f"the manifest is empty: {again}")
+        try:
+            data = json.loads(text)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise InputFileError(path, f"manifest is not valid JSON ({exc})") from None
+            raise InputFileError(path, f"manifest is not valid JSON ({exc}): {again}") from None
+        if not isinstance(data, dict):
+            raise InputFileError(path, f"manifest is not a JSON object: {again}")
         known = {f.name for f in fields(cls)}
         missing = [
             n
@@ -106,6 +153,13 @@ class Manifest:
         unknown = sorted(set(data) - known)
         if unknown:
             raise InputFileError(path, f"manifest has unknown keys {', '.join(unknown)}")
+        for name, kind in _FIELD_TYPES.items():
+            if name in data and not isinstance(data[name], kind):
+                raise InputFileError(
+                    path,
+                    f"manifest field {name!r} is a {type(data[name]).__name__}, not a "
+                    f"{_type_name(kind)}: {again}",
+                )
         m = cls(**data)
         if m.format not in FORMATS:
             raise InputFileError(path, f"format {m.format!r} is not one of {', '.join(FORMATS)}")
@@ -120,11 +174,21 @@ class Manifest:
     def verify(self, folder: str | Path) -> None:
         """Raise if the raw file's checksum no longer matches (raw data must not change)."""
         folder = Path(folder)
+        for name in (self.source_file, *self.extra_sha256, *self.instrument.get("files", {})):
+            if not (folder / name).is_file():
+                raise InputFileError(
+                    folder / name,
+                    "the registered export file is missing (deleted after registration?): put "
+                    "the original back (its SHA-256 is in manifest.json) or register the wave "
+                    f"again with 'python -m analysis ingest --wave {self.wave} --source FILE "
+                    "--force'",
+                )
         actual = sha256_file(folder / self.source_file)
         if actual != self.sha256:
             raise InputFileError(
                 folder / self.source_file,
-                "checksum differs from the manifest: the raw export was changed",
+                "checksum differs from the manifest: the raw export was changed; put the "
+                "original back or register the wave again with --force",
             )
         for name, digest in {**self.extra_sha256, **self.instrument.get("files", {})}.items():
             if sha256_file(folder / name) != digest:

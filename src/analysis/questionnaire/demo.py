@@ -1285,7 +1285,7 @@ def write_demo(
     >>> import tempfile, pathlib
     >>> tmp = tempfile.TemporaryDirectory()
     >>> root = pathlib.Path(tmp.name)
-    >>> len(write_demo(seed=3, root=root))
+    >>> len(write_demo(seed=3, root=root))  # per wave: export, frame, truth, manifest, instrument, notes, 3 sheets, qual truth
     21
     >>> write_demo(seed=3, root=root)
     Traceback (most recent call last):

@@ -433,6 +433,7 @@ def quality_personal_data(quality: Mapping, *, lang: str = "nb") -> TableResult:
             "phone": "Telefonnumre",
             "national_id": "Fødselsnumre",
             "d_number": "D-numre",
+            "bank_account": "Kontonumre",
             "columns_dropped": "Kolonner fjernet ved innlesing",
         },
         "en": {
@@ -440,6 +441,7 @@ def quality_personal_data(quality: Mapping, *, lang: str = "nb") -> TableResult:
             "phone": "Phone numbers",
             "national_id": "National id numbers",
             "d_number": "D numbers",
+            "bank_account": "Bank account numbers",
             "columns_dropped": "Columns dropped at the door",
         },
     }[lang]

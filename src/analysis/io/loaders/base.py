@@ -40,6 +40,8 @@ class LoadedExport:
     dropped_columns: list[str] = field(default_factory=list)
     source_files: list[Path] = field(default_factory=list)
     created: pd.Series | None = None
+    #: NUL characters removed from the text files read (a damaged export; see .encoding)
+    nul_bytes_removed: int = 0
 
     @property
     def version_inferred(self) -> bool:
@@ -223,6 +225,125 @@ def warn_unknown(headers: Iterable[str], notes: Notes) -> None:
     if unknown:
         shown = ", ".join(f"'{h}'" for h in unknown[:10]) + (" …" if len(unknown) > 10 else "")
         notes.warnings.append(f"{len(unknown)} unknown column(s) ignored: {shown}")
+
+
+def note_nul(count: int, notes: Notes, what: str = "the export") -> None:
+    """Warn that NUL characters were removed from a text file (see :mod:`.encoding`)."""
+    if count:
+        notes.warnings.append(
+            f"{count} NUL character(s) removed from {what} (a damaged export?); the text "
+            "around them was kept"
+        )
+
+
+def header_names(df: pd.DataFrame) -> list[str]:
+    """The header of a table as written in the file, one name per column of ``df``.
+
+    pandas renames a repeated header (``a``, ``a`` become ``a``, ``a.1``); :func:`read_table`
+    keeps the names as written in ``df.attrs``. The first occurrence of a name is also its column
+    key in ``df``; use ``df.columns[i]`` to reach the i-th column.
+    """
+    raw = df.attrs.get("header")
+    if raw is not None and len(raw) == df.shape[1]:
+        return [str(h) for h in raw]
+    return [str(c) for c in df.columns]
+
+
+def unique_names(header: list[str]) -> list[str]:
+    """Column keys for a header that may repeat names: the first occurrence keeps its name,
+    later ones get ``.1``, ``.2``, … (as pandas does), never colliding with another name.
+
+    >>> unique_names(["a", "b", "a", "a.1"])
+    ['a', 'b', 'a.2', 'a.1']
+    """
+    taken = set(header)
+    seen: set[str] = set()
+    out = []
+    for h in header:
+        if h not in seen:
+            seen.add(h)
+            out.append(h)
+            continue
+        k = 1
+        while f"{h}.{k}" in taken:
+            k += 1
+        taken.add(f"{h}.{k}")
+        out.append(f"{h}.{k}")
+    return out
+
+
+def _cell_key(v) -> str | None:
+    """A cell as text for comparing copies of a column: blank -> None, 3.0 -> '3'."""
+    if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)):
+        return None
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    s = str(v).strip()
+    return s or None
+
+
+#: Warning for a header that occurs more than once (see :func:`merge_repeated`).
+REPEATED_HEADER = (
+    "column '{header}' occurs {k} times (file columns {cols}); no row has two different "
+    "answers in them, so the copies were merged ({filled} rows with an answer)"
+)
+
+
+def merge_repeated(
+    copies: dict[str, list[tuple[int, str, pd.Series]]], *, path, notes: Notes
+) -> dict[str, pd.Series]:
+    """One Series per target from every column of the file that maps to it.
+
+    ``copies`` maps a target (a canonical column, or a checkbox question for Microsoft Forms) to
+    its columns in the file: ``(1-based file column, header as written, values)``. One column is
+    returned as it is. When a header occurs more than once (an export edited by hand, a form with
+    a question pasted twice), the rule is: the copies are merged cell by cell, each row taking
+    the answer that is there, and a warning says so; if any row has two different answers, no
+    answer is chosen silently: an :class:`InputFileError` names the file, the first such row and
+    the column.
+    """
+    out = {}
+    for target, cols in copies.items():
+        if len(cols) == 1:
+            out[target] = cols[0][2]
+            continue
+        header = cols[0][1]
+        where = ", ".join(str(c[0]) for c in cols)
+        keys = [c[2].astype(object).map(_cell_key).to_numpy() for c in cols]
+        values = [c[2].astype(object).to_numpy() for c in cols]
+        merged = np.full(len(keys[0]), None, dtype=object)
+        chosen = np.full(len(keys[0]), None, dtype=object)
+        clash = np.zeros(len(keys[0]), dtype=bool)
+        other = np.full(len(keys[0]), None, dtype=object)
+        for key, vals in zip(keys, values, strict=True):
+            present = np.array([k is not None for k in key], dtype=bool)
+            have = np.array([c is not None for c in chosen], dtype=bool)
+            new_clash = present & have & (chosen != key) & ~clash
+            other[new_clash] = key[new_clash]
+            clash |= new_clash
+            take = present & ~have
+            chosen[take] = key[take]
+            merged[take] = vals[take]
+        if clash.any():
+            i = int(np.flatnonzero(clash)[0])
+            raise InputFileError(
+                path,
+                f"column '{header}' occurs {len(cols)} times (file columns {where}) with "
+                f"different answers ({chosen[i]!r} and {other[i]!r}): remove the wrong copy "
+                "from the export and register it again",
+                row=i + 1,
+                column=header,
+            )
+        notes.warnings.append(
+            REPEATED_HEADER.format(
+                header=header,
+                k=len(cols),
+                cols=where,
+                filled=int(sum(c is not None for c in chosen)),
+            )
+        )
+        out[target] = pd.Series(merged, dtype=object)
+    return out
 
 
 def find_column(headers: Iterable[str], candidates: Iterable[str]) -> str | None:

@@ -5,10 +5,15 @@ default, with BOM). :func:`decode_bytes` detects, in this order:
 
 1. a byte-order mark (UTF-8, UTF-16 LE/BE, UTF-32);
 2. UTF-16 without a BOM (every other byte NUL in the first kilobyte);
-3. binary content (other NUL bytes, or many control characters): an :class:`InputFileError`;
+3. binary content (NUL bytes in more than 1 % of the whole file, or many control characters):
+   an :class:`InputFileError`;
 4. strict UTF-8;
 5. Windows-1252 (strict: its five undefined bytes fail), then charset-normalizer's best guess;
    nothing fits: an :class:`InputFileError`.
+
+A few stray NUL characters (a damaged export: a NUL inside a field made the CSV parser cut the rest
+of that cell) are removed wherever they are in the file, in every encoding, and counted
+(:func:`decode_counted`, ``LoadedExport.nul_bytes_removed``, ``quality.json``).
 
 Examples
 --------
@@ -60,13 +65,36 @@ def _looks_utf16_without_bom(raw: bytes) -> str | None:
 
 
 def decode_bytes(raw: bytes, path: str | Path = "<bytes>") -> tuple[str, str]:
-    """Decode an export's bytes; returns ``(text, encoding)``.
+    """Decode an export's bytes; returns ``(text, encoding)`` (stray NULs removed).
 
     Raises
     ------
     InputFileError
         Empty, binary or undecodable content.
     """
+    text, encoding, _ = decode_counted(raw, path)
+    return text, encoding
+
+
+def decode_counted(raw: bytes, path: str | Path = "<bytes>") -> tuple[str, str, int]:
+    """Like :func:`decode_bytes`, also returning the number of NUL characters removed.
+
+    Examples
+    --------
+    >>> decode_counted(b'"1";"Bra\\x00 tiltak"')
+    ('"1";"Bra tiltak"', 'utf-8', 1)
+    """
+    nul_bytes = 0
+    text, encoding = _decode(raw, path)
+    if isinstance(text, bytes):  # an 8-bit text with NUL bytes: removed before decoding, so a
+        nul_bytes = raw.count(b"\x00")  # NUL inside a multi-byte UTF-8 letter breaks nothing
+        text, encoding = _decode(text, path)
+    nul = text.count("\x00")  # UTF-16/32: NUL characters
+    return (text.replace("\x00", "") if nul else text), encoding, nul + nul_bytes
+
+
+def _decode(raw: bytes, path: str | Path) -> tuple[str | bytes, str]:
+    """``(text, encoding)``; ``(bytes without NULs, "")`` for an 8-bit text that had NUL bytes."""
     if not raw:
         raise InputFileError(path, "the file is empty")
     for bom, name in _BOMS:
@@ -85,11 +113,20 @@ def decode_bytes(raw: bytes, path: str | Path = "<bytes>") -> tuple[str, str]:
             return raw.decode(guess16), guess16
         except UnicodeDecodeError:
             pass
+    # NUL bytes are judged over the whole file, so one stray NUL is treated the same wherever it
+    # is; other control characters over the first 64 KiB
     head = raw[:65536]
-    if b"\x00" in head or sum(head.count(c) for c in _CONTROL) > 0.01 * len(head) + 2:
+    if raw.count(b"\x00") > 0.01 * len(raw) + 2 or (
+        sum(head.count(c) for c in _CONTROL if c != 0) > 0.01 * len(head) + 2
+    ):
         raise InputFileError(
             path, "binary content: not a text export (is it a .sav, .xlsx or a damaged file?)"
         )
+    if b"\x00" in raw:
+        stripped = raw.replace(b"\x00", b"")
+        if not stripped:
+            raise InputFileError(path, "the file is empty")
+        return stripped, ""
     try:
         return raw.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -113,16 +150,26 @@ def decode_bytes(raw: bytes, path: str | Path = "<bytes>") -> tuple[str, str]:
 
 
 def read_text(path: str | Path) -> tuple[str, str]:
-    """Read and decode a text export; returns ``(text, encoding)``."""
+    """Read and decode a text export; returns ``(text, encoding)`` (stray NULs removed)."""
+    text, enc, _ = read_text_counted(path)
+    return text, enc
+
+
+def read_text_counted(path: str | Path) -> tuple[str, str, int]:
+    """Read and decode a text export: ``(text, encoding, NUL characters removed)``."""
     path = Path(path)
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise InputFileError(path, f"cannot read the file ({exc.strerror or exc})") from None
-    text, enc = decode_bytes(raw, path)
+    text, enc, nul = decode_counted(raw, path)
     if not text.strip():
         raise InputFileError(path, "the file is empty")
-    return text, enc
+    return text, enc, nul
+
+
+#: ``DataFrame.attrs`` keys set by :func:`read_table`.
+HEADER_ATTR, NUL_ATTR = "header", "nul_bytes_removed"
 
 
 def sniff_delimiter(header: str, candidates: str = "\t;,") -> str:
@@ -154,11 +201,11 @@ def read_table(
     repeat a handful of values, so this keeps 100,000 responses small in memory. A row with fewer fields than the header,
     a damaged quote or a header-only file raises :class:`InputFileError` naming the row.
     """
-    encoding = None
+    encoding, nul = None, 0
     if text is None:
-        text, encoding = read_text(path)
+        text, encoding, nul = read_text_counted(path)
     delimiter = delimiter or sniff_delimiter(first_line(text))
-    check_field_counts(text, delimiter, path, header=header)
+    names = check_field_counts(text, delimiter, path, header=header)
     try:
         df = pd.read_csv(
             io.StringIO(text),
@@ -185,16 +232,23 @@ def read_table(
         raise InputFileError(
             path, "the row has fewer fields than the header (truncated or damaged file?)", row=row
         )
+    # pandas renames a repeated header ("a", "a" -> "a", "a.1"); the loaders need the names as
+    # written to see a repeated one (base.header_names)
+    if header and names is not None and len(names) == df.shape[1]:
+        df.attrs[HEADER_ATTR] = list(names)
+    df.attrs[NUL_ATTR] = nul
     return df, encoding, delimiter
 
 
-def check_field_counts(text: str, delimiter: str, path, *, header: bool = True) -> None:
+def check_field_counts(text: str, delimiter: str, path, *, header: bool = True) -> list[str] | None:
     """Every record must have as many fields as the first; else an error naming the data row.
 
     pandas pads a short row with empty strings, which would turn a truncated or damaged row into
-    blank answers without a word; the :mod:`csv` module sees the real field counts.
+    blank answers without a word; the :mod:`csv` module sees the real field counts. Returns the
+    first record (the header as written), or None for an empty text.
     """
     reader = csv.reader(io.StringIO(text), delimiter=delimiter, quotechar='"')
+    first = None
     try:
         n = None
         row_no = 0
@@ -202,7 +256,7 @@ def check_field_counts(text: str, delimiter: str, path, *, header: bool = True) 
             if not fields:
                 continue  # a blank line (pandas skips it too)
             if n is None:
-                n = len(fields)
+                n, first = len(fields), fields
                 if header:
                     continue
             row_no += 1
@@ -217,6 +271,7 @@ def check_field_counts(text: str, delimiter: str, path, *, header: bool = True) 
         raise InputFileError(
             path, f"cannot parse as {_name(delimiter)}-separated text ({exc})", row=row_no + 1
         ) from None
+    return first
 
 
 def _name(delimiter: str) -> str:

@@ -39,6 +39,7 @@ from analysis.io.loaders.base import (
     Notes,
     assemble,
     choose_version,
+    merge_repeated,
     norm,
     warn_unknown,
 )
@@ -150,25 +151,39 @@ def read_forms(path: str | Path, *, version: int | None = None) -> LoadedExport:
     if not body:
         raise InputFileError(path, "the file has a header but no data rows")
     n = len(body)
-    cells = {h: [_cell_text(r[j]) for r in body] for j, h in enumerate(kept_header) if h}
+    by_pos = [[_cell_text(r[j]) for r in body] for j in range(len(kept_header))]
+    cells: dict[str, list] = {}
+    for h, values in zip(kept_header, by_pos, strict=True):
+        if h:
+            cells.setdefault(h, values)  # the first of a repeated header (system columns)
     notes = Notes()
-    system = [h for h in kept_header if norm(h) in SYSTEM_HEADERS]
+    system = {h for h in kept_header if norm(h) in SYSTEM_HEADERS}
     items = [h for h in kept_header if h and h not in system]
     version, how = choose_version(items, "forms", version, path, expected=_forms_expected)
     cb = load_codebook(version)
     mapping = forms_headers(cb)
-    columns: dict[str, pd.Series] = {}
+    copies: dict[tuple[str, str], list] = {}
     unknown = []
-    for h in items:
+    for j, h in enumerate(kept_header):
+        if not h or h in system:
+            continue
         kind, target = mapping.get(norm(h), (None, None))
         if kind is None:
             unknown.append(h)
-        elif kind == "checkbox":
-            columns.update(_checkbox(cells[h], cb.question(target), notes))
+        else:  # file column numbers count the personal columns too (never read)
+            pos = keep[j] + 1
+            copies.setdefault((kind, target), []).append(
+                (pos, h, pd.Series(by_pos[j], dtype=object))
+            )
+    columns: dict[str, pd.Series] = {}
+    for (kind, target), values in merge_repeated(copies, path=path, notes=notes).items():
+        answers = [None if v is None else str(v) for v in values]
+        if kind == "checkbox":
+            columns.update(_checkbox(answers, cb.question(target), notes))
         elif kind == "text":
-            columns[target] = pd.Series(cells[h], dtype=object)
+            columns[target] = pd.Series(answers, dtype=object)
         else:
-            columns[target] = _single(cells[h], target, cb, notes)
+            columns[target] = _single(answers, target, cb, notes)
     warn_unknown(unknown, notes)
     data = assemble(columns, cb, path=path, notes=notes, n=n)
     id_col = next((h for h in kept_header if norm(h) == "id"), None)

@@ -34,11 +34,19 @@ from analysis.io.loaders.base import (
     Notes,
     assemble,
     choose_version,
+    header_names,
+    merge_repeated,
     norm,
+    note_nul,
     to_text,
     warn_unknown,
 )
-from analysis.io.loaders.encoding import first_line, read_table, read_text, sniff_delimiter
+from analysis.io.loaders.encoding import (
+    first_line,
+    read_table,
+    read_text_counted,
+    sniff_delimiter,
+)
 
 OLD_SYSTEM = ("nr", "opprettet", "svartid")
 
@@ -103,25 +111,29 @@ def read_nettskjema(path: str | Path, *, version: int | None = None) -> LoadedEx
         Instrument version; inferred from the headers when None.
     """
     path = Path(path)
-    text, encoding = read_text(path)
+    text, encoding, nul = read_text_counted(path)
     header = first_line(text)
     old = is_old_layout(header)
     delimiter = "\t" if old else sniff_delimiter(header, ";\t,")
     df, _, _ = read_table(path, text=text, delimiter=delimiter)
     notes = Notes()
-    headers = [str(h) for h in df.columns]
-    system = [h for h in headers if h.startswith("$") or (old and norm(h) in OLD_SYSTEM)]
+    note_nul(nul, notes)
+    headers = header_names(df)
+    system = {h for h in headers if h.startswith("$") or (old and norm(h) in OLD_SYSTEM)}
     items = [h for h in headers if h not in system]
     version, how = choose_version(items, "nettskjema", version, path)
     cb = load_codebook(version)
-    columns: dict[str, pd.Series] = {}
+    copies: dict[str, list] = {}
     unknown = []
-    for h in items:
+    for pos, (key, h) in enumerate(zip(df.columns, headers, strict=True), start=1):
+        if h in system:
+            continue
         col = canonical_column(h, cb)
-        if col is None or col in columns:
+        if col is None:
             unknown.append(h)
         else:
-            columns[col] = df[h]
+            copies.setdefault(col, []).append((pos, h, df[key]))
+    columns = merge_repeated(copies, path=path, notes=notes)
     warn_unknown(unknown, notes)
     data = assemble(columns, cb, path=path, notes=notes, n=len(df))
     id_col = next((h for h in headers if norm(h) == ("nr" if old else "$submission_id")), None)
@@ -146,4 +158,5 @@ def read_nettskjema(path: str | Path, *, version: int | None = None) -> LoadedEx
         set_missing=notes.as_dict(),
         source_files=[path],
         created=_created(df, old),
+        nul_bytes_removed=nul,
     )

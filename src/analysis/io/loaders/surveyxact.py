@@ -42,10 +42,14 @@ from analysis.io.loaders.base import (
     choose_version,
     expected_headers,
     find_column,
+    header_names,
+    merge_repeated,
     norm,
+    note_nul,
+    unique_names,
     warn_unknown,
 )
-from analysis.io.loaders.encoding import read_table
+from analysis.io.loaders.encoding import NUL_ATTR, read_table
 
 GATED = "checkbox not answered (SurveyXact status not Noen svar/Gjennomført)"
 ID_CANDIDATES = ("respondentid", "respondent_id", "respondent", "id", "responseid")
@@ -106,7 +110,9 @@ def _read_workbook(path: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame
                 if not rows:
                     raise InputFileError(path, f"sheet {names[s]} is empty")
                 header = ["" if h is None else str(h) for h in rows[0]]
-                tables.append(pd.DataFrame(rows[1:], columns=header, dtype=object))
+                table = pd.DataFrame(rows[1:], columns=unique_names(header), dtype=object)
+                table.attrs["header"] = header  # as written (base.header_names)
+                tables.append(table)
     finally:
         wb.close()
     if tables[0].empty:
@@ -146,17 +152,19 @@ def read_surveyxact(path: str | Path, *, version: int | None = None) -> LoadedEx
     if magic == b"PK\x03\x04":
         df, structure, labels = _read_workbook(path)
         files = [path]
-        encoding = "xlsx"
+        encoding, nul = "xlsx", 0
     else:
         structure_path, labels_path = companion_files(path)
         df, encoding, _ = read_table(path)
         structure, _, _ = read_table(structure_path)
         labels, _, _ = read_table(labels_path, header=False)
+        nul = sum(t.attrs.get(NUL_ATTR, 0) for t in (df, structure, labels))
         structure, labels = structure.astype(object), labels.astype(object)
         files = [path, structure_path, labels_path]
         # structure/labels problems are reported against their own files
         path_of = {"structure": structure_path, "labels": labels_path}
     notes = Notes()
+    note_nul(nul, notes, "the dataset, structure and labels files")
     s_cols = {norm(c): c for c in structure.columns}
     missing = [c for c in STRUCTURE_COLUMNS if c not in s_cols]
     if missing:
@@ -172,21 +180,25 @@ def read_surveyxact(path: str | Path, *, version: int | None = None) -> LoadedEx
             where, "labels must have three columns: variableName, value, valueLabel"
         )
 
-    headers = [str(h) for h in df.columns]
+    headers = header_names(df)
     id_col = find_column(headers, ID_CANDIDATES)
     answered, status_cols = _answered(df, headers)
-    items = [h for h in headers if h != id_col and h not in status_cols]
+    skip = {id_col, *status_cols}
+    items = [h for h in headers if h not in skip]
     version, how = choose_version(items, "surveyxact", version, path)
     cb = load_codebook(version)
     expected = expected_headers(cb, "surveyxact")
-    columns: dict[str, pd.Series] = {}
+    copies: dict[str, list] = {}
     unknown = []
-    for h in items:
+    for pos, (key, h) in enumerate(zip(df.columns, headers, strict=True), start=1):
+        if h in skip:
+            continue
         col = expected.get(norm(h))
-        if col is None or col in columns:
+        if col is None:
             unknown.append(h)
         else:
-            columns[col] = df[h].reset_index(drop=True)
+            copies.setdefault(col, []).append((pos, h, df[key].reset_index(drop=True)))
+    columns = merge_repeated(copies, path=path, notes=notes)
     warn_unknown(unknown, notes)
     described = {norm(v) for v in structure[s_cols["variablename"]].dropna().astype(str)}
     undescribed = [h for h in items if norm(h) not in described and expected.get(norm(h))]
@@ -232,6 +244,7 @@ def read_surveyxact(path: str | Path, *, version: int | None = None) -> LoadedEx
         warnings=notes.warnings,
         set_missing=notes.as_dict(),
         source_files=files,
+        nul_bytes_removed=int(nul),
     )
 
 
