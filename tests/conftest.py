@@ -3,6 +3,9 @@
 - ``project_tmp``: an empty project root (``ANALYSIS_ROOT``) for one test.
 - ``reference_frame_path``: the real 2022 municipality register in ``../shared/reference/``
   (test data only; the project never ships it).
+- ``browser``: one headless Chromium for the session (system ``/usr/bin/chromium`` through
+  Playwright, never downloaded), shared by every browser test module: Playwright's sync API
+  cannot run two instances in one thread.
 - ``demo_root``: a session-wide project root holding both demo waves written by
   ``analysis.questionnaire.demo.write_demo`` and ingested by ``analysis.clean.ingest.ingest_wave``; read-only for tests.
 """
@@ -66,3 +69,30 @@ def demo_root(tmp_path_factory) -> Path:
         else:
             os.environ["ANALYSIS_ROOT"] = old
     return root
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            pytest.fail(
+                f"{CHROMIUM} is missing: CI must install chromium (apt-get install chromium)"
+            )
+        pytest.skip(f"{CHROMIUM} not found (install it with: apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()

@@ -35,6 +35,9 @@ _API: dict[str, str] = {
     # the questionnaire as data
     "load_codebook": "analysis.instrument.codebook",
     "Codebook": "analysis.instrument.codebook",
+    "codebook_markdown": "analysis.instrument.docs",
+    "item_comparability": "analysis.instrument.compare",
+    "score_comparability": "analysis.instrument.compare",
     # reading and cleaning
     "read_export": "analysis.io.loaders",
     "load_frame": "analysis.io.frame",
@@ -70,9 +73,15 @@ _API: dict[str, str] = {
     "harmonise": "analysis.stats.compare",
     "compare_waves": "analysis.stats.compare",
     "apply_disclosure": "analysis.stats.disclosure",
+    "frequencies": "analysis.stats.tables",
+    "crosstab": "analysis.stats.tables",
+    "rao_scott": "analysis.stats.tables",
+    "apply_filters": "analysis.stats.tables",
     # showing
     "show_table": "analysis.render.display",
     "show_figure": "analysis.render.display",
+    "export_table": "analysis.render.export",
+    "explore": "analysis.render.explore",
     "build_report": "analysis.render.report",
     # running
     "run_wave": "analysis.pipeline.runner",

@@ -8,6 +8,7 @@ run      execute the parameterised notebooks for a wave into ``reports/<wave>/no
 report   build ``reports/<wave>/findings.html`` (and ``findings.en.html``)
 all      demo -> ingest -> run -> report for the demo waves (the README's main command)
 lab      open JupyterLab on the project
+codebook the instrument as a readable codebook (``codebook show VERSION|PATH``, ``codebook docs``)
 notes    register meeting notes (notes add WAVE FILE)
 coding   coding sheets, import and agreement for notes and free text
 
@@ -128,6 +129,7 @@ def _add_report(sub) -> None:
         help="public suppresses small cells and single municipalities (default: public)",
     )
     p.add_argument("--compare-with", metavar="WAVE", help="an earlier wave to compare with")
+    p.add_argument("--force", action="store_true", help="build even if nothing changed")
 
 
 def _add_all(sub) -> None:
@@ -141,11 +143,84 @@ def _add_all(sub) -> None:
 
 
 def _add_lab(sub) -> None:
-    sub.add_parser(
+    p = sub.add_parser(
         "lab",
         help="open JupyterLab on the project",
-        description="Start JupyterLab in the project root; the notebooks import the package.",
+        description="Start JupyterLab in the project root; the notebooks import the package. "
+        "Run as root (e.g. in a container), it passes --allow-root.",
     )
+    p.add_argument(
+        "--no-browser", action="store_true", help="do not open a browser (headless server)"
+    )
+    p.add_argument("--port", type=int, help="port to listen on (default: JupyterLab's, 8888)")
+
+
+# --- codebook: one sub-subcommand per action; add an action as _add_codebook_<name>(actions)
+# (its parser sets ``codebook_func``) and list it in CODEBOOK_ACTIONS --------------------------
+
+
+def _add_codebook_show(actions) -> None:
+    p = actions.add_parser(
+        "show",
+        help="print the readable codebook (Markdown) of a version or instrument file",
+        description="Print the codebook of an instrument version (a packaged version number "
+        "or a path to an instrument YAML file) as Markdown: questions, columns and export "
+        "headers, codes, rules and scores.",
+    )
+    p.add_argument("instrument", metavar="VERSION|PATH", help="e.g. 2 or path/to/v3.yaml")
+    p.add_argument(
+        "--lang", choices=["nb", "en"], default="nb", help="language (default: %(default)s)"
+    )
+    p.set_defaults(codebook_func=cmd_codebook_show)
+
+
+def _add_codebook_docs(actions) -> None:
+    p = actions.add_parser(
+        "docs",
+        help="regenerate docs/instrument/vN.md for every packaged version",
+        description="Write the codebook of every packaged instrument version into "
+        "docs/instrument/ (a test checks that the committed files are in step).",
+    )
+    p.add_argument(
+        "--check", action="store_true", help="only report files that are out of date (exit 1)"
+    )
+    p.set_defaults(codebook_func=cmd_codebook_docs)
+
+
+def _add_codebook(sub) -> None:
+    p = sub.add_parser(
+        "codebook",
+        help="the instrument as a readable codebook",
+        description="Readable codebooks of instrument versions.",
+    )
+    actions = p.add_subparsers(dest="codebook_action", metavar="ACTION")
+    actions.required = True
+    for add in CODEBOOK_ACTIONS:
+        add(actions)
+
+
+def cmd_codebook_show(args) -> int:
+    from analysis.instrument.docs import codebook_markdown, resolve_codebook
+
+    sys.stdout.write(codebook_markdown(resolve_codebook(args.instrument), lang=args.lang))
+    return 0
+
+
+def cmd_codebook_docs(args) -> int:
+    from analysis.instrument.docs import DOCS_COMMAND, source_root, write_docs
+
+    root = source_root()
+    changed = write_docs(root, check=args.check)
+    for path in changed:
+        rel = path.relative_to(root)
+        print(f"{'out of date' if args.check else 'wrote'}: {rel}")
+    if args.check and changed:
+        print(f"run `{DOCS_COMMAND}` to refresh them", file=sys.stderr)
+        return 1
+    return 0
+
+
+CODEBOOK_ACTIONS = (_add_codebook_show, _add_codebook_docs)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -158,7 +233,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"analysis {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    for add in (_add_demo, _add_ingest, _add_run, _add_report, _add_all, _add_lab, *QUAL_PARSERS):
+    for add in (
+        _add_demo,
+        _add_ingest,
+        _add_run,
+        _add_report,
+        _add_all,
+        _add_lab,
+        _add_codebook,
+        *QUAL_PARSERS,
+    ):
         add(sub)
     return parser
 
@@ -226,59 +310,129 @@ def cmd_ingest(args) -> int:
 
 
 def cmd_run(args) -> int:
+    from analysis.pipeline.faults import terminate_as_interrupt
     from analysis.pipeline.runner import run_wave
 
-    return run_wave(
-        args.wave,
-        compare_with=args.compare_with,
-        params=_parse_params(args.parameter),
-        jobs=args.jobs,
-        force=args.force,
-    )
+    with terminate_as_interrupt():  # SIGTERM cleans up as Ctrl-C does
+        return run_wave(
+            args.wave,
+            compare_with=args.compare_with,
+            params=_parse_params(args.parameter),
+            jobs=args.jobs,
+            force=args.force,
+        )
 
 
 def cmd_report(args) -> int:
-    from analysis.render.report import build_report
+    from analysis.pipeline.faults import terminate_as_interrupt
+    from analysis.render.report import ReportBuildError, build_report_if_changed
 
-    path = build_report(
-        args.wave, lang=args.lang, disclosure=args.disclosure, compare_with=args.compare_with
-    )
-    print(f"wrote {path}")
+    with terminate_as_interrupt():  # SIGTERM cleans up as Ctrl-C does
+        try:
+            path, built = build_report_if_changed(
+                args.wave,
+                lang=args.lang,
+                disclosure=args.disclosure,
+                compare_with=args.compare_with,
+                force=args.force,
+            )
+        except ReportBuildError as exc:
+            raise UserError(str(exc)) from None
+    print(f"wrote {path}" if built else f"up to date: {path}")
     return 0
+
+
+def _demo_and_ingest(seed: int) -> None:
+    """The demo waves written and ingested, each step skipped when fresh (pipeline.stamps)."""
+    from analysis.paths import processed_dir, project_root, raw_dir
+    from analysis.pipeline.runner import package_fingerprint
+    from analysis.pipeline.stamps import Stamp, tree_hash
+
+    root = project_root()
+    package = package_fingerprint()
+    raws = [raw_dir(w, root) for w in DEMO_WAVES]
+    demo = Stamp(root, "demo")
+    if not demo.fresh({"seed": seed, "package": package}, raws):
+        from analysis.questionnaire.demo import write_demo
+
+        demo.forget()
+        write_demo(seed=seed, force=True)
+        demo.record({"seed": seed, "package": package}, raws)
+    for wave, raw in zip(DEMO_WAVES, raws, strict=True):
+        stamp = Stamp(root, f"ingest-{wave}")
+        inputs = {"raw": tree_hash(raw), "package": package}
+        if not stamp.fresh(inputs, [processed_dir(wave, root)]):
+            from analysis.clean.ingest import ingest_command
+
+            stamp.forget()
+            ingest_command(wave=wave)
+            stamp.record(inputs, [processed_dir(wave, root)])
 
 
 def cmd_all(args) -> int:
-    from analysis.clean.ingest import ingest_command
+    from analysis.pipeline.faults import stop_futures, terminate_as_interrupt
     from analysis.pipeline.runner import run_wave
-    from analysis.questionnaire.demo import write_demo
-    from analysis.render.report import build_report
+    from analysis.render.report import ReportBuildError, build_report_if_changed
 
     t0 = time.perf_counter()
-    write_demo(seed=args.seed, force=True)
-    for wave in DEMO_WAVES:
-        ingest_command(wave=wave)
-    older, newer = DEMO_WAVES
-    status = run_wave(older) or run_wave(newer, compare_with=older)
-    if status:
-        return status
-    # the four reports are independent: build them side by side, one per core (each runs its own
-    # kernel; the parent thread only waits and renders)
-    from concurrent.futures import ThreadPoolExecutor
+    with terminate_as_interrupt():
+        _demo_and_ingest(args.seed)
+        older, newer = DEMO_WAVES
+        status = run_wave(older) or run_wave(newer, compare_with=older)
+        if status:
+            return status
+        # the four reports are independent: build them side by side, one per core (each runs
+        # its own kernel; the parent thread only waits and renders)
+        from concurrent.futures import ThreadPoolExecutor
 
-    jobs = [
-        (wave, lang, compare)
-        for wave, compare in ((older, None), (newer, older))
-        for lang in ("nb", "en")
-    ]
-    with ThreadPoolExecutor(max_workers=max(1, min(len(jobs), os.cpu_count() or 1))) as pool:
-        futures = [
-            pool.submit(build_report, wave, lang=lang, compare_with=compare)
-            for wave, lang, compare in jobs
+        jobs = [
+            (wave, lang, compare)
+            for wave, compare in ((older, None), (newer, older))
+            for lang in ("nb", "en")
         ]
-        for future in futures:
-            print(f"wrote {future.result()}")
+        pool = ThreadPoolExecutor(max_workers=max(1, min(len(jobs), os.cpu_count() or 1)))
+        futures = []
+        interrupted = False
+        try:
+            futures = [
+                pool.submit(build_report_if_changed, wave, lang=lang, compare_with=compare)
+                for wave, lang, compare in jobs
+            ]
+            for future in futures:
+                path, built = future.result()
+                print(f"wrote {path}" if built else f"up to date: {path}")
+        except ReportBuildError as exc:
+            raise UserError(str(exc)) from None
+        except BaseException:  # Ctrl-C / SIGTERM: start no report, stop the running kernels
+            interrupted = True
+            pool.shutdown(wait=False, cancel_futures=True)
+            stop_futures(futures)
+            raise
+        finally:
+            pool.shutdown(wait=not interrupted)
     print(f"done in {time.perf_counter() - t0:.1f} s")
     return 0
+
+
+def lab_command(*, root: Path, no_browser: bool = False, port: int | None = None) -> list[str]:
+    """The JupyterLab command line for ``python -m analysis lab``.
+
+    Examples
+    --------
+    >>> cmd = lab_command(root=Path("/p"), no_browser=True, port=8890)
+    >>> cmd[4:7]
+    ['--notebook-dir=/p', '--no-browser', '--port=8890']
+    """
+    if port is not None and not 1 <= port <= 65535:
+        raise UserError(f"--port must be between 1 and 65535, not {port}")
+    cmd = [sys.executable, "-m", "jupyter", "lab", f"--notebook-dir={root}"]
+    if no_browser:
+        cmd.append("--no-browser")
+    if port is not None:
+        cmd.append(f"--port={port}")
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        cmd.append("--allow-root")  # JupyterLab refuses to start as root without it
+    return cmd
 
 
 def cmd_lab(args) -> int:
@@ -287,9 +441,8 @@ def cmd_lab(args) -> int:
     from analysis.paths import project_root
 
     root = project_root()
-    return subprocess.call(
-        [sys.executable, "-m", "jupyter", "lab", f"--notebook-dir={root}"], cwd=root
-    )
+    cmd = lab_command(root=root, no_browser=args.no_browser, port=args.port)
+    return subprocess.call(cmd, cwd=root)
 
 
 def _check_wave_names(args) -> None:
@@ -308,6 +461,7 @@ COMMANDS = {
     "report": cmd_report,
     "all": cmd_all,
     "lab": cmd_lab,
+    "codebook": lambda args: args.codebook_func(args),
 }
 
 # the qualitative strand: notes add, coding sheets/import/agreement (analysis.qual.cli)
@@ -326,6 +480,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:  # Ctrl-C; SIGTERM in run/report/all (exit 143)
         print("interrupted", file=sys.stderr)
-        return 130
+        code = getattr(exc, "exit_code", 130)
+        if argv is None and args.command in ("run", "report", "all"):
+            _exit_after_interrupt(code)
+        return code
+
+
+def _exit_after_interrupt(code: int) -> None:
+    """End the program at once after an interrupted run/report/all has cleaned up.
+
+    Everything that matters is done by now (finished outputs kept, temporary files removed,
+    kernels killed); what is left is the interpreter's teardown of the kernel clients, which
+    takes a second or two. Only when running as the program (``main()`` without ``argv``),
+    never when ``main`` is called from Python.
+    """
+    if "analysis.pipeline.faults" in sys.modules:
+        sys.modules["analysis.pipeline.faults"].kill_kernels()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

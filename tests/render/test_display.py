@@ -265,7 +265,7 @@ def test_placeholder_alt_refused(alt):
 
 def test_show_functions_emit_html(monkeypatch):
     shown: list[str] = []
-    monkeypatch.setattr(display, "_display_html", shown.append)
+    monkeypatch.setattr(display, "_display_html", lambda html, export=None: shown.append(html))
     fig = _bar_figure()
     show_figure(fig, alt="Two bars: kommunal 61, ideell 55", caption="c", lang="en")
     assert not plt.fignum_exists(fig.number)

@@ -141,8 +141,11 @@ def assert_accessible_structure(html: str, lang: str) -> Page:
     assert PLACEHOLDER_ALT not in html
     ids = page.ids
     assert len(ids) == len(set(ids)), "duplicate element ids"
-    for href in page.links:  # every in-page link resolves
-        assert href.startswith("#") and href[1:] in ids, href
+    for href in page.links:  # every in-page link resolves; others are the report's own files
+        if href.startswith("#"):
+            assert href[1:] in ids, href
+        else:  # spreadsheet and figure files beside the report (test_report_exports checks them)
+            assert re.fullmatch(r"(figures/)?[\w.-]+\.(xlsx|svg|png)", href), href
     # nothing fetched from anywhere: no external src/href, no CDN, no @import
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html)
     assert "require.js" not in html and "MathJax" not in html and "@import" not in html
@@ -299,7 +302,7 @@ def test_findings_notebook_is_committed_clean():
 def test_build_report_user_errors(project_tmp):
     with pytest.raises(UserError, match="not ingested"):
         report.build_report("demo-2023", root=project_tmp)
-    with pytest.raises(UserError, match="language"):
+    with pytest.raises(UserError, match="'lang' must be one of nb, en"):
         report.build_report("demo-2023", lang="de", root=project_tmp)
     with pytest.raises(UserError, match="disclosure"):
         report.build_report("demo-2023", disclosure="open", root=project_tmp)

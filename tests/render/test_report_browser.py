@@ -1,5 +1,7 @@
 """The findings report in headless Chromium: zero network requests, zero axe-core violations.
 
+The ``browser`` fixture (one Chromium per session) is in ``tests/conftest.py``.
+
 Uses Chromium from the system (``/usr/bin/chromium``; CI installs it from Debian packages) through
 Playwright; never downloads a browser. Skipped only when Chromium is absent outside CI. The
 reports come from the session fixtures of ``test_report.py`` (each built once). Full-page
@@ -9,40 +11,13 @@ to look at.
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
 import pytest
 from test_report import built, report_roots  # noqa: F401  (session fixtures shared with the build tests)
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not CHROMIUM.exists():
-        if os.environ.get("CI"):
-            pytest.fail(
-                f"{CHROMIUM} is missing: CI must install chromium (apt-get install chromium)"
-            )
-        pytest.skip(f"{CHROMIUM} not found (install it with: apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
 
 
 def _format_violations(violations) -> str:

@@ -41,6 +41,7 @@ import hashlib
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -908,23 +909,25 @@ def available_versions() -> tuple[int, ...]:
     >>> available_versions()[:2]
     (1, 2)
     """
-    out = set()
-    for p in packaged_dir().glob("*.y*ml"):
+    return tuple(sorted(_packaged_files()))
+
+
+@cache
+def _packaged_files() -> dict[int, Path]:
+    """Packaged version -> its file (read once: package data do not change while running)."""
+    out: dict[int, Path] = {}
+    for p in sorted(packaged_dir().glob("*.y*ml")):
         try:
             head = yaml.safe_load(p.read_text(encoding="utf-8"))
         except (yaml.YAMLError, OSError):  # pragma: no cover - a broken packaged file
             continue
         if isinstance(head, dict) and isinstance(head.get("version"), int):
-            out.add(head["version"])
-    return tuple(sorted(out))
+            out[head["version"]] = p
+    return out
 
 
 def _packaged_file(version: int) -> Path | None:
-    for p in sorted(packaged_dir().glob("*.y*ml")):
-        head = yaml.safe_load(p.read_text(encoding="utf-8"))
-        if isinstance(head, dict) and head.get("version") == version:
-            return p
-    return None
+    return _packaged_files().get(version)
 
 
 def load_codebook(instrument: int | str | Path = 1) -> Codebook:

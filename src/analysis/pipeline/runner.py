@@ -55,6 +55,7 @@ import contextlib
 import hashlib
 import io
 import json
+import math
 import os
 import re
 import shutil
@@ -66,6 +67,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from analysis.errors import UserError
+from analysis.pipeline.faults import kernel_manager_class, stop_futures, wave_lock
 
 #: Notebooks the pipeline runs: 01_… to 05_… (06_findings belongs to ``analysis report``).
 NOTEBOOK_PATTERN = re.compile(r"^0[1-5]_[A-Za-z0-9_.-]+\.ipynb$")
@@ -245,6 +247,135 @@ def convert_value(value: object, types: Sequence[str], *, name: str, notebook: s
     )
 
 
+@dataclass(frozen=True)
+class Allowed:
+    """The values a parameter may take: a set of choices, or a numeric range.
+
+    Examples
+    --------
+    >>> Allowed(minimum=1).check("min_cell", 5)
+    >>> Allowed(choices=("nb", "en")).check("lang", "de")
+    Traceback (most recent call last):
+    ...
+    analysis.errors.UserError: parameter 'lang' must be one of nb, en, not 'de'
+    """
+
+    choices: tuple = ()
+    minimum: float | None = None
+    maximum: float | None = None
+    #: the range's ends themselves are not allowed
+    open_range: bool = False
+
+    def check(self, name: str, value: object) -> None:
+        """Raise :class:`~analysis.errors.UserError` when ``value`` is not allowed (None passes)."""
+        if value is None:
+            return
+        if self.choices and value not in self.choices:
+            raise UserError(
+                f"parameter {name!r} must be one of {', '.join(map(str, self.choices))}, "
+                f"not {value!r}"
+            )
+        if self.minimum is None and self.maximum is None:
+            return
+        lo = -math.inf if self.minimum is None else self.minimum
+        hi = math.inf if self.maximum is None else self.maximum
+        v = float(value)  # type: ignore[arg-type]
+        inside = (lo < v < hi) if self.open_range else (lo <= v <= hi)
+        if inside:
+            return
+        if self.maximum is None:
+            bound = f"more than {lo:g}" if self.open_range else f"at least {lo:g}"
+        elif self.minimum is None:
+            bound = f"less than {hi:g}" if self.open_range else f"at most {hi:g}"
+        else:
+            bound = f"between {lo:g} and {hi:g}" + (" (exclusive)" if self.open_range else "")
+        raise UserError(f"parameter {name!r} must be {bound}, not {value!r}")
+
+
+#: Allowed values of the notebooks' parameters, whichever notebook declares them; checked (after
+#: type conversion) before anything runs. ``analysis.render.report`` checks its own with these.
+ALLOWED: dict[str, Allowed] = {
+    "lang": Allowed(choices=("nb", "en")),
+    "disclosure": Allowed(choices=("public", "internal")),
+    "min_cell": Allowed(minimum=1),
+    "alpha": Allowed(minimum=0, maximum=1, open_range=True),
+}
+
+
+def check_allowed(name: str, value: object) -> object:
+    """Check one converted parameter value against :data:`ALLOWED`; return it unchanged.
+
+    Examples
+    --------
+    >>> check_allowed("min_cell", 3)
+    3
+    >>> check_allowed("min_cell", -3)
+    Traceback (most recent call last):
+    ...
+    analysis.errors.UserError: parameter 'min_cell' must be at least 1, not -3
+    """
+    rule = ALLOWED.get(name)
+    if rule is not None:
+        rule.check(name, value)
+    return value
+
+
+def fieldwork_date(manifest: Mapping[str, object]) -> str | None:
+    """The date a wave's fieldwork began (ISO), else ended, else the export was received.
+
+    Examples
+    --------
+    >>> fieldwork_date({"fieldwork_start": None, "fieldwork_end": "2023-10-31"})
+    '2023-10-31'
+    """
+    for key in ("fieldwork_start", "fieldwork_end", "received"):
+        value = manifest.get(key)
+        if isinstance(value, str) and value.strip():
+            return value.strip()[:10]
+    return None
+
+
+def check_compare_order(
+    wave: str, manifest: Mapping[str, object], compare_with: str, earlier: Mapping[str, object]
+) -> None:
+    """Refuse a comparison wave whose fieldwork (manifest dates) is later than the wave's.
+
+    Changes are always the wave minus the comparison wave; a later comparison wave would report
+    every change backwards. Waves without dates are not checked.
+
+    Examples
+    --------
+    >>> check_compare_order("2022", {"fieldwork_start": "2022-09-01"}, "2023",
+    ...                     {"fieldwork_start": "2023-09-15"})
+    Traceback (most recent call last):
+    ...
+    analysis.errors.UserError: --compare-with '2023' (fieldwork 2023-09-15) is later than '2022' (fieldwork 2022-09-01): compare the other way round (the later wave with --compare-with the earlier)
+    """
+    a, b = fieldwork_date(earlier), fieldwork_date(manifest)
+    if a is not None and b is not None and a > b:
+        raise UserError(
+            f"--compare-with {compare_with!r} (fieldwork {a}) is later than {wave!r} (fieldwork "
+            f"{b}): compare the other way round (the later wave with --compare-with the earlier)"
+        )
+
+
+def _manifest_dates(wave: str, root: Path) -> dict:
+    """A registered wave's manifest as JSON ({} when it cannot be read: nothing to check)."""
+    from analysis.paths import raw_dir
+
+    try:
+        data = json.loads((raw_dir(wave, root) / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def check_jobs(jobs: int | None) -> None:
+    """``--jobs`` must be 1 or more (None: one per core)."""
+    if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
+        raise UserError(f"--jobs must be 1 or more, not {jobs!r}")
+
+
 # ---------------------------------------------------------------------------------------------
 # notebooks on disk (read as JSON: no nbformat import on the no-change path)
 # ---------------------------------------------------------------------------------------------
@@ -324,8 +455,11 @@ def resolve_parameters(
         values = {}
         for name, value in given.items():
             if name in spec.parameters:
-                values[name] = convert_value(
-                    value, spec.parameters[name].types, name=name, notebook=spec.name
+                values[name] = check_allowed(
+                    name,
+                    convert_value(
+                        value, spec.parameters[name].types, name=name, notebook=spec.name
+                    ),
                 )
         out[spec.name] = values
     return out
@@ -439,6 +573,8 @@ class RunSummary:
     skipped: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
+    #: set on Ctrl-C / SIGTERM: no notebook starts any more, interrupted ones are not "failed"
+    stop: threading.Event = field(default_factory=threading.Event, repr=False)
 
     @property
     def status(self) -> int:
@@ -466,6 +602,10 @@ def plan_wave(
         if compare_with == wave:
             raise UserError(f"--compare-with {compare_with!r} is the wave itself")
     root = Path(root).resolve() if root is not None else project_root()
+    if compare_with is not None:
+        check_compare_order(
+            wave, _manifest_dates(wave, root), compare_with, _manifest_dates(compare_with, root)
+        )
     params = dict(params or {})
     clash = [n for n in INJECTED if n in params]
     if clash:
@@ -509,15 +649,84 @@ def _first_line(source: object) -> str:
     return ""
 
 
-def _clean_metadata(nb_path: Path, spec: NotebookSpec, out_name: str) -> None:
-    """Replace papermill's absolute input/output paths with project-relative ones."""
+def machine_paths(root: str | Path | None = None) -> list[tuple[str, str]]:
+    """``(absolute path, stand-in)`` pairs that executed outputs must not show, longest first.
+
+    The project root becomes ``.``, the home folder ``~`` and the temporary folder ``$TMPDIR``
+    (each also as its resolved path, when a symlink leads there).
+
+    Examples
+    --------
+    >>> dict(machine_paths("/srv/project"))["/srv/project"]
+    '.'
+    """
+    import tempfile
+
+    pairs: dict[str, str] = {}
+    for path, stand_in in (
+        (root, "."),
+        (os.path.expanduser("~"), "~"),
+        (tempfile.gettempdir(), "$TMPDIR"),
+    ):
+        if not path:
+            continue
+        for p in {str(path), os.path.realpath(path)}:
+            p = p.rstrip("/")
+            if p and p not in ("/", ".", "~") and p not in pairs:
+                pairs[p] = stand_in
+    return sorted(pairs.items(), key=lambda kv: -len(kv[0]))
+
+
+def scrub_paths(value: object, pairs: Sequence[tuple[str, str]]) -> object:
+    """``value`` (JSON-like) with every absolute path of :func:`machine_paths` replaced.
+
+    Examples
+    --------
+    >>> scrub_paths({"text": ["/srv/p/.venv/x.py:3: Warning"]}, [("/srv/p", ".")])
+    {'text': ['./.venv/x.py:3: Warning']}
+    """
+    if isinstance(value, str):
+        for path, stand_in in pairs:
+            if path in value:
+                value = value.replace(path, stand_in)
+        return value
+    if isinstance(value, list):
+        return [scrub_paths(v, pairs) for v in value]
+    if isinstance(value, dict):
+        return {k: scrub_paths(v, pairs) for k, v in value.items()}
+    return value
+
+
+def clean_executed(
+    nb_path: Path, *, input_path: str, output_path: str, root: str | Path | None = None
+) -> None:
+    """Make an executed notebook free of machine paths, in place.
+
+    papermill's absolute input/output paths become project-relative ones, and every absolute
+    path of the machine in outputs and metadata (project root, home and temporary folders, e.g.
+    in a warning naming a file of the ``.venv``) is replaced by a stand-in (:func:`machine_paths`).
+    """
     import nbformat
 
     nb = nbformat.read(nb_path, as_version=4)
     pm = nb.metadata.get("papermill", {})
-    pm["input_path"] = f"notebooks/{spec.path.name}"
-    pm["output_path"] = out_name
+    pm["input_path"] = input_path
+    pm["output_path"] = output_path
+    pairs = machine_paths(root)
+    nb.metadata = nbformat.from_dict(scrub_paths(nb.metadata, pairs))
+    for cell in nb.cells:
+        if cell.get("cell_type") == "code" and cell.get("outputs"):
+            cell["outputs"] = [nbformat.from_dict(scrub_paths(o, pairs)) for o in cell["outputs"]]
     nbformat.write(nb, nb_path)
+
+
+def _clean_metadata(
+    nb_path: Path, spec: NotebookSpec, out_name: str, root: str | Path | None = None
+) -> None:
+    """Project-relative papermill paths and no machine path in outputs (:func:`clean_executed`)."""
+    clean_executed(
+        nb_path, input_path=f"notebooks/{spec.path.name}", output_path=out_name, root=root
+    )
 
 
 @contextlib.contextmanager
@@ -541,6 +750,7 @@ def kernel_options():
             "log_output": False,
             "request_save_on_cell_execute": False,
             "extra_arguments": KERNEL_ARGS,
+            "kernel_manager_class": kernel_manager_class(),
             "config": Config(
                 {"KernelManager": {"transport": "ipc", "ip": os.path.join(sockets, "k")}}
             ),
@@ -558,6 +768,8 @@ def _execute(
     tmp_dir = out_dir / ".tmp"
     tmp_path = tmp_dir / spec.path.name
     failed_path = out_dir / "failed" / spec.path.name
+    if summary.stop.is_set():  # interrupted before this notebook started: start nothing new
+        return
     stack = contextlib.ExitStack()
     options = stack.enter_context(kernel_options())
     try:
@@ -565,6 +777,9 @@ def _execute(
             str(spec.path), str(tmp_path), parameters=job.params, cwd=str(out_dir), **options
         )
     except pm.PapermillExecutionError as exc:
+        if summary.stop.is_set():  # interrupted (its kernel was killed): not a failure
+            tmp_path.unlink(missing_ok=True)
+            return
         index = exc.cell_index
         injected_at = 1 + next(
             (
@@ -586,6 +801,9 @@ def _execute(
             summary.messages.append(msg + f" — executed notebook kept in {failed_path}")
         return
     except Exception as exc:  # noqa: BLE001 - kernel start failure, dead kernel, timeout …
+        if summary.stop.is_set():
+            tmp_path.unlink(missing_ok=True)
+            return
         _keep_failed(tmp_path, failed_path, spec)
         with lock:
             summary.failed.append(spec.name)
@@ -595,7 +813,7 @@ def _execute(
         return
     finally:
         stack.close()
-    _clean_metadata(tmp_path, spec, spec.path.name)
+    _clean_metadata(tmp_path, spec, spec.path.name, root=out_dir.parents[2])
     os.replace(tmp_path, out_dir / spec.path.name)
     if failed_path.exists():
         failed_path.unlink()
@@ -613,7 +831,7 @@ def _keep_failed(tmp_path: Path, failed_path: Path, spec: NotebookSpec) -> None:
     if tmp_path.is_file():
         failed_path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            _clean_metadata(tmp_path, spec, f"failed/{spec.path.name}")
+            _clean_metadata(tmp_path, spec, f"failed/{spec.path.name}", root=failed_path.parents[4])
         except Exception:  # noqa: BLE001 - keep the notebook even if it cannot be re-read
             pass
         os.replace(tmp_path, failed_path)
@@ -637,14 +855,31 @@ def execute_wave(
     UserError
         Bad parameters, an unknown or un-ingested wave, missing notebooks: before anything runs.
     """
-    out_dir, planned = plan_wave(
-        wave,
+    from analysis.paths import project_root
+
+    check_jobs(jobs)
+    plan = dict(
         compare_with=compare_with,
         params=params,
         force=force,
         root=root,
         notebooks_dir=notebooks_dir,
     )
+    plan_wave(wave, **plan)  # every user error before the lock (and before anything runs)
+    lock_root = Path(root).resolve() if root is not None else project_root()
+    with wave_lock(wave, "run", root=lock_root):
+        out_dir, planned = plan_wave(wave, **plan)  # again, now that no other run can write
+        return _execute_planned(wave, out_dir, planned, jobs=jobs, progress=progress)
+
+
+#: Seconds an interrupted run waits for its running notebooks to stop (their kernels are killed
+#: at once; nbclient notices a dead kernel within a second).
+STOP_TIMEOUT = 5.0
+
+
+def _execute_planned(
+    wave: str, out_dir: Path, planned: list[Job], *, jobs: int | None, progress: bool
+) -> RunSummary:
     summary = RunSummary(wave, out_dir)
     summary.skipped = [j.spec.name for j in planned if j.up_to_date]
     todo = [j for j in planned if not j.up_to_date]
@@ -659,16 +894,18 @@ def execute_wave(
     fingerprints = _read_fingerprints(out_dir)
     lock = threading.Lock()
     workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
-    with tqdm(
-        total=len(todo),
-        desc=f"{wave}",
-        unit="notebook",
-        file=sys.stderr,
-        disable=not progress,
-        dynamic_ncols=True,
-    ) as bar:
-        bar.set_postfix_str(", ".join(j.spec.name for j in todo[:workers]))
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="notebook") as pool:
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="notebook")
+    futures: dict = {}
+    try:
+        with tqdm(
+            total=len(todo),
+            desc=f"{wave}",
+            unit="notebook",
+            file=sys.stderr,
+            disable=not progress,
+            dynamic_ncols=True,
+        ) as bar:
+            bar.set_postfix_str(", ".join(j.spec.name for j in todo[:workers]))
             futures = {
                 pool.submit(_execute, j, out_dir, summary, lock, fingerprints): j for j in todo
             }
@@ -676,11 +913,27 @@ def execute_wave(
                 fut.result()
                 bar.set_postfix_str(f"done {futures[fut].spec.name}")
                 bar.update(1)
-    shutil.rmtree(out_dir / ".tmp", ignore_errors=True)
+    except BaseException:  # Ctrl-C, SIGTERM (analysis.pipeline.faults.Terminated), a bug
+        stop_notebooks(summary, pool, futures)
+        raise
+    finally:
+        pool.shutdown(wait=not summary.stop.is_set())  # never hang on an interrupted notebook
+        shutil.rmtree(out_dir / ".tmp", ignore_errors=True)
     order = [j.spec.name for j in planned]
     summary.executed.sort(key=order.index)
     summary.failed.sort(key=order.index)
     return summary
+
+
+def stop_notebooks(summary: RunSummary, pool, futures, timeout: float = STOP_TIMEOUT) -> None:
+    """Interrupt a run: start no new notebook, kill the running kernels, wait for the threads.
+
+    Notebooks that finished before keep their outputs and fingerprints; interrupted ones leave
+    nothing (their temporary output is removed) and are not counted as failed.
+    """
+    summary.stop.set()
+    pool.shutdown(wait=False, cancel_futures=True)
+    stop_futures(futures, timeout)
 
 
 def run_wave(

@@ -2,7 +2,8 @@
 
 ``notebooks/06_findings.ipynb`` builds a :class:`ReportContext` with :func:`load_context` and
 calls one section function per cell (:func:`title`, :func:`key_findings`, :func:`scores`,
-:func:`barriers`, :func:`themes`, :func:`change`, :func:`about`, :func:`provenance`). Each
+:func:`barriers`, :func:`themes`, :func:`change`, :func:`about`, :func:`provenance`,
+:func:`appendix`). Each
 displays its output through :mod:`analysis.render.display` in the report's language: all prose comes
 from :mod:`analysis.render.i18n`, every number from the data.
 
@@ -1569,11 +1570,26 @@ def provenance(ctx: ReportContext) -> None:
     show_table(versions, caption=t("versions_caption", lang), lang=lang)
 
 
+def appendix(ctx: ReportContext) -> None:
+    """'Vedlegg: alle spørsmål' / 'Appendix: every question': every question of the wave's
+    instrument with its wording, frequency table and chart (:mod:`analysis.render.appendix`)."""
+    from analysis.render.appendix import show_appendix
+
+    show_appendix(
+        ctx.cur.df,
+        codebook_for(ctx.cur.df),
+        lang=ctx.lang,
+        disclosure=ctx.disclosure,
+        min_cell=ctx.min_cell,
+    )
+
+
 __all__ = [
     "GROUP_VARS",
     "ReportContext",
     "WaveData",
     "about",
+    "appendix",
     "barriers",
     "change",
     "git_commit",

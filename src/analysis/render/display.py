@@ -302,18 +302,163 @@ def table_html(
 # ---------------------------------------------------------------------------------------------
 
 
-def figure_png(fig, *, dpi: int = FIGURE_DPI) -> bytes:
-    """PNG bytes of a matplotlib figure, deterministic (no 'Software' metadata, fixed dpi)."""
+def figure_png(fig, *, dpi: int = FIGURE_DPI, tight: bool = True) -> bytes:
+    """PNG bytes of a matplotlib figure, deterministic (no 'Software' metadata, fixed dpi).
+
+    ``tight=False`` keeps the figure's own size (one draw instead of two)."""
     buf = io.BytesIO()
     fig.savefig(
         buf,
         format="png",
         dpi=dpi,
         metadata={"Software": None},
-        bbox_inches="tight",
+        bbox_inches="tight" if tight else None,
         facecolor="white",
     )
     return buf.getvalue()
+
+
+def figure_svg(fig) -> str:
+    """SVG text of a matplotlib figure, deterministic (no date, fixed ids), text kept as paths."""
+    import matplotlib
+
+    buf = io.StringIO()
+    with matplotlib.rc_context({"svg.hashsalt": "analysis", "svg.fonttype": "path"}):
+        fig.savefig(
+            buf, format="svg", metadata={"Date": None}, bbox_inches="tight", facecolor="white"
+        )
+    return buf.getvalue()
+
+
+#: Smallest text size a reader sees, in CSS points, at the report's display size.
+MIN_DISPLAY_PT = 9.0
+#: Width of the report's text column in CSS pixels (``main`` max-width 60rem minus padding).
+REPORT_WIDTH_PX = 920
+#: Longest tick or legend label (characters) before it is wrapped onto more lines.
+WRAP_AT = 40
+
+
+def _texts(fig):
+    from matplotlib.text import Text
+
+    return [
+        t
+        for t in fig.findobj(Text)
+        if t.get_visible() and t.get_text().strip() and t.get_figure() is not None
+    ]
+
+
+def min_font_size(fig) -> float:
+    """Smallest font size (pt, figure units) of the visible text of a figure.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> fig = Figure(); ax = fig.add_subplot(); _ = ax.set_title("t", fontsize=7)
+    >>> min_font_size(fig)
+    7.0
+    """
+    sizes = [float(t.get_fontsize()) for t in _texts(fig)]
+    return min(sizes) if sizes else float("nan")
+
+
+def display_scale(fig, *, dpi: int = FIGURE_DPI) -> float:
+    """CSS points per figure point when the PNG is shown in the report.
+
+    The PNG (``dpi`` pixels per inch, tight box) is shown at its natural size, 1 px per CSS px,
+    shrunk to the :data:`REPORT_WIDTH_PX` column when wider; one CSS point is 4/3 px.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    if not hasattr(fig.canvas, "get_renderer"):
+        FigureCanvasAgg(fig)
+    fig.draw_without_rendering()
+    bbox = fig.get_tightbbox(fig.canvas.get_renderer())
+    width_px = (bbox.width + 0.2) * dpi  # savefig's pad_inches=0.1 on each side
+    return dpi / 96 * min(1.0, REPORT_WIDTH_PX / width_px)
+
+
+def make_readable(fig, *, min_pt: float = MIN_DISPLAY_PT, wrap: int = WRAP_AT) -> None:
+    """Raise every text of ``fig`` to at least ``min_pt`` CSS points at display size, and wrap
+    long tick and legend labels (in place; constrained or tight layouts re-flow).
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> fig = Figure(figsize=(4, 2)); ax = fig.add_subplot()
+    >>> _ = ax.set_yticks([0], ["a very long label that certainly needs more than one line"], fontsize=6)
+    >>> make_readable(fig)
+    >>> min_font_size(fig) * display_scale(fig) >= 9, "\\n" in ax.get_yticklabels()[0].get_text()
+    (True, True)
+    """
+    import textwrap
+
+    for ax in fig.axes:
+        for axis, get, set_ in (
+            ("y", ax.get_yticklabels, ax.set_yticks),
+            ("x", ax.get_xticklabels, ax.set_xticks),
+        ):
+            labels = [t.get_text() for t in get()]
+            if any(len(lab) > wrap and "\n" not in lab for lab in labels):
+                ticks = ax.get_yticks() if axis == "y" else ax.get_xticks()
+                size = get()[0].get_fontsize() if get() else None
+                set_(ticks, [textwrap.fill(lab, wrap) for lab in labels], fontsize=size)
+        leg = ax.get_legend()
+        if leg is not None:
+            for t in leg.get_texts():
+                if len(t.get_text()) > wrap and "\n" not in t.get_text():
+                    t.set_text(textwrap.fill(t.get_text(), wrap))
+    for _ in range(3):
+        scale = display_scale(fig)
+        need = min_pt / scale
+        small = [t for t in _texts(fig) if t.get_fontsize() < need - 1e-9]
+        if not small:
+            return
+        for t in small:
+            t.set_fontsize(round(need + 0.05, 1))
+    return
+
+
+def all_suppressed(data: pd.DataFrame | None) -> bool:
+    """Whether the numbers behind a figure are all suppressed (or there are none).
+
+    Value columns are those holding a number or :data:`SUPPRESSED`; the figure is empty when
+    none of their cells holds a number.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> all_suppressed(pd.DataFrame({"Gruppe": ["a", "b"], "n": [":", ":"], "Andel": [":", None]}))
+    True
+    >>> all_suppressed(pd.DataFrame({"Gruppe": ["a", "b"], "n": [":", 12]}))
+    False
+    """
+    if data is None:
+        return False
+    if data.empty:
+        return True
+    any_number = False
+    for c in data.columns:
+        for v in data[c].tolist():
+            if isinstance(v, numbers.Number) and not isinstance(v, bool | np.bool_):
+                if not _is_missing(v):
+                    any_number = True
+    return not any_number
+
+
+def suppressed_figure_html(caption: str, *, lang: Lang = "nb") -> str:
+    """What stands in place of a figure whose numbers are all suppressed: a sentence saying why."""
+    text = (
+        "Figuren vises ikke: alle tallene i den bygger på for få svar og er skjult av "
+        "personvernhensyn (se merknaden om prikking)."
+        if lang == "nb"
+        else "The figure is not shown: every number in it rests on too few responses and is "
+        "suppressed to protect respondents (see the note on suppression)."
+    )
+    return (
+        '<div class="report-figure figure-suppressed" role="note">'
+        f"<p><strong>{_esc(caption)}</strong></p><p>{_esc(text)}</p></div>"
+    )
 
 
 def check_alt(alt: str) -> str:
@@ -344,10 +489,16 @@ def figure_html(
     data: pd.DataFrame | None = None,
     lang: Lang = "nb",
     decimals: int | Mapping[str, int] | None = None,
+    details: bool = True,
+    prepared: bool = False,
 ) -> str:
     """An accessible ``<figure>``: embedded PNG with ``alt``, ``<figcaption>``, numbers in ``<details>``.
 
-    Does not close the figure (:func:`show_figure` does).
+    Does not close the figure (:func:`show_figure` does). Before drawing, :func:`make_readable`
+    raises small text and wraps long labels. A figure whose ``data`` are all suppressed becomes
+    a sentence saying why (:func:`suppressed_figure_html`). ``details=False`` leaves the numbers
+    table out (``data`` is then used only for that check); ``prepared=True`` says the figure has
+    a fixed layout with readable text already (one draw: no readability pass, no tight box).
 
     Examples
     --------
@@ -368,13 +519,17 @@ def figure_html(
     alt_text = check_alt(alt)
     if not caption or not str(caption).strip():
         raise ValueError("show_figure: a figure needs a non-empty caption")
-    png = base64.b64encode(figure_png(fig)).decode("ascii")
+    if all_suppressed(data):
+        return suppressed_figure_html(caption, lang=lang)
+    if not prepared:
+        make_readable(fig)
+    png = base64.b64encode(figure_png(fig, tight=not prepared)).decode("ascii")
     parts = [
         '<figure class="report-figure">',
         f'<img src="data:image/png;base64,{png}" alt="{_esc(alt_text)}">',
         f"<figcaption>{_esc(caption)}</figcaption>",
     ]
-    if data is not None:
+    if data is not None and details:
         summary = _TEXT[lang]["numbers"]
         parts.append(f"<details><summary>{_esc(summary)}</summary>")
         parts.append(
@@ -390,10 +545,17 @@ def figure_html(
 # ---------------------------------------------------------------------------------------------
 
 
-def _display_html(html: str) -> None:
+def _display_html(html: str, export: Mapping | None = None) -> None:
+    """Display HTML; ``export`` goes into the output's metadata under
+    :data:`analysis.render.export.META_KEY` for the report's spreadsheet and figure files."""
     from IPython.display import HTML, display
 
-    display(HTML(html))
+    if export is None:
+        display(HTML(html))
+    else:
+        from analysis.render.export import META_KEY
+
+        display(HTML(html), metadata={META_KEY: dict(export)})
 
 
 def show_figure(
@@ -435,9 +597,18 @@ def show_figure(
 
     try:
         html = figure_html(fig, alt=alt, caption=caption, data=data, lang=lang, decimals=decimals)
+        export = None
+        if html.startswith('<figure class="report-figure"><img'):
+            export = {
+                "kind": "figure",
+                "caption": str(caption),
+                "alt": check_alt(alt),
+                "svg": figure_svg(fig),
+                "min_display_pt": round(min_font_size(fig) * display_scale(fig), 2),
+            }
     finally:
         plt.close(fig)
-    _display_html(html)
+    _display_html(html, export)
 
 
 def show_table(
@@ -458,17 +629,21 @@ def show_table(
     >>> show_table(pd.DataFrame({"n": [3]}), caption="Antall")  # doctest: +ELLIPSIS
     <IPython.core.display.HTML object>
     """
-    _display_html(
-        table_html(
-            df,
-            caption=caption,
-            lang=lang,
-            note=note,
-            decimals=decimals,
-            index=index,
-            row_headers=row_headers,
-        )
+    from analysis.render.export import table_records
+
+    html = table_html(
+        df,
+        caption=caption,
+        lang=lang,
+        note=note,
+        decimals=decimals,
+        index=index,
+        row_headers=row_headers,
     )
+    frame, _ = _prepare(df, index)
+    export = {"kind": "table", "caption": str(caption), "note": note or ""}
+    export.update(table_records(frame, decimals=decimals))
+    _display_html(html, export)
 
 
 def show_markdown(text: str) -> None:

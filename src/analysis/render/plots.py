@@ -30,6 +30,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
@@ -103,6 +104,22 @@ class TableResult(NamedTuple):
             note=self.note,
             decimals=self.decimals,
         )
+
+    def export(self, path) -> Path:
+        """Write the table to ``path``: ``.xlsx`` (caption in the first row, note below) or
+        ``.csv``, with the values rounded and suppressed cells marked as shown
+        (:func:`analysis.render.export.export_table`).
+
+        Examples
+        --------
+        >>> import pandas as pd, tempfile, pathlib
+        >>> r = TableResult(pd.DataFrame({"Gruppe": ["Alle"], "n": [12]}), caption="Svar")
+        >>> r.export(pathlib.Path(tempfile.mkdtemp()) / "svar.xlsx").name
+        'svar.xlsx'
+        """
+        from analysis.render.export import export_table
+
+        return export_table(self, path)
 
 
 class TextResult(NamedTuple):
@@ -748,12 +765,15 @@ def _labelled_estimates(t: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 
 def _subset(df: pd.DataFrame, category: str | None) -> pd.DataFrame:
+    """Rows of one landlord category, named by id or label in either language, any case
+    (``"kommersiell"``, ``"Kommersiell"``, ``"Commercial"``); an unknown name lists the valid ones."""
     if category is None:
         return df
+    from analysis.stats.tables import apply_filters
+
     cb = codebook_for(df)
-    if category not in cb.categories:
-        raise ValueError(f"category must be one of {tuple(cb.categories)}, not {category!r}")
-    return df[df[cb.category_variable].astype("string") == category]
+    sub, _ = apply_filters(df, {cb.category_variable: category}, codebook=cb)
+    return sub
 
 
 def score_by(
@@ -795,9 +815,15 @@ def score_by(
     table = group_means(d, score, by, cluster=cluster, lang=lang)
     table = disclose(table, disclosure=disclosure, min_cell=min_cell, lang=lang)
     res = plot_group_means(table, lang=lang)
-    if category is not None:
-        cat = group_label("utleierkategori", category, lang).lower()
-        extra = f" ({cat} utleiere)" if lang == "nb" else f" ({cat} landlords)"
+    if category is not None:  # say which subgroup, and how many answered in it
+        var = codebook_for(df).category_variable
+        ids = d[var].dropna().astype("string").unique()
+        cat = group_label(var, str(ids[0]) if len(ids) else category, lang).lower()
+        extra = (
+            f" ({cat} utleiere, n = {len(d)})"
+            if lang == "nb"
+            else f" ({cat} landlords, n = {len(d)})"
+        )
         res = res._replace(caption=res.caption + extra, alt=res.alt.rstrip(".") + extra + ".")
     return res
 

@@ -12,6 +12,11 @@ self-contained HTML file with the nbconvert template ``analysis/templates/findin
 - code hidden (no input, no prompts); stream output (warnings) is reported on standard error and
   kept out of the page; a raw image or plain-text output is refused (every figure and table must
   come through :mod:`analysis.render.display`);
+- internal reports (``--disclosure internal``) are written to ``findings.internal.html`` /
+  ``findings.internal.en.html`` and never over a public report;
+- incremental: a report is built again only when one of its inputs changed (the fingerprints of
+  ``python -m analysis run``; :func:`report_fingerprint`);
+- no absolute path of the machine in the executed notebook or the page;
 - reproducible: two builds from the same inputs differ only in ``<p id="generated">``; cell ids
   are renumbered, papermill's metadata is not rendered. Set ``SOURCE_DATE_EPOCH`` to fix even
   the timestamp.
@@ -27,12 +32,20 @@ import os
 import re
 import sys
 import tempfile
+import threading
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 
 from analysis.errors import UserError
-from analysis.paths import check_wave, notebooks_dir, processed_dir, project_root, reports_dir
+from analysis.paths import (
+    check_wave,
+    notebooks_dir,
+    processed_dir,
+    project_root,
+    raw_dir,
+    reports_dir,
+)
 from analysis.render.i18n import t
 
 NOTEBOOK = "06_findings.ipynb"
@@ -74,16 +87,38 @@ def findings_notebook(root: Path | None = None) -> Path:
     raise UserError(f"{candidates[0]}: the findings notebook is missing")
 
 
-def report_path(wave: str, lang: str = "nb", *, root: Path | None = None) -> Path:
+def report_path(
+    wave: str, lang: str = "nb", *, root: Path | None = None, disclosure: str = "public"
+) -> Path:
     """``reports/<wave>/findings.html`` (nb) or ``findings.en.html`` (en).
+
+    An internal report never takes the public name: ``findings.internal.html`` and
+    ``findings.internal.en.html``.
 
     Examples
     --------
     >>> report_path("demo-2023", "en", root=Path("/p")).as_posix()
     '/p/reports/demo-2023/findings.en.html'
+    >>> report_path("demo-2023", "nb", root=Path("/p"), disclosure="internal").name
+    'findings.internal.html'
     """
-    name = "findings.html" if lang == "nb" else f"findings.{lang}.html"
+    stem = "findings" if disclosure == "public" else f"findings.{disclosure}"
+    name = f"{stem}.html" if lang == "nb" else f"{stem}.{lang}.html"
     return reports_dir(wave, root) / name
+
+
+def executed_notebook_path(
+    wave: str, lang: str = "nb", *, root: Path | None = None, disclosure: str = "public"
+) -> Path:
+    """Where the executed findings notebook of a report is kept (one per report file).
+
+    Examples
+    --------
+    >>> executed_notebook_path("w", "en", root=Path("/p"), disclosure="internal").name
+    '06_findings.internal.en.ipynb'
+    """
+    infix = "" if disclosure == "public" else f"{disclosure}."
+    return reports_dir(wave, root) / "notebooks" / f"06_findings.{infix}{lang}.ipynb"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -272,6 +307,154 @@ def _check_ingested(wave: str, root: Path, what: str) -> None:
         )
 
 
+def _manifest_json(wave: str, root: Path, what: str) -> dict:
+    import json
+
+    path = raw_dir(wave, root) / "manifest.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UserError(
+            f"{path}: {what} {wave!r} has no manifest; register it with "
+            "'python -m analysis ingest --wave WAVE --source FILE'"
+        ) from None
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise UserError(f"{path}: the manifest of {what} {wave!r} cannot be read ({exc})") from None
+    if not isinstance(data, dict):
+        raise UserError(f"{path}: the manifest of {what} {wave!r} is not a JSON object")
+    return data
+
+
+def _check_wave_usable(wave: str, root: Path, what: str) -> dict:
+    """Everything the findings notebook needs of a wave, checked before a kernel starts.
+
+    Returns the wave's manifest (as JSON).
+    """
+    folder = processed_dir(wave, root)
+    for name in ("responses.parquet", "quality.json"):
+        if not (folder / name).is_file():
+            raise UserError(
+                f"{folder / name}: {what} {wave!r} is not (completely) ingested; run "
+                f"'python -m analysis ingest {wave}' again"
+            )
+    import pyarrow.parquet as pq
+
+    try:
+        rows = pq.read_metadata(folder / "responses.parquet").num_rows
+    except Exception as exc:  # noqa: BLE001 - any unreadable file is the same user problem
+        raise UserError(
+            f"{folder / 'responses.parquet'}: cannot be read ({type(exc).__name__}); "
+            f"ingest {what} {wave!r} again"
+        ) from None
+    if rows == 0:
+        raise UserError(
+            f"{folder / 'responses.parquet'}: {what} {wave!r} has no kept responses (every row "
+            "was quarantined; see quality.json): there is nothing to report"
+        )
+    return _manifest_json(wave, root, what)
+
+
+def _git_state() -> list:
+    """``[commit, dirty]`` of the package's checkout (the report states it), cheaply."""
+    import subprocess
+
+    folder = str(Path(__file__).resolve().parent)
+    try:
+        head = subprocess.run(
+            ["git", "-C", folder, "rev-parse", "HEAD"], capture_output=True, text=True, timeout=10
+        )
+        if head.returncode != 0:
+            return [None, False]
+        status = subprocess.run(
+            ["git", "-C", folder, "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
+        return [head.stdout.strip(), bool(status.stdout.strip())]
+    except (OSError, subprocess.SubprocessError):
+        return [None, False]
+
+
+REPORT_FINGERPRINTS = ".report-fingerprints.json"
+
+
+def report_fingerprint(
+    wave: str,
+    *,
+    lang: str,
+    disclosure: str,
+    compare_with: str | None,
+    min_cell: int,
+    root: Path,
+    source: Path,
+) -> str:
+    """Fingerprint of one report from all of its inputs (the mechanism of ``run``).
+
+    The inputs: the findings notebook, the parameters, the processed data of the wave and of
+    the comparison wave, their manifests and ground truth files (read by the report), the
+    package version plus a hash of its source files (code, templates, codebooks), the Python
+    version and the git commit the report states. Imports nothing heavy.
+    """
+    import hashlib
+    import json
+
+    from analysis.pipeline.runner import data_fingerprint, package_fingerprint
+
+    def raw_files(w: str) -> dict:
+        out = {}
+        for name in ("manifest.json", "ground_truth.json"):
+            path = raw_dir(w, root) / name
+            out[name] = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
+        return out
+
+    waves = [wave] + ([compare_with] if compare_with else [])
+    doc = {
+        "notebook": hashlib.sha256(source.read_bytes()).hexdigest(),
+        "params": {
+            "wave": wave,
+            "compare_with": compare_with,
+            "lang": lang,
+            "disclosure": disclosure,
+            "min_cell": int(min_cell),
+        },
+        "data": {w: data_fingerprint(w, root) for w in waves},
+        "raw": {w: raw_files(w) for w in waves},
+        "package": package_fingerprint(),
+        "python": sys.version.split()[0],
+        "git": _git_state(),
+    }
+    return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()
+
+
+def _read_report_fingerprints(folder: Path) -> dict:
+    import json
+
+    try:
+        data = json.loads((folder / REPORT_FINGERPRINTS).read_text(encoding="utf-8"))
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+_FINGERPRINTS_LOCK = threading.Lock()
+
+
+def _store_report_fingerprint(folder: Path, name: str, fp: str | None) -> None:
+    import json
+
+    with _FINGERPRINTS_LOCK:  # reports of one wave are built side by side by 'all'
+        fps = _read_report_fingerprints(folder)
+        if fp is None:
+            fps.pop(name, None)
+        else:
+            fps[name] = fp
+        _atomic_write(
+            folder / REPORT_FINGERPRINTS,
+            (json.dumps(dict(sorted(fps.items())), indent=1) + "\n").encode(),
+        )
+
+
 def build_report(
     wave: str,
     *,
@@ -280,8 +463,9 @@ def build_report(
     compare_with: str | None = None,
     root: Path | None = None,
     min_cell: int = 5,
+    force: bool = False,
 ) -> Path:
-    """Build the findings report of ``wave`` and return its path.
+    """Build the findings report of ``wave`` (unless it is up to date) and return its path.
 
     Parameters
     ----------
@@ -291,30 +475,66 @@ def build_report(
         Report language (Norwegian bokmål by default).
     disclosure : {"public", "internal"}
         ``public`` (default) suppresses cells from ``min_cell`` or fewer respondents and single
-        municipalities; ``internal`` shows everything and says it is not for publication.
+        municipalities; ``internal`` shows everything, says it is not for publication and is
+        written to ``findings.internal[.en].html``, never over the public report.
     compare_with : str, optional
-        An earlier ingested wave for the change section; without it the section says there is
-        no earlier wave.
+        An earlier ingested wave (by its manifest's fieldwork dates) for the change section;
+        without it the section says there is no earlier wave.
     root : Path, optional
         Project root (default :func:`analysis.paths.project_root`).
     min_cell : int
-        Suppression threshold (cells from ``min_cell`` or fewer respondents are hidden).
+        Suppression threshold, 1 or more (cells from ``min_cell`` or fewer respondents are
+        hidden).
+    force : bool
+        Build even when nothing changed since the last build (see :func:`build_report_if_changed`).
 
     Returns
     -------
     Path
-        ``reports/<wave>/findings.html`` or ``findings.en.html``.
+        ``reports/<wave>/findings.html`` or ``findings.en.html`` (public), or
+        ``findings.internal.html`` / ``findings.internal.en.html``.
     """
-    import nbformat
-    import papermill as pm
+    path, _ = build_report_if_changed(
+        wave,
+        lang=lang,
+        disclosure=disclosure,
+        compare_with=compare_with,
+        root=root,
+        min_cell=min_cell,
+        force=force,
+    )
+    return path
+
+
+def build_report_if_changed(
+    wave: str,
+    *,
+    lang: str = "nb",
+    disclosure: str = "public",
+    compare_with: str | None = None,
+    root: Path | None = None,
+    min_cell: int = 5,
+    force: bool = False,
+) -> tuple[Path, bool]:
+    """:func:`build_report`, also saying whether it built (False: the report was up to date).
+
+    A report is built again only when one of its inputs changed (:func:`report_fingerprint`),
+    the way ``python -m analysis run`` treats notebooks; the fingerprints are kept in
+    ``reports/<wave>/.report-fingerprints.json``. The up-to-date path starts no kernel and
+    imports neither pandas nor papermill. A report is built under a lock of its own
+    (:func:`analysis.pipeline.faults.wave_lock`): a second build of the same file at the same
+    time is refused in one line.
+    """
+    from analysis.pipeline.faults import wave_lock
+    from analysis.pipeline.runner import check_allowed, check_compare_order
 
     check_wave(wave)
-    if lang not in LANGS:
-        raise UserError(f"language must be one of {', '.join(LANGS)}, not {lang!r}")
-    if disclosure not in DISCLOSURES:
-        raise UserError(f"disclosure must be one of {', '.join(DISCLOSURES)}, not {disclosure!r}")
-    if int(min_cell) < 0:
-        raise UserError(f"min_cell must be 0 or more, not {min_cell}")
+    for name, value in (("lang", lang), ("disclosure", disclosure), ("min_cell", min_cell)):
+        if value is None:
+            raise UserError(f"parameter {name!r} must be given")
+        check_allowed(name, value)
+    if isinstance(min_cell, bool) or int(min_cell) != min_cell:
+        raise UserError(f"parameter 'min_cell' must be a whole number, not {min_cell!r}")
     root = Path(root) if root is not None else project_root()
     _check_ingested(wave, root, "wave")
     if compare_with is not None:
@@ -322,12 +542,48 @@ def build_report(
         if compare_with == wave:
             raise UserError(f"--compare-with names the report's own wave {wave!r}")
         _check_ingested(compare_with, root, "comparison wave")
-
     source = findings_notebook(root)
-    out_dir = reports_dir(wave, root)
-    nb_dir = out_dir / "notebooks"
+    path = report_path(wave, lang, root=root, disclosure=disclosure)
+    executed_path = executed_notebook_path(wave, lang, root=root, disclosure=disclosure)
+    options = dict(lang=lang, disclosure=disclosure, compare_with=compare_with, min_cell=min_cell)
+    fp = report_fingerprint(wave, root=root, source=source, **options)
+    if (
+        not force
+        and _read_report_fingerprints(path.parent).get(path.name) == fp
+        and path.is_file()
+        and executed_path.is_file()
+    ):
+        return path, False
+    manifest = _check_wave_usable(wave, root, "wave")
+    if compare_with is not None:
+        earlier = _check_wave_usable(compare_with, root, "comparison wave")
+        check_compare_order(wave, manifest, compare_with, earlier)
+    with wave_lock(wave, f"report.{path.name}", root=root):
+        _build(wave, root=root, source=source, path=path, executed_path=executed_path, **options)
+        _store_report_fingerprint(path.parent, path.name, fp)
+    return path, True
+
+
+def _build(
+    wave: str,
+    *,
+    lang: str,
+    disclosure: str,
+    compare_with: str | None,
+    min_cell: int,
+    root: Path,
+    source: Path,
+    path: Path,
+    executed_path: Path,
+) -> None:
+    import nbformat
+    import papermill as pm
+
+    from analysis.pipeline.faults import kill_kernels
+    from analysis.pipeline.runner import clean_executed, kernel_options
+
+    nb_dir = executed_path.parent
     nb_dir.mkdir(parents=True, exist_ok=True)
-    executed_path = nb_dir / f"06_findings.{lang}.ipynb"
     # data_root relative to the kernel's working folder (reports/WAVE/notebooks), as the pipeline
     # does: the executed notebook then carries no absolute path of this machine
     params = {
@@ -340,25 +596,42 @@ def build_report(
     }
     fd, tmp = tempfile.mkstemp(prefix=".06_findings.", suffix=".ipynb", dir=nb_dir)
     os.close(fd)
-    from analysis.pipeline.runner import kernel_options
-
+    relative = dict(
+        input_path=f"notebooks/{NOTEBOOK}", output_path=executed_path.name, root=root.resolve()
+    )
     try:
         try:
             with kernel_options() as options:
                 pm.execute_notebook(str(source), tmp, parameters=params, cwd=str(nb_dir), **options)
         except pm.PapermillExecutionError as exc:
+            clean_executed(Path(tmp), **relative)
             os.replace(tmp, executed_path)
             if exc.ename in ("UserError", "InputFileError"):
                 raise UserError(exc.evalue) from None
+            shown = executed_path.relative_to(root).as_posix()
             raise ReportBuildError(
-                f"the findings notebook failed ({exc.ename}: {exc.evalue}); see {executed_path}"
+                f"the findings notebook failed in cell {exc.cell_index} ({exc.ename}: "
+                f"{exc.evalue}); the executed notebook is kept in {shown}"
             ) from None
+        except (KeyboardInterrupt, SystemExit):
+            kill_kernels()  # Ctrl-C or SIGTERM: stop the kernel now, keep earlier outputs
+            raise
+        except Exception as exc:  # noqa: BLE001 - kernel start failure, dead kernel …
+            raise ReportBuildError(
+                f"the findings notebook could not be executed ({type(exc).__name__}: {exc})"
+            ) from None
+        clean_executed(Path(tmp), **relative)
         os.replace(tmp, executed_path)
         os.chmod(executed_path, 0o644)
     finally:
         Path(tmp).unlink(missing_ok=True)
 
     executed = nbformat.read(executed_path, as_version=4)
+    path = report_path(wave, lang, root=root)
+    # the spreadsheet and figure files, from what the page shows (links added to the outputs)
+    from analysis.render.export import export_report_assets
+
+    export_report_assets(executed, path, lang=lang)
     prepared, streams = prepare_for_html(executed)
     for text in streams:
         first = text.strip().splitlines()[0] if text.strip() else ""
@@ -366,6 +639,4 @@ def build_report(
             print(f"findings notebook ({lang}) printed: {first[:200]}", file=sys.stderr)
     title = t("report_title", lang, wave=wave)
     html = render_html(prepared, lang=lang, title=title, internal=disclosure == "internal")
-    path = report_path(wave, lang, root=root)
     _atomic_write(path, html.encode("utf-8"))
-    return path

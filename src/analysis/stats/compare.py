@@ -535,3 +535,268 @@ def _merged(mapping: Mapping[int, int]) -> str:
         if len(olds) > 1
     ]
     return "; ".join(parts)
+
+
+# ---------------------------------------------------------------------------------------------
+# counties across a county reform (kept apart from the item comparability above)
+# ---------------------------------------------------------------------------------------------
+
+#: Columns of a county correspondence file (CSV, one row per old -> new link; codes as text).
+CORRESPONDENCE_COLUMNS = ("old_fylkesnummer", "new_fylkesnummer")
+
+_COUNTY_NOTES = {
+    "mapped": {
+        "nb": "Fylkesinndelingen er endret: {old} ({wave_a}) tilsvarer {new} ({wave_b}).",
+        "en": "County borders changed: {old} ({wave_a}) corresponds to {new} ({wave_b}).",
+    },
+    "unmatched": {
+        "nb": "Fylket finnes ikke med samme nummer og navn i begge rundene og er ikke koblet "
+        "i en korrespondansefil (ikke sammenlignbart).",
+        "en": "The county is not in both waves with the same number and name and no "
+        "correspondence file links it (not comparable).",
+    },
+}
+
+
+def read_county_correspondence(path) -> pd.DataFrame:
+    """Read a county correspondence file: CSV ``old_fylkesnummer,new_fylkesnummer``.
+
+    One row per link from a county of the earlier wave's frame to one of the later wave's (a
+    split is several rows with the same old code, a merger several with the same new code).
+    Other columns (e.g. the names) are allowed and ignored; ``;``-separated files are read too.
+
+    Raises
+    ------
+    InputFileError
+        A missing column or a code that is not two digits (naming the row and column).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "fylker.csv"
+    >>> _ = p.write_text("old_fylkesnummer,new_fylkesnummer\\n30,31\\n30,32\\n")
+    >>> read_county_correspondence(p).values.tolist()
+    [['30', '31'], ['30', '32']]
+    """
+    from pathlib import Path
+
+    from analysis.errors import InputFileError
+
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputFileError(path, "county correspondence file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputFileError(path, f"cannot be read as UTF-8 text ({exc})") from None
+    import csv
+    import io
+
+    first = text.splitlines()[0] if text.strip() else ""
+    sep = ";" if first.count(";") > first.count(",") else ","
+    rows = list(csv.reader(io.StringIO(text), delimiter=sep))
+    if not rows:
+        raise InputFileError(path, "empty file: expected columns old_fylkesnummer,new_fylkesnummer")
+    header = [h.strip() for h in rows[0]]
+    for col in CORRESPONDENCE_COLUMNS:
+        if col not in header:
+            raise InputFileError(path, f"required column {col!r} is missing")
+    idx = [header.index(c) for c in CORRESPONDENCE_COLUMNS]
+    out = []
+    for number, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        values = []
+        for col, i in zip(CORRESPONDENCE_COLUMNS, idx, strict=True):
+            code = row[i].strip() if i < len(row) else ""
+            if len(code) == 1 and code.isdigit():
+                code = "0" + code
+            if not (len(code) == 2 and code.isdigit()):
+                raise InputFileError(
+                    path, f"county code {code!r} is not 2 digits", row=number, column=col
+                )
+            values.append(code)
+        out.append(values)
+    return pd.DataFrame(out, columns=list(CORRESPONDENCE_COLUMNS), dtype=object)
+
+
+def _county_set(counties: pd.DataFrame) -> dict[str, str]:
+    """``{fylkesnummer: fylke}`` of a frame or of processed data (rows without a county left out)."""
+    c = counties[["fylkesnummer", "fylke"]].dropna().astype(str).drop_duplicates()
+    return dict(zip(c["fylkesnummer"], c["fylke"], strict=True))
+
+
+def county_units(
+    counties_a: pd.DataFrame,
+    counties_b: pd.DataFrame,
+    correspondence: pd.DataFrame | None = None,
+    *,
+    wave_a: str = "a",
+    wave_b: str = "b",
+    lang: str = "nb",
+) -> pd.DataFrame:
+    """Which counties of two waves can be compared, and as what unit.
+
+    A county is compared where both waves classify it the same (same ``fylkesnummer`` and the
+    same name ``fylke``), or where a correspondence (:func:`read_county_correspondence`) links
+    the earlier wave's county to the later wave's. Linked counties form one comparison unit
+    (all counties connected by links, so a split county is compared with the sum of its parts
+    and merged counties with the merger). Every other county is **not comparable**.
+
+    Parameters
+    ----------
+    counties_a, counties_b : DataFrame
+        The frames (or processed data) of the earlier and the later wave, with ``fylkesnummer``
+        and ``fylke``.
+    correspondence : DataFrame, optional
+        ``old_fylkesnummer`` (earlier wave) -> ``new_fylkesnummer`` (later wave). Links naming a
+        county absent from a frame are ignored.
+    wave_a, wave_b : str
+        Wave names used in the notes.
+    lang : {"nb", "en"}
+
+    Returns
+    -------
+    DataFrame
+        One row per county of either wave: ``wave`` (``wave_a``/``wave_b``), ``fylkesnummer``,
+        ``fylke``, ``unit`` (the comparison unit's name, or a name of its own that never
+        matches the other wave when not comparable), ``comparable``, ``note``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> a = pd.DataFrame({"fylkesnummer": ["11", "30"], "fylke": ["Rogaland", "Viken"]})
+    >>> b = pd.DataFrame({"fylkesnummer": ["11", "31", "32"],
+    ...                   "fylke": ["Rogaland", "Østfold", "Akershus"]})
+    >>> county_units(a, b, lang="en")[["wave", "fylke", "unit", "comparable"]]
+      wave     fylke            unit  comparable
+    0    a  Rogaland        Rogaland        True
+    1    a     Viken       Viken [a]       False
+    2    b  Rogaland        Rogaland        True
+    3    b   Østfold     Østfold [b]       False
+    4    b  Akershus    Akershus [b]       False
+    >>> links = pd.DataFrame({"old_fylkesnummer": ["30", "30"], "new_fylkesnummer": ["31", "32"]})
+    >>> county_units(a, b, links, lang="en")["unit"].tolist()
+    ['Rogaland', 'Viken', 'Rogaland', 'Viken', 'Viken']
+    """
+    check_lang(lang)
+    ca, cb = _county_set(counties_a), _county_set(counties_b)
+    parent: dict = {}
+
+    def find(x):
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def union(x, y):
+        parent[find(x)] = find(y)
+
+    nodes = [("a", k) for k in ca] + [("b", k) for k in cb]
+    for n in nodes:
+        find(n)
+    for code, name in ca.items():
+        if cb.get(code) == name:
+            union(("a", code), ("b", code))
+    if correspondence is not None:
+        for old, new in correspondence[list(CORRESPONDENCE_COLUMNS)].itertuples(index=False):
+            if str(old) in ca and str(new) in cb:
+                union(("a", str(old)), ("b", str(new)))
+    members: dict = {}
+    for n in nodes:
+        members.setdefault(find(n), []).append(n)
+    rows = []
+    for side, wave, counties in (("a", wave_a, ca), ("b", wave_b, cb)):
+        for code, name in counties.items():
+            group = members[find((side, code))]
+            olds = [ca[c] for s, c in group if s == "a"]
+            news = [cb[c] for s, c in group if s == "b"]
+            if olds and news:
+                identical = len(olds) == len(news) == 1 and olds == news
+                unit = news[0] if len(news) == 1 else olds[0] if len(olds) == 1 else None
+                if unit is None:
+                    unit = " + ".join(sorted(news))
+                note = (
+                    ""
+                    if identical
+                    else _COUNTY_NOTES["mapped"][lang].format(
+                        old=" + ".join(olds), new=" + ".join(news), wave_a=wave_a, wave_b=wave_b
+                    )
+                )
+                rows.append((wave, code, name, unit, True, note))
+            else:
+                rows.append(
+                    (wave, code, name, f"{name} [{wave}]", False, _COUNTY_NOTES["unmatched"][lang])
+                )
+    return pd.DataFrame(
+        rows, columns=["wave", "fylkesnummer", "fylke", "unit", "comparable", "note"]
+    )
+
+
+def compare_counties(
+    df_a: pd.DataFrame,
+    df_b: pd.DataFrame,
+    *,
+    frame_a: pd.DataFrame | None = None,
+    frame_b: pd.DataFrame | None = None,
+    correspondence: pd.DataFrame | None = None,
+    lang: str = "nb",
+    wave_a: str | None = None,
+    wave_b: str | None = None,
+    **options,
+) -> pd.DataFrame:
+    """:func:`compare_waves` by county, comparing only counties classified alike in both waves.
+
+    Counties are matched by :func:`county_units` (same number and name, or linked by a
+    correspondence); a county without a match is reported with ``comparable`` False, no
+    difference and a note saying why, and never merged with a county of the other wave.
+
+    Parameters
+    ----------
+    df_a, df_b : DataFrame
+        The earlier and the later processed wave (with ``fylkesnummer`` and ``fylke``).
+    frame_a, frame_b : DataFrame, optional
+        The waves' municipality frames (default: the counties seen in the data).
+    correspondence : DataFrame, optional
+        See :func:`read_county_correspondence`.
+    **options
+        Passed to :func:`compare_waves` (``scores``, ``items``, ``cluster``, ``alpha`` …).
+
+    Returns
+    -------
+    DataFrame
+        As :func:`compare_waves` with ``group_var`` ``"fylke"`` and ``group`` the comparison
+        unit (a split county under its earlier name, e.g. ``Viken``).
+    """
+    name_a, name_b = _wave_name(df_a, wave_a, "a"), _wave_name(df_b, wave_b, "b")
+    units = county_units(
+        frame_a if frame_a is not None else df_a,
+        frame_b if frame_b is not None else df_b,
+        correspondence,
+        wave_a=name_a,
+        wave_b=name_b,
+        lang=lang,
+    )
+    prepared = []
+    for df, name in ((df_a, name_a), (df_b, name_b)):
+        u = units[units["wave"] == name].set_index("fylkesnummer")["unit"]
+        d = df.copy()
+        d["fylke"] = d["fylkesnummer"].astype("string").map(u).astype(object)
+        prepared.append(d)
+    out = compare_waves(
+        prepared[0], prepared[1], by="fylke", lang=lang, wave_a=name_a, wave_b=name_b, **options
+    )
+    notes = dict(zip(units["unit"], units["note"], strict=True))
+    not_comparable = set(units.loc[~units["comparable"], "unit"])
+    is_county = out["group_var"] == "fylke"
+    bad = is_county & out["group"].isin(not_comparable)
+    out.loc[bad, "comparable"] = False
+    out.loc[bad, ["diff", "se", "df", "ci_low", "ci_high", "p"]] = np.nan
+    extra = [notes.get(g, "") if c else "" for g, c in zip(out["group"], is_county, strict=True)]
+    out["note"] = [
+        " ".join(x for x in (n, e) if x) if e not in (n or "") else n
+        for n, e in zip(out["note"], extra, strict=True)
+    ]
+    out.attrs["county_units"] = units
+    return out
