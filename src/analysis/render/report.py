@@ -627,7 +627,7 @@ def _build(
         Path(tmp).unlink(missing_ok=True)
 
     executed = nbformat.read(executed_path, as_version=4)
-    path = report_path(wave, lang, root=root)
+    path = report_path(wave, lang, root=root, disclosure=disclosure)
     # the spreadsheet and figure files, from what the page shows (links added to the outputs)
     from analysis.render.export import export_report_assets
 
