@@ -13,7 +13,7 @@ SRC = Path(analysis.__file__).resolve().parent
 
 #: Lower layers never import higher ones (cli and the package root sit on top). The pipeline
 #: runs notebooks and knows no output format; render builds the report with it.
-LAYERS = ["instrument", "io", "clean", "stats", "pipeline", "render", "questionnaire"]
+LAYERS = ["instrument", "io", "clean", "stats", "qual", "pipeline", "render", "questionnaire"]
 
 
 @pytest.mark.parametrize("name", analysis.__all__[1:])

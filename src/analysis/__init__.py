@@ -48,6 +48,8 @@ _API: dict[str, str] = {
     "load_manifest": "analysis.clean.ingest",
     "redact": "analysis.clean.privacy",
     "redact_series": "analysis.clean.privacy",
+    "read_notes": "analysis.clean.notes",
+    "load_segments": "analysis.clean.segments",
     # statistics
     "score_responses": "analysis.stats.scoring",
     "add_scores": "analysis.stats.scoring",
@@ -84,6 +86,11 @@ _API: dict[str, str] = {
     # running
     "run_wave": "analysis.pipeline.runner",
     "write_demo": "analysis.questionnaire.demo",
+    # the qualitative strand
+    "load_coding_frame": "analysis.qual.codeframe",
+    "agreement": "analysis.qual.agreement",
+    "code_frequencies": "analysis.qual.results",
+    "triangulate": "analysis.qual.results",
 }
 
 __all__ = ["__version__", *_API]

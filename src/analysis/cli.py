@@ -11,6 +11,8 @@ lab      open JupyterLab on the project
 codebook the instrument as a readable codebook (``codebook show VERSION|PATH``, ``codebook docs``);
          ``codebook draft`` drafts an instrument file from an export, ``codebook diff A B``
          compares two versions
+notes    register meeting notes (notes add WAVE FILE)
+coding   coding sheets, import and agreement for notes and free text
 
 User errors exit with status 2 and one line on standard error; a failing notebook exits 1.
 """
@@ -247,7 +249,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"analysis {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    for add in (_add_demo, _add_ingest, _add_run, _add_report, _add_all, _add_lab, _add_codebook):
+    for add in (
+        _add_demo,
+        _add_ingest,
+        _add_run,
+        _add_report,
+        _add_all,
+        _add_lab,
+        _add_codebook,
+        *QUAL_PARSERS,
+    ):
         add(sub)
     return parser
 
@@ -468,6 +479,12 @@ COMMANDS = {
     "lab": cmd_lab,
     "codebook": lambda args: args.codebook_func(args),
 }
+
+# the qualitative strand: notes add, coding sheets/import/agreement (analysis.qual.cli)
+from analysis.qual import cli as _qual_cli  # noqa: E402
+
+QUAL_PARSERS = (_qual_cli.add_notes, _qual_cli.add_coding)
+COMMANDS.update({"notes": _qual_cli.cmd_notes, "coding": _qual_cli.cmd_coding})
 
 
 def main(argv: Sequence[str] | None = None) -> int:

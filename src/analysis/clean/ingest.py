@@ -589,6 +589,9 @@ def _write_outputs(wave: str, root: Path | None, responses, quarantine, quality,
         )
         if frame is not None:
             frame.to_parquet(tmp / "frame.parquet", index=False)
+        from analysis.clean.segments import write_segments  # meeting notes + free text (qual)
+
+        write_segments(tmp, wave, responses, root=root)
         replace_dir(tmp, target)  # the earlier outputs stay if this fails or is interrupted
     except OSError as exc:
         remove_tree(tmp)

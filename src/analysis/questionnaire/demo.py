@@ -1272,7 +1272,8 @@ def write_demo(
     -------
     list of Path
         The files written: per wave the export, ``frame.csv``, ``ground_truth.json`` and
-        ``manifest.json``.
+        ``manifest.json``, then the qualitative strand of
+        :func:`analysis.questionnaire.qual_demo.write_qual_demo` (notes, coding sheets, truth).
 
     Raises
     ------
@@ -1284,8 +1285,8 @@ def write_demo(
     >>> import tempfile, pathlib
     >>> tmp = tempfile.TemporaryDirectory()
     >>> root = pathlib.Path(tmp.name)
-    >>> len(write_demo(seed=3, root=root))    # per wave: export, frame, truth, manifest, instrument
-    11
+    >>> len(write_demo(seed=3, root=root))  # per wave: export, frame, truth, manifest, instrument, notes, 3 sheets, qual truth
+    21
     >>> write_demo(seed=3, root=root)
     Traceback (most recent call last):
     ...
@@ -1293,6 +1294,7 @@ def write_demo(
     >>> tmp.cleanup()
     """
     from analysis.paths import project_root, raw_dir
+    from analysis.questionnaire.qual_demo import write_qual_demo
 
     root = Path(root) if root is not None else project_root()
     folders = {wave: raw_dir(wave, root) for wave in WAVES}
@@ -1367,4 +1369,6 @@ def write_demo(
         )
         written += [export, frame_path, folder / TRUTH_FILE, manifest.write(folder)]
         written += [folder / f for f in manifest.instrument["files"]]
+        # the qualitative strand (meeting notes, coding sheets): its own random stream
+        written += write_qual_demo(wave, seed=seed, year=spec["year"], root=root)
     return written
