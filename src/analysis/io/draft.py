@@ -474,37 +474,12 @@ def _sav_metadata_here(path: str):
     }
 
 
-def _sav_child(conn, path: str) -> None:  # pragma: no cover - runs in the forked reader
-    conn.send(_sav_metadata_here(path))
-    conn.close()
-
-
 def _sav_metadata(path: Path) -> dict:
     """Read the metadata in a forked child, as the loader does (ReadStat can crash the
-    interpreter on a damaged file: :func:`analysis.io.loaders.spss.read_sav_isolated`)."""
-    import multiprocessing as mp
+    interpreter on a damaged file: :func:`analysis.io.loaders.spss.run_isolated`)."""
+    from analysis.io.loaders.spss import run_isolated
 
-    from analysis.io.loaders import spss
-
-    if not spss.ISOLATE or "fork" not in mp.get_all_start_methods():
-        result = _sav_metadata_here(str(path))
-    else:
-        ctx = mp.get_context("fork")
-        receiver, sender = ctx.Pipe(duplex=False)
-        proc = ctx.Process(target=_sav_child, args=(sender, str(path)), daemon=True)
-        proc.start()
-        sender.close()
-        try:
-            result = receiver.recv()
-        except EOFError:
-            result = None
-        finally:
-            receiver.close()
-            proc.join()
-        if result is None:
-            raise InputFileError(
-                path, f"the SPSS reader crashed on this file (exit status {proc.exitcode})"
-            )
+    result = run_isolated(_sav_metadata_here, path)
     if isinstance(result, tuple):
         raise InputFileError(path, f"not a readable SPSS .sav file ({result[1]})")
     return result

@@ -75,13 +75,13 @@ def _read_sav(path: str):
     return df, dict(meta.missing_ranges or {}), getattr(meta, "file_encoding", None)
 
 
-def _child(conn, path: str) -> None:  # pragma: no cover - runs in the forked reader
-    conn.send(_read_sav(path))
+def _child(conn, func, path: str) -> None:  # pragma: no cover - runs in the forked reader
+    conn.send(func(path))
     conn.close()
 
 
-def read_sav_isolated(path: Path):
-    """Run ReadStat in a forked child process.
+def run_isolated(func, path: Path):
+    """``func(str(path))`` in a forked child process, its (picklable) result returned.
 
     ReadStat (under pyreadstat) can crash the whole interpreter with a segmentation fault on a
     damaged ``.sav`` (seen when fuzzing the fixtures), which no ``except`` can catch; in a child
@@ -91,10 +91,10 @@ def read_sav_isolated(path: Path):
     import multiprocessing as mp
 
     if not ISOLATE or "fork" not in mp.get_all_start_methods():
-        return _read_sav(str(path))
+        return func(str(path))
     ctx = mp.get_context("fork")
     receiver, sender = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(sender, str(path)), daemon=True)
+    proc = ctx.Process(target=_child, args=(sender, func, str(path)), daemon=True)
     proc.start()
     sender.close()
     try:
@@ -111,6 +111,11 @@ def read_sav_isolated(path: Path):
             "a damaged .sav file?",
         )
     return result
+
+
+def read_sav_isolated(path: Path):
+    """:func:`_read_sav` in a forked child (:func:`run_isolated`)."""
+    return run_isolated(_read_sav, path)
 
 
 #: Read ``.sav`` files in a forked child (see :func:`read_sav_isolated`).
