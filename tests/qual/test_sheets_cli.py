@@ -21,13 +21,32 @@ PHONE = "912 34 567"
 NOTE_EMAIL = "arbeidsgruppe@demostad.example.no"
 NOTE_PHONE = "+47 976 54 321"
 NAMES = ("Per Hansen", "Lise Berg", "Amir Khan", "Siri Dahl", "Jon Moe", "Eva Lund")
-EXPORT = (
-    '"$submission_id";"utleiertype";"komp.mote";"eksempel";"kommentar"\n'
-    '"1";"4";"3";"Vi har faste beboermøter.";""\n'
-    f'"2";"1";"3";"Skriv til {EMAIL} om beboerrådet";"Vi trenger mer tid."\n'
-    f'"3";"5";"2";"";"Ring {PHONE}"\n'
-    '"4";"";"2";"Quarantined answer";""\n'
-)
+
+
+def _export() -> str:
+    """A Nettskjema export with every column of version 1 (ingest refuses a partial one)."""
+    from analysis.instrument.codebook import load_codebook
+
+    cb = load_codebook(1)
+    given = [
+        {"utleiertype": "4", "komp_mote": "3", "eksempel": "Vi har faste beboermøter."},
+        {
+            "utleiertype": "1",
+            "komp_mote": "3",
+            "eksempel": f"Skriv til {EMAIL} om beboerrådet",
+            "kommentar": "Vi trenger mer tid.",
+        },
+        {"utleiertype": "5", "komp_mote": "2", "kommentar": f"Ring {PHONE}"},
+        {"komp_mote": "2", "eksempel": "Quarantined answer"},
+    ]
+    head = ["$submission_id", *(cb.source_column(c, "nettskjema") for c in cb.item_columns)]
+    rows = [head] + [
+        [str(i + 1), *(r.get(c, "") for c in cb.item_columns)] for i, r in enumerate(given)
+    ]
+    return "".join(";".join(f'"{v}"' for v in row) + "\n" for row in rows)
+
+
+EXPORT = _export()
 
 
 def _tree(root):
