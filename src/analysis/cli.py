@@ -55,12 +55,9 @@ def _add_ingest(sub) -> None:
     p.add_argument("wave_pos", nargs="?", metavar="WAVE", help="a registered wave to re-ingest")
     p.add_argument("--wave", help="name of the wave to register (e.g. 2024)")
     p.add_argument("--source", type=Path, help="the export file as delivered")
-    p.add_argument(
-        "--format",
-        default="auto",
-        choices=["auto", "nettskjema", "surveyxact", "spss", "forms"],
-        help="export format (default: detect from the file)",
-    )
+    from analysis.io.manifest import add_format_argument
+
+    add_format_argument(p)
     p.add_argument(
         "--instrument",
         metavar="VERSION|FILE",

@@ -23,12 +23,9 @@ def add_draft(actions) -> None:
         "by 'ingest --instrument FILE.yaml' as it is.",
     )
     p.add_argument("--source", type=Path, required=True, help="the export as delivered")
-    p.add_argument(
-        "--format",
-        default="auto",
-        choices=["auto", "nettskjema", "surveyxact", "spss", "forms"],
-        help="export format (default: detect from the file)",
-    )
+    from analysis.io.manifest import add_format_argument
+
+    add_format_argument(p)
     p.add_argument(
         "--base",
         metavar="VERSION|FILE",

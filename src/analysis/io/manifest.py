@@ -33,6 +33,19 @@ DESIGNS = ("convenience", "census", "probability")
 MANIFEST_NAME = "manifest.json"
 
 
+def add_format_argument(parser) -> None:
+    """The ``--format`` option of every command that reads an export (choices: :data:`FORMATS`).
+
+    Lives here, beside the list of formats, so building the command line stays free of pandas.
+    """
+    parser.add_argument(
+        "--format",
+        default="auto",
+        choices=["auto", *FORMATS],
+        help="export format (default: detect from the file)",
+    )
+
+
 def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
     """SHA-256 of a file's bytes, as lower-case hex."""
     h = hashlib.sha256()

@@ -39,6 +39,7 @@ READERS = {
     "forms": read_forms,
 }
 
+
 __all__ = ["LoadedExport", "READERS", "companion_files", "detect_format", "read_export"]
 
 
