@@ -83,3 +83,15 @@ def test_generic_code_names_no_item_of_the_questionnaire(layer):
             ):
                 found.append(f"{path.relative_to(SRC)}:{node.lineno} {node.value!r}")
     assert not found, "item ids in generic code (use the codebook or a role): " + ", ".join(found)
+
+
+def test_format_date_writes_norwegian_and_english_calendar_dates():
+    import datetime as dt
+
+    from analysis.lang import format_date
+
+    assert format_date(dt.date(2026, 12, 1)) == "1. desember 2026"
+    assert format_date(dt.datetime(2023, 5, 17, 23, 59), "en") == "17 May 2023"
+    assert format_date("2026-12-01T20:47:00+00:00") == "1. desember 2026"
+    with pytest.raises(ValueError):
+        format_date("2023-01-01", "de")

@@ -122,3 +122,56 @@ def number_word(n: int, lang: str = "nb") -> str:
     """
     words = _NUMBER_WORDS[check_lang(lang)]
     return words[n] if 0 <= n < len(words) else str(n)
+
+
+_MONTHS = {
+    "nb": (
+        "januar",
+        "februar",
+        "mars",
+        "april",
+        "mai",
+        "juni",
+        "juli",
+        "august",
+        "september",
+        "oktober",
+        "november",
+        "desember",
+    ),
+    "en": (
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ),
+}
+
+
+def format_date(when, lang: str = "nb") -> str:
+    """A date as prose: ``1. desember 2026`` in bokmål, ``1 December 2026`` in English.
+
+    ``when`` is a :class:`datetime.date`, a :class:`datetime.datetime` or an ISO string
+    (``2023-09-15``, ``2026-12-01T20:47:00+00:00``); only the calendar day is shown.
+
+    Examples
+    --------
+    >>> format_date("2023-09-15"), format_date("2023-10-31", "en")
+    ('15. september 2023', '31 October 2023')
+    """
+    import datetime as _dt
+
+    if isinstance(when, str):
+        when = _dt.datetime.fromisoformat(when.strip())
+    month = _MONTHS[check_lang(lang)][when.month - 1]
+    if lang == "nb":
+        return f"{when.day}. {month} {when.year}"
+    return f"{when.day} {month} {when.year}"
