@@ -551,28 +551,46 @@ def process_export(
 
 
 def _typed(keep: pd.DataFrame, cb: Codebook) -> pd.DataFrame:
-    out = pd.DataFrame(index=range(len(keep)))
     src = keep.reset_index(drop=True)
-    out["response_id"] = src["response_id"].astype(str)
-    out["wave"] = src["wave"].astype(str)
-    out["instrument_version"] = pd.array(src["instrument_version"], dtype="Int8")
-    out["source_row"] = pd.array(src["source_row"], dtype="Int64")
-    out["submission_id"] = src["submission_id"].astype(object)
+    cols: dict[str, object] = {}
+    cols["response_id"] = src["response_id"].astype(str)
+    cols["wave"] = src["wave"].astype(str)
+    cols["instrument_version"] = pd.array(src["instrument_version"], dtype="Int8")
+    cols["source_row"] = pd.array(src["source_row"], dtype="Int64")
+    cols["submission_id"] = src["submission_id"].astype(object)
     text_columns = cb.text_columns
     for c in cb.item_columns:
         if c in text_columns:
-            out[c] = src[c].astype(object)
+            cols[c] = src[c].astype(object)
         else:
-            out[c] = (
-                pd.array(src[c].round(), dtype="Int8") if len(src) else pd.array([], dtype="Int8")
-            )
+            cols[c] = _as_int8(src[c])
     for c in (cb.category_variable, *FRAME_COLUMNS):
-        out[c] = src[c]
+        cols[c] = src[c]
     for c in flag_columns(cb):
-        out[c] = src[c].astype(bool)
+        cols[c] = src[c].astype(bool)
     for c in ("kommune", "fylkesnummer", "fylke", "submission_id", *text_columns):
-        out[c] = out[c].astype(object).where(out[c].notna(), None)
+        col = pd.Series(cols[c]).astype(object)
+        cols[c] = col.where(col.notna(), None)
+    out = pd.DataFrame(cols, index=range(len(keep)))
     return processed_schema(cb).validate(out)
+
+
+def _as_int8(values: pd.Series):
+    """Whole-number codes (float, NaN for blank) as a nullable Int8 array.
+
+    The same as ``pd.array(values.round(), dtype="Int8")``, built directly from the data and
+    its mask when every value fits (pandas' general conversion inspects each value).
+    """
+    if not len(values):
+        return pd.array([], dtype="Int8")
+    x = values.round()
+    if isinstance(x.dtype, np.dtype) and x.dtype.kind == "f":
+        a = x.to_numpy()
+        mask = np.isnan(a)
+        filled = np.where(mask, 0.0, a)
+        if np.all((filled >= -128) & (filled <= 127)):
+            return pd.arrays.IntegerArray(filled.astype(np.int8), mask)
+    return pd.array(x, dtype="Int8")
 
 
 def _write_outputs(wave: str, root: Path | None, responses, quarantine, quality, frame) -> Path:

@@ -26,8 +26,27 @@ from collections import Counter
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
+from pandera.engines import pandas_engine
 
 from analysis.instrument.codebook import SIZE_CLASSES, Codebook
+
+class _Str(pandas_engine.NpString):
+    """pandera's ``str`` data type (every value a Python ``str`` or missing), checked with one
+    vectorised pass (:func:`pandas.api.types.infer_dtype`) before falling back to pandera's
+    own value-by-value check, which then decides and names the failing values. Same rule,
+    without a Python call per cell for a column that passes."""
+
+    def check(self, pandera_dtype, data_container=None):
+        if (
+            data_container is not None
+            and isinstance(data_container, pd.Series)
+            and pd.api.types.infer_dtype(data_container, skipna=True) in ("string", "empty")
+        ):
+            return pd.Series(True, index=data_container.index)
+        return super().check(pandera_dtype, data_container)
+
+
+STR = _Str()
 
 #: The frame flag (not an instrument rule).
 FLAG_KOMMUNE_UNKNOWN = "flag_kommune_unknown"
@@ -61,14 +80,34 @@ def item_schema(cb: Codebook, columns) -> pa.DataFrameSchema:
     )
 
 
+def _valid_code_mask(values: np.ndarray, codes) -> np.ndarray:
+    """True where a float value is blank (NaN) or one of ``codes`` (as pandera's ``isin`` on the
+    float-coerced, nullable column decides)."""
+    return np.isnan(values) | np.isin(values, np.asarray(codes, dtype="float64"))
+
+
 def out_of_range(df: pd.DataFrame, cb: Codebook) -> pd.DataFrame:
     """Cells of ``df`` whose value is not a valid code of their item (``column, index, value``).
 
     Uses :func:`item_schema` with lazy validation, so every failing cell is reported at once.
     """
-    schema = item_schema(cb, df.columns)
+    codes = coded_columns(cb)
+    # A vectorised screen finds the columns with a bad cell; pandera then validates only those
+    # (a float column the screen passes has every value blank or a valid code, which is exactly
+    # what the schema checks). Columns that are not float are always left to pandera (coercion).
+    suspect = [
+        c
+        for c in df.columns
+        if c in codes
+        and not (
+            isinstance(df[c].dtype, np.dtype)
+            and df[c].dtype.kind == "f"
+            and _valid_code_mask(df[c].to_numpy(dtype="float64"), codes[c]).all()
+        )
+    ]
+    schema = item_schema(cb, suspect)
     try:
-        schema.validate(df, lazy=True)
+        schema.validate(df[suspect], lazy=True)
     except pa.errors.SchemaErrors as exc:
         fc = exc.failure_cases
         fc = fc[fc["index"].notna() & fc["column"].notna()]
@@ -98,25 +137,40 @@ def repair_kommunenummer(values: pd.Series) -> tuple[pd.Series, Counter]:
     ``"leading zero restored"``, ``"name removed"``, ``"not a municipality number"`` (set missing).
     Vectorised: one regular expression over the distinct values.
     """
+    if len(values) and pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
+        # strings and blanks (what the loaders give): the rule runs once per distinct value and
+        # its outcome and counts are spread back by occurrence
+        codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
+        out_u, masks = _repair_each(pd.Series(np.asarray(uniques, dtype=object), dtype=object))
+        seen = codes >= 0
+        weight = np.bincount(codes[seen], minlength=len(uniques))
+        out = np.full(len(values), None, dtype=object)
+        out[seen] = out_u[codes[seen]]
+        totals = {kind: int(weight[m].sum()) for kind, m in masks.items()}
+    else:
+        out, masks = _repair_each(values)
+        totals = {kind: int(m.sum()) for kind, m in masks.items()}
+    counts: Counter = Counter({kind: k for kind, k in totals.items() if k})
+    return pd.Series(out, index=values.index, dtype=object), counts
+
+
+def _repair_each(values: pd.Series) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """:func:`repair_kommunenummer` cell by cell: the repaired values and, per kind of repair,
+    which cells had it."""
     text = values.astype(object).where(values.notna(), None)
     text = text.map(lambda v: v if v is None else str(v).strip()).astype(object)
     present = text.notna() & (text != "")
     parts = text.where(present).astype("string").str.extract(_KNR_RE, flags=re.DOTALL)
     digits = parts["digits"]
     ok = digits.notna() & (digits.str.len() >= 3)
-    counts: Counter = Counter()
-    bad = int((present & ~ok).sum())
-    if bad:
-        counts["not a municipality number"] = bad
-    zero = int((ok & (digits.str.len() == 3)).sum())
-    if zero:
-        counts["leading zero restored"] = zero
-    named = int((ok & parts["name"].notna()).sum())
-    if named:
-        counts["name removed"] = named
+    masks = {
+        "not a municipality number": (present & ~ok).to_numpy(dtype=bool),
+        "leading zero restored": (ok & (digits.str.len() == 3)).to_numpy(dtype=bool),
+        "name removed": (ok & parts["name"].notna()).to_numpy(dtype=bool),
+    }
     out = digits.where(ok).str.zfill(4).astype(object)
     out = out.where(ok.to_numpy(), None)
-    return pd.Series(out.to_numpy(), index=values.index, dtype=object), counts
+    return out.to_numpy(dtype=object), masks
 
 
 def duplicate_of(items: pd.DataFrame, ids: pd.Series) -> pd.Series:
@@ -210,11 +264,11 @@ _SCHEMAS: dict[tuple[int, str], pa.DataFrameSchema] = {}
 
 def _build_schema(cb: Codebook) -> pa.DataFrameSchema:
     cols: dict[str, pa.Column] = {
-        "response_id": pa.Column(str, unique=True),
-        "wave": pa.Column(str),
+        "response_id": pa.Column(STR, unique=True),
+        "wave": pa.Column(STR),
         "instrument_version": pa.Column("Int8", pa.Check.isin([cb.version])),
         "source_row": pa.Column("Int64", pa.Check.ge(1), unique=True),
-        "submission_id": pa.Column(str, nullable=True),
+        "submission_id": pa.Column(STR, nullable=True),
     }
     codes = coded_columns(cb)
     muni = cb.role("municipality_code")
@@ -224,12 +278,12 @@ def _build_schema(cb: Codebook) -> pa.DataFrameSchema:
                 "Int8", pa.Check.isin(list(codes[c])), nullable=c not in cb.required_columns
             )
         elif c == muni:
-            cols[c] = pa.Column(str, pa.Check.str_matches(r"^\d{4}$"), nullable=True)
+            cols[c] = pa.Column(STR, pa.Check.str_matches(r"^\d{4}$"), nullable=True)
         else:
-            cols[c] = pa.Column(str, nullable=True)
+            cols[c] = pa.Column(STR, nullable=True)
     cols[cb.category_variable] = pa.Column(pd.CategoricalDtype(list(cb.categories)))
     for c in ("kommune", "fylkesnummer", "fylke"):
-        cols[c] = pa.Column(str, nullable=True)
+        cols[c] = pa.Column(STR, nullable=True)
     cols["storrelse"] = pa.Column(
         pd.CategoricalDtype(list(SIZE_CLASSES), ordered=True), nullable=True
     )
