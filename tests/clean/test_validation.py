@@ -116,6 +116,15 @@ def test_duplicate_of_matches_a_quadratic_scan(rows):
         first = next((j for j in range(i) if same(rows[j], r)), None)
         want.append(None if first is None else f"s{first}")
     assert got == want
+    # every hash colliding: the value-by-value comparison alone must give the same answer
+    real = pd.util.hash_pandas_object
+    try:
+        pd.util.hash_pandas_object = lambda obj, index=False: pd.Series(
+            np.zeros(len(obj), dtype=np.uint64)
+        )
+        assert duplicate_of(items, ids).tolist() == want
+    finally:
+        pd.util.hash_pandas_object = real
 
 
 def test_flags():

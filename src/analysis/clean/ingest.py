@@ -369,14 +369,29 @@ def wave_codebook(wave: str, *, root: Path | None = None) -> Codebook:
 # ------------------------------------------------------------------------------------------
 
 
-def _as_text(values: pd.Series) -> pd.Series:
-    def conv(v):
-        if v is None or (isinstance(v, float) and np.isnan(v)):
-            return None
-        s = str(v)
-        return s if s.strip() else None
+def _conv_text(v):
+    if v is None or (isinstance(v, float) and np.isnan(v)):
+        return None
+    s = str(v)
+    return s if s.strip() else None
 
-    return values.map(conv).astype(object)
+
+def _as_text(values: pd.Series) -> pd.Series:
+    arr = values.to_numpy(dtype=object)
+    kinds = np.fromiter(map(type, arr), dtype=object, count=len(arr))
+    is_str = kinds == str
+    is_none = kinds == type(None)
+    is_float = kinds == float
+    if (is_str | is_none | is_float).all() and np.isnan(arr[is_float].astype(float)).all():
+        # the usual cells (str, None, NaN), without a Python call per cell: the same result as
+        # _conv_text (blank and whitespace-only text become None)
+        out = np.full(len(arr), None, dtype=object)
+        strs = arr[is_str]
+        filled = np.fromiter(map(bool, map(str.strip, strs)), dtype=bool, count=len(strs))
+        at = np.flatnonzero(is_str)[filled]
+        out[at] = strs[filled]
+        return pd.Series(out, index=values.index, dtype=object)
+    return values.map(_conv_text).astype(object)
 
 
 def _values_as_strings(df: pd.DataFrame) -> pd.DataFrame:
@@ -405,7 +420,7 @@ def process_export(
     text_columns = cb.text_columns
     muni = cb.role("municipality_code")
     cat_src = cb.category_source
-    data = loaded.data.reset_index(drop=True).copy()
+    data = loaded.data.reset_index(drop=True)  # a copy: the export as loaded stays as it was
     n = len(data)
     source_row = pd.Series(np.arange(1, n + 1), dtype="Int64")
     sub_id = loaded.submission_id.reset_index(drop=True)
@@ -413,7 +428,8 @@ def process_export(
     for c in cb.item_columns:
         if c not in data:
             data[c] = np.nan if c not in text_columns else None
-    data = data[list(cb.item_columns)]
+    if list(data.columns) != list(cb.item_columns):
+        data = data[list(cb.item_columns)]
 
     set_missing: Counter = Counter()
     for reason, cols in loaded.set_missing.items():
@@ -443,13 +459,13 @@ def process_export(
 
     # 3. exact duplicates of an earlier submission (items only; ids and times ignored)
     label = sub_id.where(sub_id.notna(), "row " + source_row.astype(str))
-    dup = duplicate_of(data[list(cb.item_columns)], label)
+    dup = duplicate_of(data, label)  # data holds the item columns only
     is_dup = dup.notna() & reason.isna()
     reason[is_dup] = "duplicate of submission " + dup[is_dup].astype(str)
 
     # 4. out-of-range codes -> missing, counted (among all rows, so quarantine shows them too)
     coded = [c for c in coded_columns(cb) if c in data]
-    bad = out_of_range(data[coded].drop(columns=[cat_src]), cb)
+    bad = out_of_range(data[[c for c in coded if c != cat_src]], cb)
     for col, grp in bad.groupby("column"):
         data.loc[grp["index"].to_numpy(), col] = np.nan
         set_missing[(col, "out of range")] += len(grp)
@@ -465,7 +481,7 @@ def process_export(
 
     # 6. split kept / quarantined
     quarantined = reason.notna().to_numpy()
-    keep = data.loc[~quarantined].copy()
+    keep = data.take(np.flatnonzero(~quarantined))  # a copy
 
     # flags and derived columns on kept rows
     fl = flags(keep, cb)
@@ -502,7 +518,8 @@ def process_export(
     keep.insert(0, "source_row", source_row[~quarantined].to_numpy())
     keep.insert(0, "instrument_version", int(cb.version))
     keep.insert(0, "wave", wave)
-    keep.insert(0, "response_id", [f"{wave}-{r}" for r in source_row[~quarantined]])
+    kept_rows = source_row[~quarantined].to_numpy(dtype=np.int64).tolist()
+    keep.insert(0, "response_id", [f"{wave}-{r}" for r in kept_rows])
     responses = _typed(keep, cb)
 
     quarantine = _values_as_strings(data.loc[quarantined])
@@ -551,7 +568,7 @@ def process_export(
 
 
 def _typed(keep: pd.DataFrame, cb: Codebook) -> pd.DataFrame:
-    src = keep.reset_index(drop=True)
+    src = keep.set_axis(pd.RangeIndex(len(keep)), axis=0, copy=False)
     cols: dict[str, object] = {}
     cols["response_id"] = src["response_id"].astype(str)
     cols["wave"] = src["wave"].astype(str)

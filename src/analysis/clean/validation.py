@@ -180,30 +180,42 @@ def duplicate_of(items: pd.DataFrame, ids: pd.Series) -> pd.Series:
     hashes collide are then compared value by value, so a hash collision cannot merge two rows).
     """
     index = items.index
-    items = items.reset_index(drop=True)
-    filled = items.copy()
-    for c in filled.columns:
-        if filled[c].dtype == object:
-            filled[c] = filled[c].where(filled[c].notna(), "\x00NA").astype(str)
-    key = pd.util.hash_pandas_object(filled, index=False).to_numpy()
-    out = pd.Series([None] * len(items), index=range(len(items)), dtype=object)
+    n = len(items)
+    out = pd.Series([None] * n, index=range(n), dtype=object)
+    # each column hashed on its own (no copy of the table), the column hashes combined per row
+    key = np.zeros(n, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for c in items.columns:
+            h = pd.util.hash_pandas_object(_filled(items[c]), index=False).to_numpy()
+            key = key * np.uint64(1_000_003) + h
     dup = pd.Series(key).duplicated(keep=False).to_numpy()
     if not dup.any():
         out.index = index
         return out
     ids = ids.reset_index(drop=True)
     cand = np.flatnonzero(dup)
+    # rows sharing a hash (few) are compared value by value
+    filled = pd.DataFrame(
+        {c: _filled(items[c].iloc[cand]).to_numpy() for c in items.columns}, index=cand
+    )
     firsts: dict[int, list[int]] = {}
-    for i in cand:  # only rows sharing a hash: few
-        row = filled.iloc[i]
+    for i in cand:
+        row = filled.loc[i]
         earlier = firsts.setdefault(int(key[i]), [])
-        match = next((j for j in earlier if filled.iloc[j].equals(row)), None)
+        match = next((j for j in earlier if filled.loc[j].equals(row)), None)
         if match is None:
             earlier.append(int(i))
         else:
             out.iat[i] = ids.iat[match]
     out.index = index
     return out
+
+
+def _filled(col: pd.Series) -> pd.Series:
+    """A column for comparing rows: text with blank as a marker that no answer can equal."""
+    if col.dtype == object:
+        return col.where(col.notna(), "\x00NA").astype(str)
+    return col
 
 
 def flag_columns(cb: Codebook) -> tuple[str, ...]:
