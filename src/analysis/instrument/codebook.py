@@ -447,6 +447,9 @@ def _read(path: Path) -> tuple[dict, str]:
     if path.is_dir():
         raise InstrumentError(path, None, "is a folder, not an instrument YAML file")
     data = path.read_bytes()
+    sha = hashlib.sha256(data).hexdigest()
+    if sha in _PARSED:  # the same content parsed before in this process (a wave's copy, a base)
+        return copy.deepcopy(_PARSED[sha]), sha
     try:
         raw = yaml.safe_load(data.decode("utf-8"))
     except UnicodeDecodeError:
@@ -458,7 +461,13 @@ def _read(path: Path) -> tuple[dict, str]:
         raise InstrumentError(path, None, f"malformed YAML{where}: {problem}") from None
     if not isinstance(raw, dict):
         raise InstrumentError(path, None, "expected a mapping with 'version' at the top")
-    return raw, hashlib.sha256(data).hexdigest()
+    _PARSED[sha] = copy.deepcopy(raw)
+    return raw, sha
+
+
+#: Parsed instrument files by the SHA-256 of their bytes (parsing YAML is the slow part of
+#: loading a codebook; the result depends on the bytes only).
+_PARSED: dict[str, dict] = {}
 
 
 @cache
