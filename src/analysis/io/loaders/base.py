@@ -174,10 +174,19 @@ def _text_cell(v):
     return s if s.strip() else None
 
 
+def _text_cells(values) -> list:
+    """:func:`_text_cell` of each value; for plain strings (what a text export gives) without a
+    Python call per value."""
+    arr = np.asarray(values, dtype=object)
+    if set(map(type, arr)) <= {str}:
+        return [v if k else None for v, k in zip(arr, map(str.strip, arr), strict=True)]
+    return [_text_cell(v) for v in arr]
+
+
 def to_text(values: pd.Series) -> pd.Series:
     """Cells -> str or None (blank and whitespace-only become None; 301.0 becomes '301')."""
     if isinstance(values.dtype, pd.CategoricalDtype):
-        cats = np.array([_text_cell(c) for c in values.cat.categories] + [None], dtype=object)
+        cats = np.array([*_text_cells(values.cat.categories), None], dtype=object)
         return pd.Series(cats[values.cat.codes.to_numpy()], index=values.index, dtype=object)
     return values.map(_text_cell).astype(object)
 
