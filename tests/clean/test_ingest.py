@@ -549,7 +549,9 @@ def test_demo_planted_problems_are_found(demo_root, wave):
 @settings(max_examples=80, deadline=None)
 @given(
     st.lists(
-        st.sampled_from([None, float("nan"), "", "  ", "\t\n", "ja", " nei ", "0301", 3, 2.5, pd.NA])
+        st.sampled_from(
+            [None, float("nan"), "", "  ", "\t\n", "ja", " nei ", "0301", 3, 2.5, pd.NA]
+        )
         | st.text(max_size=6),
         max_size=30,
     )

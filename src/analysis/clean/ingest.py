@@ -47,9 +47,11 @@ from __future__ import annotations
 
 import contextlib
 import json
+import operator
 import sys
 from collections import Counter
 from datetime import date
+from itertools import repeat
 from pathlib import Path
 
 import numpy as np
@@ -378,10 +380,12 @@ def _conv_text(v):
 
 def _as_text(values: pd.Series) -> pd.Series:
     arr = values.to_numpy(dtype=object)
-    kinds = np.fromiter(map(type, arr), dtype=object, count=len(arr))
-    is_str = kinds == str
-    is_none = kinds == type(None)
-    is_float = kinds == float
+    kinds = list(map(type, arr))
+
+    def of_type(t: type) -> np.ndarray:
+        return np.fromiter(map(operator.is_, kinds, repeat(t)), dtype=bool, count=len(kinds))
+
+    is_str, is_none, is_float = of_type(str), of_type(type(None)), of_type(float)
     if (is_str | is_none | is_float).all() and np.isnan(arr[is_float].astype(float)).all():
         # the usual cells (str, None, NaN), without a Python call per cell: the same result as
         # _conv_text (blank and whitespace-only text become None)

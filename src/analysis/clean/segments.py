@@ -111,9 +111,7 @@ def _as_str_or_none(values: pd.Series) -> pd.Series:
     arr = values.astype(object).where(values.notna(), None).to_numpy(dtype=object)
     if all(t is str or t is type(None) for t in set(map(type, arr))):
         return pd.Series(arr, index=values.index, dtype=object)  # already so
-    return pd.Series(
-        [None if g is None else str(g) for g in arr], index=values.index, dtype=object
-    )
+    return pd.Series([None if g is None else str(g) for g in arr], index=values.index, dtype=object)
 
 
 def free_text_segments(

@@ -30,6 +30,7 @@ from pandera.engines import pandas_engine
 
 from analysis.instrument.codebook import SIZE_CLASSES, Codebook
 
+
 class _Str(pandas_engine.NpString):
     """pandera's ``str`` data type (every value a Python ``str`` or missing), checked with one
     vectorised pass (:func:`pandas.api.types.infer_dtype`) before falling back to pandera's
