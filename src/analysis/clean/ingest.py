@@ -593,7 +593,7 @@ def _typed(keep: pd.DataFrame, cb: Codebook) -> pd.DataFrame:
         col = pd.Series(cols[c]).astype(object)
         cols[c] = col.where(col.notna(), None)
     out = pd.DataFrame(cols, index=range(len(keep)))
-    return processed_schema(cb).validate(out)
+    return processed_schema(cb).validate(out, inplace=True)  # out is ours: no copy needed
 
 
 def _as_int8(values: pd.Series):
