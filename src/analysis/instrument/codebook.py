@@ -448,10 +448,8 @@ def _read(path: Path) -> tuple[dict, str]:
         raise InstrumentError(path, None, "is a folder, not an instrument YAML file")
     data = path.read_bytes()
     sha = hashlib.sha256(data).hexdigest()
-    if sha in _PARSED:  # the same content parsed before in this process (a wave's copy, a base)
-        return copy.deepcopy(_PARSED[sha]), sha
     try:
-        raw = yaml.safe_load(data.decode("utf-8"))
+        raw = _safe_load(data.decode("utf-8"))
     except UnicodeDecodeError:
         raise InstrumentError(path, None, "is not UTF-8 text") from None
     except yaml.YAMLError as exc:
@@ -461,13 +459,19 @@ def _read(path: Path) -> tuple[dict, str]:
         raise InstrumentError(path, None, f"malformed YAML{where}: {problem}") from None
     if not isinstance(raw, dict):
         raise InstrumentError(path, None, "expected a mapping with 'version' at the top")
-    _PARSED[sha] = copy.deepcopy(raw)
     return raw, sha
 
 
-#: Parsed instrument files by the SHA-256 of their bytes (parsing YAML is the slow part of
-#: loading a codebook; the result depends on the bytes only).
-_PARSED: dict[str, dict] = {}
+#: Parsed instrument texts (parsing YAML is the slow part of loading a codebook, and the same
+#: file is read to learn its version, as a base and as a wave's copy).
+_PARSED: dict[str, object] = {}
+
+
+def _safe_load(text: str):
+    """``yaml.safe_load(text)``, parsed once per process per text (a fresh copy each call)."""
+    if text not in _PARSED:
+        _PARSED[text] = yaml.safe_load(text)
+    return copy.deepcopy(_PARSED[text])
 
 
 @cache
@@ -551,7 +555,7 @@ def _resolve_base(base: int | str, path: Path) -> Path:
             if candidate.resolve() == path.resolve():
                 continue
             try:
-                head = yaml.safe_load(candidate.read_text(encoding="utf-8"))
+                head = _safe_load(candidate.read_text(encoding="utf-8"))
             except (yaml.YAMLError, UnicodeDecodeError, OSError):
                 continue
             if isinstance(head, dict) and head.get("version") == base:
@@ -952,7 +956,7 @@ def _packaged_files() -> dict[int, Path]:
     out: dict[int, Path] = {}
     for p in sorted(packaged_dir().glob("*.y*ml")):
         try:
-            head = yaml.safe_load(p.read_text(encoding="utf-8"))
+            head = _safe_load(p.read_text(encoding="utf-8"))
         except (yaml.YAMLError, OSError):  # pragma: no cover - a broken packaged file
             continue
         if isinstance(head, dict) and isinstance(head.get("version"), int):
