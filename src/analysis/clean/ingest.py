@@ -19,9 +19,13 @@ Examples
 >>> import contextlib, io, tempfile, pathlib
 >>> root = pathlib.Path(tempfile.mkdtemp())
 >>> from analysis.instrument.codebook import load_codebook
->>> heads = [load_codebook(1).source_column(c, "nettskjema") for c in load_codebook(1).item_columns]
->>> rows = [{"utleiertype": "4", "komp.mote": "9", "kommentar": "Ring 912 34 567"},
-...         {"komp.mote": "3"}, {"utleiertype": "4", "komp.mote": "9", "kommentar": "Ring 912 34 567"}]
+>>> cb = load_codebook(1)
+>>> heads = [cb.source_column(c, "nettskjema") for c in cb.item_columns]
+>>> category = cb.category_source                                 # the landlord-type question
+>>> row = cb.question(cb.question_for("competence")).columns[0]   # a matrix row
+>>> text = cb.free_text_columns[-1]                               # a free-text question
+>>> answer = {category: "4", cb.source_column(row, "nettskjema"): "9", text: "Ring 912 34 567"}
+>>> rows = [answer, {cb.source_column(row, "nettskjema"): "3"}, answer]
 >>> line = lambda cells: ";".join(f'"{c}"' for c in cells) + "\\n"
 >>> src = root / "export.csv"
 >>> _ = src.write_text(line(["$submission_id", *heads]) + "".join(
@@ -31,13 +35,11 @@ Examples
 >>> status
 0
 >>> df = load_processed("w", root=root)
->>> df[["response_id", "utleiertype", "utleierkategori", "komp_mote", "kommentar"]]
-  response_id  utleiertype utleierkategori  komp_mote            kommentar
-0         w-1            4          ideell          9  Ring [fjernet: telefon]
->>> load_quarantine("w", root=root)[["source_row", "reason"]]
-   source_row                   reason
-0           2      utleiertype missing
-1           3  duplicate of submission 1
+>>> df[["response_id", category, "utleierkategori", row, text]].to_numpy().tolist()
+[['w-1', 4, 'ideell', 9, 'Ring [fjernet: telefon]']]
+>>> q = load_quarantine("w", root=root)
+>>> q["source_row"].tolist(), q["reason"].str.replace(category, "<category>").tolist()
+([2, 3], ['<category> missing', 'duplicate of submission 1'])
 >>> q = load_quality("w", root=root)
 >>> q["rows_read"], q["rows_kept"], q["rows_quarantined"], q["personal_data_removed"]["phone"]
 (3, 1, 2, 2)
@@ -431,7 +433,7 @@ def process_export(
         for k, v in counts.items():
             personal[k] += v
 
-    # 2. the category question (utleiertype): missing or unknown -> quarantine
+    # 2. the category question (the instrument's categories.from): missing or unknown -> quarantine
     reason = pd.Series([None] * n, dtype=object)
     ut = data[cat_src]
     valid_types = set(cb.question(cat_src).codes)
