@@ -266,7 +266,7 @@ def test_municipality_table_only_internal(scored):
 
 
 def test_niva_profile_excludes_not_applicable(scored):
-    r = plots.plot_niva_profile(scored, lang="en")
+    r = plots.plot_participation_profile(scored, lang="en")
     x = scored["niva_vedlikehold"].astype("Float64")
     sub = x[(scored["utleierkategori"] == "ideell") & x.notna() & (x != 9)]
     got = r.data[(r.data["Group"] == "Non-profit") & (r.data["Measure"] == "Maintenance")]

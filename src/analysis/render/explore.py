@@ -193,10 +193,12 @@ def frequency_display(freq: pd.DataFrame, *, lang: str = "nb") -> TableResult:
     Examples
     --------
     >>> import pandas as pd
+    >>> from analysis.instrument.codebook import load_codebook
     >>> from analysis.stats.tables import frequencies
+    >>> item = load_codebook(1).role_columns("prerequisites")[0]      # a yes / no / don't know row
     >>> df = pd.DataFrame({"instrument_version": 1, "kommunenummer": None,
-    ...                    "forut_strategi": [1] * 12 + [2] * 9 + [9] * 2})
-    >>> frequency_display(frequencies(df, "forut_strategi")).table
+    ...                    item: [1] * 12 + [2] * 9 + [9] * 2})
+    >>> frequency_display(frequencies(df, item)).table
            Svar   n Andel (%)    95 % KI
     0        Ja  12      57.1  34,9–76,8
     1       Nei   9      42.9  23,2–65,1

@@ -144,7 +144,8 @@ def item_label(column: str, lang: str = "nb", *, codebook: Codebook | None = Non
 
     Examples
     --------
-    >>> item_label("komp_mote", "en")
+    >>> from analysis.instrument.codebook import load_codebook
+    >>> item_label(load_codebook(1).role_columns("competence")[2], "en")
     'chair tenant meetings'
     """
     for cb in (codebook,) if codebook is not None else known_codebooks():
@@ -502,10 +503,12 @@ def missingness(df: pd.DataFrame, *, lang: str = "nb") -> pd.DataFrame:
     Examples
     --------
     >>> import pandas as pd
-    >>> df = pd.DataFrame({"instrument_version": [1, 1, 1, 1], "komp_mote": [1, 9, None, 5]})
-    >>> missingness(df)[["item", "n_missing", "share_missing", "n_dont_know"]]
-            item  n_missing  share_missing  n_dont_know
-    0  komp_mote          1           0.25            1
+    >>> from analysis.instrument.codebook import load_codebook
+    >>> row = load_codebook(1).role_columns("competence")[2]
+    >>> df = pd.DataFrame({"instrument_version": [1, 1, 1, 1], row: [1, 9, None, 5]})
+    >>> missingness(df)[["label", "n_missing", "share_missing", "n_dont_know"]]
+                 label  n_missing  share_missing  n_dont_know
+    0  lede beboermøter          1           0.25            1
     """
     check_lang(lang)
     cb = codebook_for(df)
@@ -949,8 +952,11 @@ def likert_distribution(df: pd.DataFrame, question: str, *, lang: str = "nb") ->
     Examples
     --------
     >>> import pandas as pd
-    >>> df = pd.DataFrame({"hold_verdi": [1, 5, 5, 9, None]})
-    >>> likert_distribution(df, "hold")[["code", "n", "share"]].to_string(index=False)
+    >>> from analysis.instrument.codebook import load_codebook
+    >>> cb = load_codebook(1)
+    >>> attitude = cb.question_for("attitude")                  # a 1–5 agreement matrix
+    >>> df = pd.DataFrame({cb.role_columns("attitude")[2]: [1, 5, 5, 9, None]})
+    >>> likert_distribution(df, attitude)[["code", "n", "share"]].to_string(index=False)
     ' code  n    share\\n    1  1 0.333333\\n    2  0 0.000000\\n    3  0 0.000000\\n    4  0 0.000000\\n    5  2 0.666667\\n    9  1 0.250000'
     """
     check_lang(lang)
@@ -1091,7 +1097,7 @@ def plot_likert(
     return PlotResult(fig, alt, data.reset_index(drop=True), cap, lang)
 
 
-def niva_profile(
+def participation_profile(
     df: pd.DataFrame,
     by: str = "utleierkategori",
     *,
@@ -1101,8 +1107,8 @@ def niva_profile(
 ) -> pd.DataFrame:
     """Mean participation rung (0–5) per area and group, "ikke aktuelt" (9) left out.
 
-    Returns the :func:`~analysis.stats.estimates.group_means` table over the ``niva_*`` rows (9 set
-    missing), after disclosure control.
+    Returns the :func:`~analysis.stats.estimates.group_means` table over the rows of the
+    ``participation_level`` question (9 set missing), after disclosure control.
     """
     from analysis.stats.estimates import group_means
 
@@ -1116,7 +1122,7 @@ def niva_profile(
     return disclose(t, disclosure=disclosure, min_cell=min_cell, lang=lang)
 
 
-def plot_niva_profile(
+def plot_participation_profile(
     df: pd.DataFrame,
     by: str = "utleierkategori",
     *,
@@ -1129,7 +1135,7 @@ def plot_niva_profile(
     Rungs follow Arnstein's ladder (0 none … 5 tenants decide); "ikke aktuelt" is left out.
     """
     check_lang(lang)
-    t = niva_profile(df, by, disclosure=disclosure, min_cell=min_cell, lang=lang)
+    t = participation_profile(df, by, disclosure=disclosure, min_cell=min_cell, lang=lang)
     sup = t["suppressed"].to_numpy(bool) if "suppressed" in t.columns else np.zeros(len(t), bool)
     g = t[(t["group_var"] != "total")].copy()
     gsup = sup[(t["group_var"] != "total").to_numpy()]
@@ -1225,7 +1231,9 @@ def plot_shares(
     Examples
     --------
     >>> import pandas as pd
-    >>> t = pd.DataFrame({"variable": ["behov_metoder", "behov_husleierett"], "estimate": [0.61, 0.3],
+    >>> from analysis.instrument.codebook import load_codebook
+    >>> themes = load_codebook(1).role_columns("themes")
+    >>> t = pd.DataFrame({"variable": [themes[0], themes[2]], "estimate": [0.61, 0.3],
     ...                   "ci_low": [0.55, 0.25], "ci_high": [0.67, 0.36], "n": [200, 200]})
     >>> plot_shares(t, lang="en", title="Themes wanted").alt
     'Bar chart of Themes wanted (shares with 95% confidence intervals): Methods for participation 61%, Tenancy law 30%.'
@@ -1344,7 +1352,7 @@ def question_shares(
 
     Checkbox options: :func:`~analysis.stats.estimates.group_proportions` with ``success=(1,)``
     (respondents who did not answer the question are left out). A single-choice question such
-    as ``behov_viktigst``: one row per code, the share of substantive answers with that code.
+    (the ``most_important_theme`` role): one row per code, the share of substantive answers with that code.
     Cluster-robust intervals (municipal units by municipality); disclosure control applied.
 
     Returns
