@@ -445,7 +445,7 @@ def test_group_differences_pairs_match_mean_difference_and_holm_over_the_family(
     by = ["utleierkategori", "storrelse"]
     r = group_differences(data, scores, by)
     # every pair of every grouping, for every score: 3 category pairs + 3 size pairs, x 2 scores
-    assert len(r) == 2 * (3 + 3) and r.attrs["family"] == 12
+    assert len(r) == 2 * (3 + 3) and r.attrs["family_sizes"] == {"all": 12}
     for row in r.itertuples():
         one = mean_difference(data, row.variable, by=row.group_var, a=row.a, b=row.b).iloc[0]
         assert row.diff == pytest.approx(one["diff"], rel=1e-12)
@@ -455,6 +455,13 @@ def test_group_differences_pairs_match_mean_difference_and_holm_over_the_family(
     assert (r["holds"] == (r["p_adj"] < 0.05)).all()
     # adjusting over the family never makes a difference hold that fails unadjusted
     assert not (r["holds"] & (r["p"] >= 0.05)).any()
+    # one family per grouping column: Holm within each
+    g = group_differences(data, scores, by, family="group_var")
+    assert g.attrs["family_sizes"] == {"utleierkategori": 6, "storrelse": 6}
+    for var in by:
+        part = g[g["group_var"] == var]
+        assert np.allclose(part["p_adj"], _holm(part["p"]), rtol=1e-12)
+    assert (g["p_adj"] <= r["p_adj"] + 1e-15).all()  # smaller families adjust less
 
 
 def test_group_differences_none_keeps_raw_p_and_refuses_unknown_method(data):

@@ -512,11 +512,9 @@ def _section_title(codebook: Codebook, section: str, lang: str) -> str:
 
 
 def _summary(q: Question, freq: pd.DataFrame, lang: str) -> str:
-    """One line under the question: id, type, n and the "vet ikke" share."""
-    parts = [
-        t("appendix_question_id", lang, id=q.id),
-        t(f"appendix_type_{q.type}", lang),
-    ]
+    """One line under the question: type, n and the "vet ikke" share (no internal ids)."""
+    kind = t(f"appendix_type_{q.type}", lang)
+    parts = [kind[:1].upper() + kind[1:]]
     if q.type == "single" and len(freq):
         n_sup = bool(freq["n_suppressed"].iloc[0])
         n = SUPPRESSED if n_sup else format_number(int(freq["n"].iloc[0]), lang=lang)

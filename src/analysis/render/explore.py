@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from analysis.lang import interval
 from analysis.render.display import (
     FIGURE_DPI,
     SUPPRESSED,
@@ -183,7 +184,11 @@ def filter_options(
 def _interval(lo, hi, lang: str) -> str:
     if pd.isna(lo) or pd.isna(hi):
         return ""
-    return f"{format_number(100 * lo, lang=lang, decimals=1)}–{format_number(100 * hi, lang=lang, decimals=1)}"
+    return interval(
+        format_number(100 * lo, lang=lang, decimals=1),
+        format_number(100 * hi, lang=lang, decimals=1),
+        lang,
+    )
 
 
 def frequency_display(freq: pd.DataFrame, *, lang: str = "nb") -> TableResult:
@@ -199,10 +204,10 @@ def frequency_display(freq: pd.DataFrame, *, lang: str = "nb") -> TableResult:
     >>> df = pd.DataFrame({"instrument_version": 1, "kommunenummer": None,
     ...                    item: [1] * 12 + [2] * 9 + [9] * 2})
     >>> frequency_display(frequencies(df, item)).table
-           Svar   n Andel (%)    95 % KI
-    0        Ja  12      57.1  34,9–76,8
-    1       Nei   9      42.9  23,2–65,1
-    2  Vet ikke   :         :          :
+           Svar   n Andel (%)        95 % KI
+    0        Ja  12      57.1  34,9 til 76,8
+    1       Nei   9      42.9  23,2 til 65,1
+    2  Vet ikke   :         :              :
     """
     T = _T[lang]
     grouped = bool((freq["group_var"] != "total").any())
@@ -375,7 +380,11 @@ def plot_means(table: pd.DataFrame, *, label: str, lang: str = "nb") -> PlotResu
                 SUPPRESSED
                 if not k
                 else (
-                    f"{format_number(a, lang=lang, decimals=1)}–{format_number(b, lang=lang, decimals=1)}"
+                    interval(
+                        format_number(a, lang=lang, decimals=1),
+                        format_number(b, lang=lang, decimals=1),
+                        lang,
+                    )
                     if not (np.isnan(a) or np.isnan(b))
                     else ""
                 )

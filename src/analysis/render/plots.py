@@ -45,7 +45,7 @@ from analysis.instrument.codebook import (
     known_codebooks,
 )
 from analysis.instrument.labels import score_range, value_label, variable_label
-from analysis.lang import by_lang, check_lang, table
+from analysis.lang import by_lang, check_lang, interval, table
 
 #: Okabe & Ito (2008) colour-blind-safe qualitative palette (black omitted).
 OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#999999")
@@ -821,12 +821,10 @@ def score_by(
     if category is not None:  # say which subgroup, and how many answered in it
         var = codebook_for(df).category_variable
         ids = d[var].dropna().astype("string").unique()
-        cat = group_label(var, str(ids[0]) if len(ids) else category, lang).lower()
-        extra = (
-            f" ({cat} utleiere, n = {len(d)})"
-            if lang == "nb"
-            else f" ({cat} landlords, n = {len(d)})"
-        )
+        from analysis.render.i18n import category_label
+
+        cat = category_label(str(ids[0]) if len(ids) else category, lang, plural=True)
+        extra = f" ({cat.lower()}, n = {len(d)})"
         res = res._replace(caption=res.caption + extra, alt=res.alt.rstrip(".") + extra + ".")
     return res
 
@@ -1795,7 +1793,7 @@ def theme_ranking_table(
             "lo": 100 * r["share_ci_low"],
             "hi": 100 * r["share_ci_high"],
             "ranks": [
-                f"{int(lo)}–{int(hi)}" if lo != hi else f"{int(lo)}"
+                interval(int(lo), int(hi), lang) if lo != hi else f"{int(lo)}"
                 for lo, hi in zip(r["rank_low"], r["rank_high"], strict=True)
             ],
             "p_first": 100 * r["p_first"],

@@ -942,8 +942,8 @@ def linearised_difference(
     b = np.asarray(in_b, bool) & ok
     na, nb = int(a.sum()), int(b.sum())
     wa, wb = w[a].sum(), w[b].sum()
-    ma = float(np.dot(w[a], y[a]) / wa) if na else np.nan
-    mb = float(np.dot(w[b], y[b]) / wb) if nb else np.nan
+    ma = np.float64(np.dot(w[a], y[a]) / wa) if na else np.nan  # numpy floats: se 0 -> t inf
+    mb = np.float64(np.dot(w[b], y[b]) / wb) if nb else np.nan
     out = {
         "n_a": na,
         "n_b": nb,
@@ -1068,15 +1068,18 @@ def group_differences(
     cluster: str | None = "kommunenummer",
     weights: str | np.ndarray | None = None,
     padjust: str = "holm",
+    family: str = "all",
     alpha: float = 0.05,
 ) -> pd.DataFrame:
-    """Every pairwise difference of group means, cluster-robust, adjusted as one family.
+    """Every pairwise difference of group means, cluster-robust, adjusted for the search.
 
     For each outcome in ``values``, each grouping column in ``by`` and each pair of its levels
     (``a`` before ``b`` in the column's order), the difference ``mean_a - mean_b`` with the
-    linearised cluster-robust standard error of :func:`linearised_difference`. The p-values of
-    ALL rows (every outcome, grouping and pair together) are adjusted as one family, so a
-    difference that ``holds`` survives the search over every comparison the table makes.
+    linearised cluster-robust standard error of :func:`linearised_difference`. The p-values are
+    adjusted over a family: ``family="all"`` takes every row (every outcome, grouping and pair)
+    as one family, so a difference that ``holds`` survives the search over every comparison of
+    the table; ``family="group_var"`` adjusts each grouping column's rows (all its outcomes and
+    pairs) separately, for a question asked per grouping ("which landlord categories differ?").
 
     Parameters
     ----------
@@ -1091,7 +1094,9 @@ def group_differences(
     weights : str or array, optional
         A weight column or array (design weights); default unweighted.
     padjust : {"holm", "bonferroni", "fdr_bh", "sidak", "none"}
-        Correction over the whole family (statsmodels ``multipletests``).
+        Correction over each family (statsmodels ``multipletests``).
+    family : {"all", "group_var"}
+        What is adjusted together (see above).
     alpha : float
         Level of the intervals and of ``holds`` (``p_adj < alpha``).
 
@@ -1099,8 +1104,8 @@ def group_differences(
     -------
     DataFrame
         ``variable, group_var, a, b, n_a, n_b, mean_a, mean_b, diff, se, t, df, p, ci_low,
-        ci_high, n_clusters, p_adj, holds``; ``attrs["padjust"]`` and ``attrs["family"]`` (the
-        number of tests adjusted together). The intervals are unadjusted; ``holds`` uses
+        ci_high, n_clusters, p_adj, holds``; ``attrs``: ``padjust``, ``family`` and
+        ``family_sizes`` (tests adjusted together: ``{"all": m}`` or ``{group_var: m, ...}``). The intervals are unadjusted; ``holds`` uses
         ``p_adj``. A pair whose standard error cannot be computed has NA statistics and no part
         in the family.
 
@@ -1114,13 +1119,17 @@ def group_differences(
       group_var  a  b  diff  holds
     0         g  x  y  -9.0   True
     1         h  p  q  -1.0  False
-    >>> r.attrs["family"]
-    2
+    >>> r.attrs["family_sizes"]
+    {'all': 2}
+    >>> group_differences(df, ["s"], ["g", "h"], family="group_var").attrs["family_sizes"]
+    {'g': 1, 'h': 1}
     """
     from statsmodels.stats.multitest import multipletests
 
     if padjust not in _PADJUST:
         raise ValueError(f"padjust must be one of {', '.join(_PADJUST)}, not {padjust!r}")
+    if family not in ("all", "group_var"):
+        raise ValueError(f"family must be 'all' or 'group_var', not {family!r}")
     values, by = list(values), list(by)
     df = ensure_scores(df, values)
     missing = [c for c in (*values, *by) if c not in df.columns]
@@ -1143,12 +1152,18 @@ def group_differences(
                 rows.append({"variable": value, "group_var": var, "a": a, "b": b, **r})
     out = pd.DataFrame(rows, columns=list(DIFFERENCE_COLUMNS))
     out["p_adj"] = out["p"].astype("float64")
-    ok = out["p"].notna().to_numpy()
     method = _PADJUST[padjust]
-    if method is not None and ok.any():
-        adj = out["p_adj"].to_numpy(copy=True)
-        adj[ok] = multipletests(out.loc[ok, "p"].to_numpy(dtype="float64"), method=method)[1]
-        out["p_adj"] = adj
+    keys = out["group_var"] if family == "group_var" else pd.Series("all", index=out.index)
+    sizes = {}
+    adj = out["p_adj"].to_numpy(copy=True)
+    for k in dict.fromkeys(keys):
+        rows = (keys == k).to_numpy() & out["p"].notna().to_numpy()
+        sizes[str(k)] = int(rows.sum())
+        if method is not None and rows.any():
+            adj[rows] = multipletests(out.loc[rows, "p"].to_numpy(dtype="float64"), method=method)[
+                1
+            ]
+    out["p_adj"] = adj
     out["holds"] = (out["p_adj"] < alpha).fillna(False).astype(bool)
-    out.attrs = {"padjust": padjust, "family": int(ok.sum())}
+    out.attrs = {"padjust": padjust, "family": family, "family_sizes": sizes}
     return out
