@@ -1712,18 +1712,19 @@ def _date(ctx: ReportContext, iso: str | None) -> str:
         return str(iso)
 
 
-def _period(ctx: ReportContext, start: str | None, end: str | None) -> str:
-    """«fra 15. september til 31. oktober 2023» (the year once when both dates share it)."""
+def _period(ctx: ReportContext, start: str | None, end: str | None) -> str | None:
+    """«fra 15. september til 31. oktober 2023» (the year once when both dates share it);
+    None when either date is not stated."""
     from analysis.lang import format_date
 
+    if not (start and end):
+        return None
     s, e = _date(ctx, start), _date(ctx, end)
-    if start and end:
-        try:
-            ys, ye = start[:4], end[:4]
-            if ys == ye:
-                s = format_date(start, ctx.lang).rsplit(" ", 1)[0]
-        except ValueError:
-            pass
+    try:
+        if start[:4] == end[:4]:
+            s = format_date(start, ctx.lang).rsplit(" ", 1)[0]
+    except ValueError:
+        pass
     return t("fieldwork_period", ctx.lang, start=s, end=e)
 
 
@@ -1810,13 +1811,14 @@ def about(ctx: ReportContext) -> None:
         t(f"tool_{m.format}", lang) if f"tool_{m.format}" in _texts() else t("not_stated", lang)
     )
     fmt = t(f"format_{m.format}", lang) if f"format_{m.format}" in _texts() else m.format
+    period = _period(ctx, m.fieldwork_start, m.fieldwork_end)
     show_html(
         _heading(3, "about-fieldwork", t("h_about_fieldwork", lang))
         + _para(
             t(
-                "fieldwork_text",
+                "fieldwork_text" if period else "fieldwork_text_unknown",
                 lang,
-                period=_period(ctx, m.fieldwork_start, m.fieldwork_end),
+                period=period,
                 format=fmt,
                 received=_date(ctx, m.received),
             )
