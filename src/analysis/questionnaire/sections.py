@@ -1129,6 +1129,51 @@ def scores(ctx: ReportContext) -> None:
             decimals=dec,
             row_headers=2,
         )
+        if cb.role("participation_level") and score == cb.score_for("participation_level"):
+            _area_figure(ctx)
+
+
+def _area_figure(ctx: ReportContext) -> None:
+    """Share of landlords whose tenants influence decisions (rung 3 or higher) in each area."""
+    lang = ctx.lang
+    tab = area_participation(ctx)
+    shown = tab[~tab["suppressed"] & tab["estimate"].notna()]
+    if shown.empty:
+        return
+    labels = [_item_label(v, lang) for v in shown["variable"]]
+    values = "; ".join(
+        f"{lab} {fmt_pct(ctx, e)} ({fmt_ci(ctx, 100 * lo, 100 * hi, with_label=False)})"
+        for lab, e, lo, hi in zip(
+            labels, shown["estimate"], shown["ci_low"], shown["ci_high"], strict=True
+        )
+    )
+    data = pd.DataFrame(
+        {
+            t("col_area", lang): labels,
+            "n": shown["n"].astype(int).tolist(),
+            t("col_share", lang): (100 * shown["estimate"].astype(float)).round(1).tolist(),
+            t("ci_column", lang): [
+                fmt_ci(ctx, 100 * lo, 100 * hi, 1, with_label=False)
+                for lo, hi in zip(shown["ci_low"], shown["ci_high"], strict=True)
+            ],
+        }
+    )
+    fig = bar_figure(
+        labels,
+        shown["estimate"],
+        shown["ci_low"],
+        shown["ci_high"],
+        xlabel=t("col_share", lang),
+        lang=lang,
+    )
+    show_figure(
+        fig,
+        alt=t("alt_bar", lang, what=t("areas_what", lang), values=values),
+        caption=t("areas_caption_fig", lang),
+        data=data,
+        lang=lang,
+        decimals=1,
+    )
 
 
 def _wide_shares(
