@@ -4,7 +4,9 @@
 registers a wave: the export (and the frame) are copied read-only into ``data/raw/WAVE/`` with a
 manifest, then the wave is ingested. ``python -m analysis ingest WAVE`` re-ingests from the
 manifest after checking the checksums; ``ingest WAVE --frame F --design D`` corrects a registered
-wave's frame or design first (recorded in the manifest); ``--force`` registers again a wave whose
+wave's frame or design first (recorded in the manifest), and the survey facts of the report's
+methods section (``--invited CATEGORY=N``, ``--recruitment``, ``--mode``, ``--tool``,
+``--fieldwork START END``) are set likewise, at registration or later; ``--force`` registers again a wave whose
 registration is incomplete or damaged. A registration is built in a temporary folder and moved
 into place complete, and file-system faults are one line naming the path (:mod:`analysis.io.files`).
 
@@ -19,9 +21,13 @@ Examples
 >>> import contextlib, io, tempfile, pathlib
 >>> root = pathlib.Path(tempfile.mkdtemp())
 >>> from analysis.instrument.codebook import load_codebook
->>> heads = [load_codebook(1).source_column(c, "nettskjema") for c in load_codebook(1).item_columns]
->>> rows = [{"utleiertype": "4", "komp.mote": "9", "kommentar": "Ring 912 34 567"},
-...         {"komp.mote": "3"}, {"utleiertype": "4", "komp.mote": "9", "kommentar": "Ring 912 34 567"}]
+>>> cb = load_codebook(1)
+>>> heads = [cb.source_column(c, "nettskjema") for c in cb.item_columns]
+>>> category = cb.category_source                                 # the landlord-type question
+>>> row = cb.question(cb.question_for("competence")).columns[0]   # a matrix row
+>>> text = cb.free_text_columns[-1]                               # a free-text question
+>>> answer = {category: "4", cb.source_column(row, "nettskjema"): "9", text: "Ring 912 34 567"}
+>>> rows = [answer, {cb.source_column(row, "nettskjema"): "3"}, answer]
 >>> line = lambda cells: ";".join(f'"{c}"' for c in cells) + "\\n"
 >>> src = root / "export.csv"
 >>> _ = src.write_text(line(["$submission_id", *heads]) + "".join(
@@ -31,13 +37,11 @@ Examples
 >>> status
 0
 >>> df = load_processed("w", root=root)
->>> df[["response_id", "utleiertype", "utleierkategori", "komp_mote", "kommentar"]]
-  response_id  utleiertype utleierkategori  komp_mote            kommentar
-0         w-1            4          ideell          9  Ring [fjernet: telefon]
->>> load_quarantine("w", root=root)[["source_row", "reason"]]
-   source_row                   reason
-0           2      utleiertype missing
-1           3  duplicate of submission 1
+>>> df[["response_id", category, "utleierkategori", row, text]].to_numpy().tolist()
+[['w-1', 4, 'ideell', 9, 'Ring [fjernet: telefon]']]
+>>> q = load_quarantine("w", root=root)
+>>> q["source_row"].tolist(), q["reason"].str.replace(category, "<category>").tolist()
+([2, 3], ['<category> missing', 'duplicate of submission 1'])
 >>> q = load_quality("w", root=root)
 >>> q["rows_read"], q["rows_kept"], q["rows_quarantined"], q["personal_data_removed"]["phone"]
 (3, 1, 2, 2)
@@ -85,7 +89,14 @@ from analysis.io.files import (
     replace_dir,
     temp_path,
 )
-from analysis.io.manifest import DESIGNS, Manifest, sha256_file
+from analysis.io.manifest import (
+    DESIGNS,
+    Manifest,
+    check_survey_options,
+    sha256_file,
+    survey_changes,
+    survey_from_options,
+)
 
 
 def _log(msg: str) -> None:
@@ -111,6 +122,8 @@ def register_wave(
     design: str | None = None,
     root: Path | None = None,
     force: bool = False,
+    survey: dict | None = None,
+    fieldwork: tuple[str, str] | None = None,
 ) -> Manifest:
     """Copy an export (and its frame) read-only into ``data/raw/WAVE/`` and write the manifest.
 
@@ -119,7 +132,9 @@ def register_wave(
     under a temporary name and moved into place complete, so a full disk or an interruption
     leaves no half registration. ``force`` registers again a wave whose registration is
     incomplete or damaged (no or empty manifest, a registered file missing or changed); a
-    complete registration is never replaced.
+    complete registration is never replaced. ``survey`` (the manifest's ``survey`` object:
+    ``invited`` per landlord category, ``recruitment``, ``mode``, ``tool``) and ``fieldwork``
+    (``(start, end)``, ISO dates) are checked against the wave's instrument and recorded.
     """
     return _register(
         wave,
@@ -130,6 +145,8 @@ def register_wave(
         design=design,
         root=root,
         force=force,
+        survey=survey,
+        fieldwork=fieldwork,
     )[0]
 
 
@@ -182,7 +199,9 @@ def _check_registrable(wave: str, raw: Path, force: bool) -> bool:
     return True
 
 
-def _register(wave, source, *, fmt, instrument, frame, design, root, force=False):
+def _register(
+    wave, source, *, fmt, instrument, frame, design, root, force=False, survey=None, fieldwork=None
+):
     from analysis.io.frame import load_frame
     from analysis.io.loaders import read_export
 
@@ -195,6 +214,7 @@ def _register(wave, source, *, fmt, instrument, frame, design, root, force=False
     cb = load_codebook(instrument) if instrument is not None else None
     loaded = read_export(source, fmt=fmt, version=cb.version if cb is not None else None)
     cb = load_codebook(loaded.version)
+    check_survey_options(survey, fieldwork, cb.categories)
     if fmt == "auto":
         enc = f", encoding: {loaded.encoding}" if loaded.encoding else ""
         _log(f"detected format: {loaded.format}{enc}")
@@ -211,7 +231,9 @@ def _register(wave, source, *, fmt, instrument, frame, design, root, force=False
     try:
         raw.parent.mkdir(parents=True, exist_ok=True)
         tmp.mkdir()
-        manifest = _fill_registration(tmp, wave, source, loaded, frame, design, cb)
+        manifest = _fill_registration(
+            tmp, wave, source, loaded, frame, design, cb, survey=survey, fieldwork=fieldwork
+        )
         if replacing:  # an incomplete registration, with --force
             replace_dir(tmp, raw)
         elif not move_new_dir(tmp, raw):
@@ -236,7 +258,9 @@ def _register(wave, source, *, fmt, instrument, frame, design, root, force=False
     return manifest, (loaded if same else None)
 
 
-def _fill_registration(folder: Path, wave, source: Path, loaded, frame, design, cb) -> Manifest:
+def _fill_registration(
+    folder: Path, wave, source: Path, loaded, frame, design, cb, *, survey=None, fieldwork=None
+) -> Manifest:
     """Copy the export's files (the frame, the instrument) into ``folder``; write its manifest."""
     copied = [_copy_read_only(Path(f), folder) for f in loaded.source_files]
     main_file = copied[0]
@@ -264,6 +288,12 @@ def _fill_registration(folder: Path, wave, source: Path, loaded, frame, design, 
         extra_sha256={p.name: sha256_file(p) for p in copied[1:]},
         instrument={"version": cb.version, "files": instrument_files},
     )
+    survey_changes(
+        manifest,
+        invited=(survey or {}).get("invited"),
+        texts={k: v for k, v in (survey or {}).items() if k != "invited"},
+        fieldwork=fieldwork,
+    )
     manifest.write(folder)
     return manifest
 
@@ -274,6 +304,8 @@ def correct_registration(
     frame: Path | None = None,
     design: str | None = None,
     root: Path | None = None,
+    survey: dict | None = None,
+    fieldwork: tuple[str, str] | None = None,
 ) -> Manifest:
     """Give a registered wave another frame and/or design, recorded in its manifest.
 
@@ -281,6 +313,9 @@ def correct_registration(
     its own would replace a different file there, such as the export or the earlier frame, which
     stays for the record); ``frame_file``, ``frame_sha256`` and ``design`` are updated and each
     change is appended to the manifest's ``corrections``. Nothing changes when anything fails.
+    ``survey`` (counts invited per landlord category merged into the manifest's, texts replaced)
+    and ``fieldwork`` (``(start, end)``) are corrected likewise, one correction per changed key
+    (``survey.invited.kommunal``, ``survey.mode``, ``fieldwork_start``, ...).
     """
     from analysis.io.frame import load_frame
     from analysis.io.manifest import MANIFEST_NAME
@@ -294,6 +329,8 @@ def correct_registration(
     manifest = Manifest.read(raw)
     if design is not None and design not in DESIGNS:
         raise UserError(f"design must be one of {', '.join(DESIGNS)}")
+    if survey or fieldwork is not None:
+        check_survey_options(survey, fieldwork, wave_codebook(wave, root=root).categories)
     today = date.today().isoformat()
     changes, copied = [], None
     try:
@@ -318,6 +355,15 @@ def correct_registration(
                 {"date": today, "field": "design", "old": manifest.design, "new": design}
             )
             manifest.design = design
+        changes += [
+            {"date": today, "field": name, "old": old, "new": new}
+            for name, old, new in survey_changes(
+                manifest,
+                invited=(survey or {}).get("invited"),
+                texts={k: v for k, v in (survey or {}).items() if k != "invited"},
+                fieldwork=fieldwork,
+            )
+        ]
         if changes:
             manifest.corrections = [*manifest.corrections, *changes]
             manifest.write(raw)
@@ -334,7 +380,7 @@ def correct_registration(
     for c in changes:
         _log(f"corrected {wave}: {c['field'].replace('_file', '')} {c['old']} -> {c['new']}")
     if not changes:
-        _log(f"{wave}: frame and design unchanged")
+        _log(f"{wave}: registration unchanged")
     return manifest
 
 
@@ -451,7 +497,7 @@ def process_export(
         for k, v in counts.items():
             personal[k] += v
 
-    # 2. the category question (utleiertype): missing or unknown -> quarantine
+    # 2. the category question (the instrument's categories.from): missing or unknown -> quarantine
     reason = pd.Series([None] * n, dtype=object)
     ut = data[cat_src]
     valid_types = set(cb.question(cat_src).codes)
@@ -778,6 +824,11 @@ def ingest_command(
     design: str | None = None,
     root: Path | None = None,
     force: bool = False,
+    invited: list[str] | None = None,
+    recruitment: str | None = None,
+    mode: str | None = None,
+    tool: str | None = None,
+    fieldwork: tuple[str, str] | None = None,
 ) -> int:
     """The ``python -m analysis ingest`` command (see the module docstring).
 
@@ -785,20 +836,28 @@ def ingest_command(
     registration); ``ingest W --frame F --design D`` corrects a registered wave's frame or design
     (:func:`correct_registration`); ``ingest W`` re-ingests. A file-system fault anywhere (full
     disk, read-only folder, a file removed meanwhile) is one line naming the path, never a
-    traceback.
+    traceback. ``invited`` (``["CATEGORY=N", ...]``), ``recruitment``, ``mode``, ``tool`` and
+    ``fieldwork`` (``(START, END)``) are the survey facts for the report's methods section, set at
+    registration or corrected for a registered wave.
     """
     if not wave:
         raise UserError(
             "name a wave: 'ingest WAVE' re-ingests a registered wave; "
             "'ingest --wave WAVE --source FILE' registers a new one"
         )
+    survey = survey_from_options(invited, recruitment, mode, tool)
+    fieldwork = tuple(fieldwork) if fieldwork is not None else None
     try:
-        return _ingest_command(wave, register, source, fmt, instrument, frame, design, root, force)
+        return _ingest_command(
+            wave, register, source, fmt, instrument, frame, design, root, force, survey, fieldwork
+        )
     except OSError as exc:  # the specific places name what failed; this is the last resort
         raise fs_error(paths.raw_dir(wave, root), exc, f"ingest wave {wave!r}") from None
 
 
-def _ingest_command(wave, register, source, fmt, instrument, frame, design, root, force) -> int:
+def _ingest_command(
+    wave, register, source, fmt, instrument, frame, design, root, force, survey=None, fieldwork=None
+) -> int:
     if register or source is not None:
         if source is None:
             raise UserError("--source FILE is required to register a new wave")
@@ -811,6 +870,8 @@ def _ingest_command(wave, register, source, fmt, instrument, frame, design, root
             design=design,
             root=root,
             force=force,
+            survey=survey,
+            fieldwork=fieldwork,
         )
         ingest_wave(wave, root=root, _loaded=loaded)
         return 0
@@ -818,10 +879,13 @@ def _ingest_command(wave, register, source, fmt, instrument, frame, design, root
         raise UserError(
             "--format, --instrument and --force are for registering a wave (with --wave and "
             "--source); a registered wave is re-ingested from its manifest, and only its "
-            f"--frame and --design can be corrected ('ingest {wave} --frame FILE --design D')"
+            "--frame, --design, --fieldwork, --invited, --recruitment, --mode and --tool can be "
+            f"corrected ('ingest {wave} --frame FILE --design D')"
         )
-    if frame is not None or design is not None:
-        correct_registration(wave, frame=frame, design=design, root=root)
+    if frame is not None or design is not None or survey or fieldwork is not None:
+        correct_registration(
+            wave, frame=frame, design=design, root=root, survey=survey, fieldwork=fieldwork
+        )
     ingest_wave(wave, root=root)
     return 0
 

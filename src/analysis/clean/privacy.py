@@ -1,7 +1,7 @@
 """Privacy at the door: redact personal data from free-text answers before anything is written.
 
-The survey is anonymous, but free-text answers (``eksempel``, ``kommentar``) may hold personal
-data. Every text cell kept in processed data or quarantine passes through :func:`redact_series`:
+The survey is anonymous, but free-text answers (the instrument's ``text`` questions) may hold
+personal data. Every text cell kept in processed data or quarantine passes through :func:`redact_series`:
 
 - Norwegian national identity numbers (fødselsnummer) and D-numbers: 11 digits, written
   ``DDMMYYNNNNN``, ``DDMMYY NNNNN``, ``DD MM YY NNNNN`` or ``DD.MM.YY NNNNN``, replaced only when the

@@ -18,12 +18,17 @@ segment, a heading, or a participant line removed.
 Examples
 --------
 >>> import pandas as pd
+>>> from analysis.instrument.codebook import load_codebook
+>>> first, second = load_codebook(1).free_text_columns                 # the two free-text questions
 >>> responses = pd.DataFrame({"response_id": ["w-1", "w-2"], "utleierkategori": ["ideell", "kommunal"],
 ...                           "instrument_version": [1, 1],
-...                           "eksempel": ["Faste beboermøter.", None], "kommentar": [None, "  "]})
->>> free_text_segments(responses, wave="w")[["segment_id", "source", "group", "text"]]
-      segment_id     source   group                text
-0  w-1:eksempel  free_text  ideell  Faste beboermøter.
+...                           first: ["Faste beboermøter.", None], second: [None, "  "]})
+>>> s = free_text_segments(responses, wave="w")
+>>> s[["source", "group", "text"]]
+      source   group                text
+0  free_text  ideell  Faste beboermøter.
+>>> s["segment_id"].tolist() == [f"w-1:{first}"]
+True
 """
 
 from __future__ import annotations

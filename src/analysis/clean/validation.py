@@ -4,9 +4,9 @@ The schemas are pandera schemas built from the codebook (:func:`item_schema` for
 read, :func:`processed_schema` for what ingest writes), not checks scattered about. The rules
 (docs/processed-data.md, issue "Ingest every export"):
 
-- missing or unknown ``utleiertype``: the row is quarantined;
+- missing or unknown answer to the category question (``categories.from``): quarantined;
 - an out-of-range code in an item: that value is set missing and counted;
-- ``ingen`` ticked with another form, more than three barriers: flagged (kept);
+- an exclusive option ticked with another, more options than ``max_choices``: flagged (kept);
 - an exact duplicate of an earlier submission (every item answer equal; ids, times and dropped
   personal columns ignored): quarantined as "duplicate of submission N";
 - ``kommunenummer``: "301" and "0301 Oslo" are repaired to "0301" (counted); codes missing from the

@@ -13,7 +13,7 @@ A matrix or checkbox question ``q`` with row or option ``r`` gives the column ``
 option keeps the id it had when it first appeared, whatever later versions call it: a rename
 changes only the export header (:meth:`Codebook.source_column`), so waves line up. A question a
 version drops is **not asked** in a wave of that version: it has no column at all
-(:attr:`Codebook.not_asked`). ``utleiertype``-like recodes keep each wave's own coding;
+(:attr:`Codebook.not_asked`). A question whose codes were merged keeps each wave's own coding;
 :mod:`analysis.instrument.compare` harmonises two versions for a comparison.
 
 Examples
@@ -28,9 +28,10 @@ Examples
 >>> cb.source_column(column, "nettskjema") == column.replace("_", ".", 1)
 True
 >>> v2 = load_codebook(2)
->>> [(c.kind, c.question) for c in v2.changes][:2]      # version 2 as changes to version 1
-[('add_row', 'komp'), ('rename_option', 'behov')]
->>> v2.score_items("kompetanse") == cb.score_items("kompetanse")
+>>> [c.kind for c in v2.changes][:2]                   # version 2 as changes to version 1
+['add_row', 'rename_option']
+>>> score = cb.score_for("competence")                 # the new row is left out of the score
+>>> v2.score_items(score) == cb.score_items(score)
 True
 """
 
@@ -304,6 +305,17 @@ class Codebook:
         if qid is None:
             raise KeyError(f"instrument version {self.version} has no question with role {role!r}")
         return qid
+
+    def role_columns(self, role: str) -> tuple[str, ...]:
+        """The columns of the question with ``role`` (its rows or options, or itself).
+
+        Examples
+        --------
+        >>> cb = load_codebook(1)
+        >>> len(cb.role_columns("competence")), cb.role_columns("dwellings") == (cb.question_for("dwellings"),)
+        (7, True)
+        """
+        return tuple(self.question(self.question_for(role)).columns)
 
     def score_for(self, role: str) -> str:
         """The score built on the question with ``role`` (e.g. ``competence`` -> ``kompetanse``)."""
