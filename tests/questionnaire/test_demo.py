@@ -84,7 +84,9 @@ def test_same_seed_same_bytes(demo, tmp_path):
     root, paths = demo
     again = write_demo(root=tmp_path)
     assert _digests(paths, root) == _digests(again, tmp_path)
-    assert len(paths) == 8 + 3 + 2 * 5  # survey, instrument files, then per wave notes, 3 sheets, qual truth
+    assert (
+        len(paths) == 8 + 3 + 2 * 5
+    )  # survey, instrument files, then per wave notes, 3 sheets, qual truth
 
 
 def test_different_seed_differs(demo, tmp_path):
