@@ -38,6 +38,7 @@ from importlib import resources
 from pathlib import Path
 
 from analysis.errors import UserError
+from analysis.lang import format_date
 from analysis.paths import (
     check_wave,
     notebooks_dir,
@@ -239,14 +240,43 @@ def toc_html(headings: list[tuple[int, str, str]]) -> str:
     return "".join(out)
 
 
-def _generated_at() -> str:
+def page_number_css(lang: str) -> str:
+    """The CSS ``content`` of the page number in the printed report's bottom margin.
+
+    Examples
+    --------
+    >>> page_number_css("nb")
+    '"Side " counter(page) " av " counter(pages)'
+    >>> page_number_css("en")
+    '"Page " counter(page) " of " counter(pages)'
+    """
+    text = t("page_of", lang, page="\0", pages="\1")
+    parts = []
+    for piece in re.split(r"([\0\1])", text):
+        if piece == "\0":
+            parts.append("counter(page)")
+        elif piece == "\1":
+            parts.append("counter(pages)")
+        elif piece:
+            parts.append('"' + piece.replace("\\", "\\\\").replace('"', '\\"') + '"')
+    return " ".join(parts)
+
+
+def _generated_at() -> datetime:
+    """When the report is built (UTC); ``SOURCE_DATE_EPOCH`` fixes it (reproducible builds)."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    when = datetime.fromtimestamp(int(epoch), UTC) if epoch else datetime.now(UTC)
-    return when.strftime("%Y-%m-%d %H:%M UTC")
+    return datetime.fromtimestamp(int(epoch), UTC) if epoch else datetime.now(UTC)
 
 
-def render_html(nb, *, lang: str, title: str, internal: bool = False) -> str:
-    """Convert a prepared, executed findings notebook to the report's HTML."""
+def render_html(
+    nb, *, lang: str, title: str, internal: bool = False, wave: str | None = None
+) -> str:
+    """Convert a prepared, executed findings notebook to the report's HTML.
+
+    Under the notebook's title cell the template puts the title block (the publishers, the
+    ``wave`` when given, and the date the report was made, «Laget 1. desember 2026») and the
+    table of contents.
+    """
     from nbconvert import HTMLExporter
     from traitlets.config import Config
 
@@ -261,6 +291,7 @@ def render_html(nb, *, lang: str, title: str, internal: bool = False) -> str:
     exporter = HTMLExporter(
         config=c, template_name="findings", extra_template_basedirs=[str(template_dir())]
     )
+    when = _generated_at()
     headings = collect_headings(nb)
     ids = [h[1] for h in headings]
     dup = sorted({i for i in ids if ids.count(i) > 1})
@@ -273,8 +304,11 @@ def render_html(nb, *, lang: str, title: str, internal: bool = False) -> str:
         "toc_html": toc_html(headings),
         "toc_label": t("toc", lang),
         "skip_text": t("skip_to_content", lang),
-        "generated_label": t("generated", lang),
-        "generated": _generated_at(),
+        "publishers": t("publishers", lang),
+        "wave_line": t("wave_line", lang, wave=wave) if wave else "",
+        "generated": t("produced", lang, date=format_date(when, lang)),
+        "generated_iso": when.date().isoformat(),
+        "page_of_css": page_number_css(lang),
         "internal_banner": t("internal_banner", lang) if internal else "",
     }
     body, _ = exporter.from_notebook_node(nb, resources={"report": report})
@@ -638,5 +672,109 @@ def _build(
         if first:
             print(f"findings notebook ({lang}) printed: {first[:200]}", file=sys.stderr)
     title = t("report_title", lang, wave=wave)
-    html = render_html(prepared, lang=lang, title=title, internal=disclosure == "internal")
+    html = render_html(
+        prepared, lang=lang, title=title, internal=disclosure == "internal", wave=wave
+    )
     _atomic_write(path, html.encode("utf-8"))
+
+
+# ---------------------------------------------------------------------------------------------
+# print: the report as an A4 PDF
+# ---------------------------------------------------------------------------------------------
+
+#: The system's Chromium, the only browser the PDF is printed with (never downloaded).
+CHROMIUM = Path("/usr/bin/chromium")
+_CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def pdf_path(html_path: Path) -> Path:
+    """The PDF beside a report: ``findings.html`` -> ``findings.pdf``.
+
+    The name follows the HTML's, so an internal report's PDF is internal too and never takes
+    a public report's name.
+
+    Examples
+    --------
+    >>> pdf_path(Path("r/findings.en.html")).name, pdf_path(Path("r/findings.internal.html")).name
+    ('findings.en.pdf', 'findings.internal.pdf')
+    """
+    html_path = Path(html_path)
+    stem = html_path.name[: -len(".html")] if html_path.name.endswith(".html") else html_path.stem
+    return html_path.with_name(f"{stem}.pdf")
+
+
+def print_pdf(html_path: Path, *, chromium: Path = CHROMIUM) -> bytes:
+    """The report printed to an A4 PDF by headless Chromium (bytes, nothing written).
+
+    The page's print style decides the layout (A4, margins and the page numbers «Side 3 av 12»
+    in the bottom margin, tables that break across pages with their header row repeated). The
+    PDF is tagged and has an outline from the headings. Chromium may load nothing but the
+    file itself: any other request is refused (the report is offline).
+
+    Raises :class:`~analysis.errors.UserError` (one line, exit 2) when Playwright or Chromium is
+    missing.
+    """
+    try:
+        from playwright.sync_api import Error as PlaywrightError
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        raise UserError(
+            "report --pdf needs Playwright: pip install 'analysis[pdf]' (it prints with the "
+            f"system's Chromium at {chromium}; no browser is downloaded)"
+        ) from None
+    if not Path(chromium).is_file():
+        raise UserError(f"{chromium}: report --pdf needs Chromium there (apt-get install chromium)")
+    uri = Path(html_path).resolve().as_uri()
+
+    def only_the_file(route) -> None:
+        if route.request.url.startswith(("file:", "data:")):
+            route.continue_()
+        else:
+            route.abort()
+
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(chromium), args=_CHROMIUM_ARGS)
+            try:
+                page = browser.new_page()
+                page.route("**/*", only_the_file)
+                page.goto(uri, wait_until="load")
+                return page.pdf(
+                    format="A4",
+                    prefer_css_page_size=True,
+                    print_background=True,
+                    display_header_footer=False,  # the page numbers come from the print CSS
+                    tagged=True,
+                    outline=True,
+                )
+            finally:
+                browser.close()
+    except PlaywrightError as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise UserError(f"{html_path}: Chromium could not print the report ({first})") from None
+
+
+def build_pdf(html_path: Path, *, wave: str, root: Path | None = None, force: bool = False):
+    """Write the A4 PDF beside a built report (:func:`pdf_path`); return ``(path, written)``.
+
+    The PDF is printed again when it is missing, older than the HTML, or ``force``; it is
+    written atomically (a temporary file, then a rename: an interrupted print leaves the earlier
+    PDF, never half a file) under a lock of its own.
+    """
+    from analysis.pipeline.faults import wave_lock
+
+    html_path = Path(html_path)
+    root = Path(root) if root is not None else project_root()
+    out = pdf_path(html_path)
+    if not force and out.is_file() and out.stat().st_mtime_ns >= html_path.stat().st_mtime_ns:
+        return out, False
+    with wave_lock(wave, f"report.{out.name}", root=root):
+        _atomic_write(out, print_pdf(html_path))
+    return out, True
