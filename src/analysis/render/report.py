@@ -710,7 +710,7 @@ def pdf_path(html_path: Path) -> Path:
     return html_path.with_name(f"{stem}.pdf")
 
 
-def print_pdf(html_path: Path, *, chromium: Path = CHROMIUM) -> bytes:
+def print_pdf(html_path: Path, *, chromium: Path = CHROMIUM, browser=None) -> bytes:
     """The report printed to an A4 PDF by headless Chromium (bytes, nothing written).
 
     The page's print style decides the layout (A4, margins and the page numbers «Side 3 av 12»
@@ -718,11 +718,13 @@ def print_pdf(html_path: Path, *, chromium: Path = CHROMIUM) -> bytes:
     PDF is tagged and has an outline from the headings. Chromium may load nothing but the
     file itself: any other request is refused (the report is offline).
 
-    Raises :class:`~analysis.errors.UserError` (one line, exit 2) when Playwright or Chromium is
-    missing.
+    ``browser`` is a running Playwright Chromium to print with (e.g. to print several reports);
+    by default the system's Chromium (``chromium``) is started and closed. Raises
+    :class:`~analysis.errors.UserError` (one line, exit 2) when Playwright or Chromium is missing.
     """
+    if browser is not None:
+        return _print_with(browser, Path(html_path))
     try:
-        from playwright.sync_api import Error as PlaywrightError
         from playwright.sync_api import sync_playwright
     except ImportError:
         raise UserError(
@@ -731,34 +733,41 @@ def print_pdf(html_path: Path, *, chromium: Path = CHROMIUM) -> bytes:
         ) from None
     if not Path(chromium).is_file():
         raise UserError(f"{chromium}: report --pdf needs Chromium there (apt-get install chromium)")
-    uri = Path(html_path).resolve().as_uri()
+    from playwright.sync_api import Error as PlaywrightError
 
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(chromium), args=_CHROMIUM_ARGS)
+            try:
+                return _print_with(browser, Path(html_path))
+            finally:
+                browser.close()
+    except PlaywrightError as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise UserError(f"{html_path}: Chromium could not print the report ({first})") from None
+
+
+def _print_with(browser, html_path: Path) -> bytes:
     def only_the_file(route) -> None:
         if route.request.url.startswith(("file:", "data:")):
             route.continue_()
         else:
             route.abort()
 
+    page = browser.new_page()
     try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=str(chromium), args=_CHROMIUM_ARGS)
-            try:
-                page = browser.new_page()
-                page.route("**/*", only_the_file)
-                page.goto(uri, wait_until="load")
-                return page.pdf(
-                    format="A4",
-                    prefer_css_page_size=True,
-                    print_background=True,
-                    display_header_footer=False,  # the page numbers come from the print CSS
-                    tagged=True,
-                    outline=True,
-                )
-            finally:
-                browser.close()
-    except PlaywrightError as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise UserError(f"{html_path}: Chromium could not print the report ({first})") from None
+        page.route("**/*", only_the_file)
+        page.goto(html_path.resolve().as_uri(), wait_until="load")
+        return page.pdf(
+            format="A4",
+            prefer_css_page_size=True,
+            print_background=True,
+            display_header_footer=False,  # the page numbers come from the print CSS
+            tagged=True,
+            outline=True,
+        )
+    finally:
+        page.close()
 
 
 def build_pdf(html_path: Path, *, wave: str, root: Path | None = None, force: bool = False):
