@@ -97,7 +97,13 @@ def test_phone_no_sideways_page_scroll_and_axe_clean(browser, built, lang):  # n
     page.keyboard.press("ArrowRight")
     page.wait_for_function("b => b.scrollLeft > 0", arg=box.element_handle())
 
-    # every figure scales to the phone and is named by its alt text
+    # a caption is read without scrolling: it wraps to the screen, not to its wide table
+    captions = page.evaluate(
+        "Array.from(document.querySelectorAll('caption')).filter(c => c.checkVisibility())"
+        ".map(c => c.getBoundingClientRect().right)"
+    )
+    assert captions and max(captions) <= PHONE, max(captions)
+    # every figure scales to the phone
     sizes = page.evaluate(
         "Array.from(document.querySelectorAll('figure svg')).map(s => s.getBoundingClientRect().right)"
     )

@@ -6,7 +6,11 @@
 self-contained HTML file with the nbconvert template ``analysis/templates/findings``:
 
 - offline: no scripts, styles or fonts from anywhere (the template replaces nbconvert's head),
-  figures embedded as base64 PNG;
+  figures as inline SVG (text as text);
+- readable on a phone (wide tables scroll in their own box) and in print (A4, page numbers,
+  header rows repeated, the numbers behind each figure not printed twice); :func:`build_pdf`
+  prints it to ``findings.pdf`` with the system's Chromium (``report --pdf``);
+- a title block under the title: publishers, wave and the date («Laget 1. desember 2026»);
 - accessible (WCAG 2.1 AA): ``<html lang>``, one ``h1``, a table of contents built from the
   headings of the outputs (``<nav>``), ``<main>``, figures with alt text, tables with captions;
 - code hidden (no input, no prompts); stream output (warnings) is reported on standard error and
@@ -21,7 +25,8 @@ self-contained HTML file with the nbconvert template ``analysis/templates/findin
   are renumbered, papermill's metadata is not rendered. Set ``SOURCE_DATE_EPOCH`` to fix even
   the timestamp.
 
-The file is written atomically (a temporary file in the same folder, then a rename).
+The files (HTML and PDF) are written atomically (a temporary file in the same folder, then a
+rename).
 """
 
 from __future__ import annotations
