@@ -138,6 +138,41 @@ def test_figures_are_inline_svg_with_text_and_a_name(browser, built, lang):  # n
     page.close()
 
 
+#: Text elements of a figure that stick out of its viewBox (cut off by the SVG's edge).
+TEXT_OUTSIDE = """() => {
+  const out = [];
+  for (const svg of document.querySelectorAll('figure svg[role=img]')) {
+    const vb = svg.viewBox.baseVal;
+    for (const t of svg.querySelectorAll('text')) {
+      if (t.transform.baseVal.numberOfItems) continue;  // rotated: its box is in its own axes
+      const b = t.getBBox();
+      if (b.x < vb.x - 1 || b.x + b.width > vb.x + vb.width + 1)
+        out.push(t.textContent + ' ' + Math.round(b.x) + '+' + Math.round(b.width) + ' in ' + vb.width);
+    }
+  }
+  return out;
+}"""
+
+
+def test_figure_text_fits_in_the_report_font_and_a_fallback(browser, built):  # noqa: F811
+    """Text is measured by matplotlib in DejaVu Sans; set in a narrower fallback font (Arial's
+    metrics: Liberation Sans) when DejaVu is missing, it still fits inside the figure."""
+    path = built(lang="nb")
+    page = browser.new_page()
+    page.goto(path.resolve().as_uri(), wait_until="load")
+    assert page.evaluate(TEXT_OUTSIDE) == []
+    installed = page.evaluate(
+        """() => { const c = document.createElement('canvas').getContext('2d'), w = f => {
+             c.font = f; return c.measureText('Kommunestørrelse 20 000').width; };
+           return w("12px 'Liberation Sans', monospace") !== w('12px monospace'); }"""
+    )
+    if not installed:
+        pytest.skip("Liberation Sans is not installed: the fallback font cannot be tried")
+    page.add_style_tag(content="figure svg { font-family: 'Liberation Sans', sans-serif; }")
+    assert page.evaluate(TEXT_OUTSIDE) == []
+    page.close()
+
+
 def test_print_layout_nothing_clipped_and_no_table_twice(browser, built):  # noqa: F811
     path = built(lang="nb")
     page = browser.new_page(viewport={"width": A4_TEXT_PX, "height": 1100})

@@ -343,8 +343,9 @@ def figure_svg(fig) -> str:
     return buf.getvalue()
 
 
-#: Font of the text of inline figures: the report's own font first, any sans-serif last.
-SVG_FONT_FAMILY = "'DejaVu Sans', 'Bitstream Vera Sans', Verdana, Arial, Helvetica, sans-serif"
+#: Font of the text of inline figures: the report's own font first (matplotlib measured the text
+#: with it), then narrower common fonts, so text set in a fallback font never outgrows its place.
+SVG_FONT_FAMILY = "'DejaVu Sans', 'Bitstream Vera Sans', Arial, Helvetica, sans-serif"
 _SVG_ATTR = re.compile(r'(\s[\w:-]+)="([^"]*)"')
 _SVG_REF = re.compile(r'(?:url\(#|href="#)([^)"]+)')
 _SVG_FONT = re.compile(r"font-family:[^;\"]*;?\s*")
