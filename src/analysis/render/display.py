@@ -2,9 +2,10 @@
 
 Notebooks never print raw DataFrames or call ``plt.show()``: every figure and table goes through
 :func:`show_figure` and :func:`show_table`, which emit self-contained, accessible HTML (WCAG 2.1
-AA): a ``<figure>`` with the figure as inline SVG (text as text), meaningful alt text and a caption, the
-numbers behind the figure as a table inside ``<details>``; tables with a ``<caption>``, header
-cells that are never empty, numbers formatted for the language and suppressed cells marked.
+AA): a ``<figure>`` with the figure as inline SVG (text as text), meaningful alt text and a
+caption, the numbers behind the figure as a table inside ``<details>``; tables with a
+``<caption>`` in a box of their own that scrolls sideways when the table is wider than the page,
+header cells that are never empty, numbers formatted for the language and suppressed cells marked.
 
 The HTML builders (:func:`figure_html`, :func:`table_html`) are pure functions returning strings;
 the ``show_*`` functions display them with IPython.
@@ -364,7 +365,7 @@ def figure_svg_inline(fig, *, alt: str, tight: bool = True, dpi: int = FIGURE_DP
 
     Deterministic and page-safe: ids are prefixed with a hash of the figure (several figures on
     one page never share an id) and ids nothing refers to are dropped, with the metadata; numbers
-    in attributes are rounded to 1/100 of a point (the file is about a third smaller).
+    in attributes are cut to 1/100 of a point (finer than any screen or printer shows).
 
     Examples
     --------
@@ -413,7 +414,8 @@ def figure_svg_inline(fig, *, alt: str, tight: bool = True, dpi: int = FIGURE_DP
             value = f"#{prefix}-{value[1:]}"
         return f'{name}="{value}"'
 
-    svg = _SVG_ATTR.sub(attr, svg)
+    # attributes of tags only (a label's text is never touched; matplotlib escapes its < and >)
+    svg = re.sub(r"<[^>]+>", lambda tag: _SVG_ATTR.sub(attr, tag.group(0)), svg)
     svg = re.sub(r">\s+<", "><", svg).strip()
     head_end = svg.index(">")
     head = svg[:head_end]
