@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -46,7 +47,7 @@ def test_layers_never_import_higher_layers(layer):
 
 
 #: Generic subpackages: they read what they need from the wave's codebook (ids, roles, rules).
-GENERIC = ["instrument", "io", "clean", "stats", "pipeline", "render"]
+GENERIC = ["instrument", "io", "clean", "stats", "pipeline", "render", "qual"]
 #: String literals that equal an item id by accident: "format" is also the export format key.
 HOMONYMS = {"format"}
 
@@ -83,6 +84,41 @@ def test_generic_code_names_no_item_of_the_questionnaire(layer):
             ):
                 found.append(f"{path.relative_to(SRC)}:{node.lineno} {node.value!r}")
     assert not found, "item ids in generic code (use the codebook or a role): " + ", ".join(found)
+
+
+#: Ids that are also ordinary English or Norwegian words ("hold", "for eksempel", "former"):
+#: checked in docstrings only as the prefix of a column (``hold_…``), never as a word.
+WORDS = {"format", "former", "hold", "eksempel", "kommentar", "rolle"}
+
+
+@pytest.mark.parametrize("layer", GENERIC)
+def test_generic_docs_and_comments_name_no_item_of_the_questionnaire(layer):
+    """Docstrings and comments illustrate with roles or neutral names, not the built-in ids.
+
+    Every column id (``komp_mote``), every question id as a word (``komp``, ``komp.mote``) and
+    every question id as a column prefix (``komp_…``) is looked for in the whole source text.
+    """
+    from analysis.instrument.codebook import available_versions, load_codebook
+
+    questions: set[str] = set()
+    columns: set[str] = set()
+    for v in available_versions():
+        cb = load_codebook(v)
+        questions |= set(cb.questions)
+        columns |= set(cb.item_columns)
+    keep = {"kommunenummer"}
+    words = sorted((columns | questions) - keep - WORDS, key=len, reverse=True)
+    prefixes = sorted(questions - keep - {"format"}, key=len, reverse=True)
+    pattern = re.compile(
+        rf"(?<![\w.])(?:(?:{'|'.join(map(re.escape, words))})(?!\w)"
+        rf"|(?:{'|'.join(map(re.escape, prefixes))})_(?=[a-z]))"
+    )
+    found = []
+    for path in sorted((SRC / layer).rglob("*.py")):
+        for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            for m in pattern.finditer(line):
+                found.append(f"{path.relative_to(SRC)}:{lineno} {m.group(0)!r}")
+    assert not found, "item ids in generic docs or comments: " + ", ".join(found)
 
 
 def test_format_date_writes_norwegian_and_english_calendar_dates():

@@ -65,6 +65,7 @@ _API: dict[str, str] = {
     "ordinal_regression": "analysis.stats.models",
     "pairwise_comparisons": "analysis.stats.models",
     "mean_difference": "analysis.stats.models",
+    "group_differences": "analysis.stats.models",
     "hedges_g": "analysis.stats.models",
     "checkbox_shares": "analysis.stats.themes",
     "theme_shares": "analysis.stats.themes",

@@ -83,6 +83,23 @@ def _add_ingest(sub) -> None:
         help="with --wave and --source: register again a wave whose registration is "
         "incomplete or damaged (a complete registration is never replaced)",
     )
+    # survey facts for the report's methods section (manifest "survey"; with WAVE: corrections)
+    p.add_argument(
+        "--fieldwork",
+        nargs=2,
+        metavar=("START", "END"),
+        help="first and last day of data collection (YYYY-MM-DD)",
+    )
+    p.add_argument(
+        "--invited",
+        action="append",
+        metavar="CATEGORY=N",
+        help="number invited in a landlord category of the instrument, for the response rate "
+        "(repeat per category, e.g. --invited kommunal=356)",
+    )
+    p.add_argument("--recruitment", metavar="TEXT", help="how respondents were recruited")
+    p.add_argument("--mode", metavar="TEXT", help="mode of data collection")
+    p.add_argument("--tool", metavar="TEXT", help="the survey tool (e.g. 'Nettskjema (UiO)')")
 
 
 def _add_run(sub) -> None:
@@ -322,6 +339,11 @@ def cmd_ingest(args) -> int:
                 frame=args.frame,
                 design=args.design,
                 force=args.force,
+                invited=args.invited,
+                recruitment=args.recruitment,
+                mode=args.mode,
+                tool=args.tool,
+                fieldwork=args.fieldwork,
             )
     except _Terminated:
         print("terminated: nothing half-written was left", file=sys.stderr)

@@ -103,13 +103,42 @@ def t(key: str, lang: str = "nb", **values) -> str:
     Examples
     --------
     >>> t("ci", "en", low="43", high="53")
-    '95% CI 43–53'
+    '95% CI 43 to 53'
     """
     try:
         template = catalogue(check_lang(lang))["texts"][key]
     except KeyError:
         raise KeyError(f"no report text {key!r}") from None
     return template.format(**values)
+
+
+def interval(low, high, lang: str = "nb") -> str:
+    """An interval written the one way the report writes every interval: ``43 til 53``.
+
+    Examples
+    --------
+    >>> interval("−2,0", "5,2"), interval(1, 3, "en")
+    ('−2,0 til 5,2', '1 to 3')
+    """
+    return t("range", lang, low=low, high=high)
+
+
+def t_count(key: str, count: int, lang: str = "nb", **values) -> str:
+    """The text ``key`` for ``count`` things, in the number form the sentence needs.
+
+    ``key_zero`` is used for 0 and ``key_one`` for 1 when the catalogue has them (so a report
+    says «Ingen enkeltsvar hadde ugyldige verdier», never «0 enkeltsvar …»), else ``key``; the
+    count fills ``{n}`` (pass ``n=`` in ``values`` to format it yourself, e.g. ``1 234``).
+
+    Examples
+    --------
+    >>> t_count("quality_invalid", 0), t_count("quality_invalid", 3, n="3")[:31]
+    ('Ingen enkeltsvar hadde ugyldige verdier.', '3 enkeltsvar hadde ugyldige ver')
+    """
+    texts = catalogue(check_lang(lang))["texts"]
+    form = {0: f"{key}_zero", 1: f"{key}_one"}.get(int(count))
+    values.setdefault("n", count)
+    return t(form if form in texts else key, lang, **values)
 
 
 def number_word(n: int, lang: str = "nb") -> str:

@@ -544,3 +544,22 @@ def test_demo_planted_problems_are_found(demo_root, wave):
         assert (df["komp_mote"] == 9).any(), "9 'vet ikke' stays 9"
         assert set(df["utleiertype"].dropna()) <= {1, 2, 4, 5}
         assert df["komp_digitalt"].notna().any()
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [None, float("nan"), "", "  ", "\t\n", "ja", " nei ", "0301", 3, 2.5, pd.NA]
+        )
+        | st.text(max_size=6),
+        max_size=30,
+    )
+)
+def test_as_text_equals_the_cell_rule(cells):
+    # the vectorised path and the fallback give what the per-cell rule gives
+    from analysis.clean.ingest import _as_text, _conv_text
+
+    got = _as_text(pd.Series(cells, dtype=object)).tolist()
+    assert got == [_conv_text(v) for v in cells]
+    assert all(v is None or type(v) is str for v in got)

@@ -240,3 +240,43 @@ def test_any_valid_fodselsnummer_in_any_common_writing_never_survives(
     out, counts = redact(f"Leietaker {written} klaget")
     assert out == f"Leietaker {MARKERS['national_id']} klaget", (written, out)
     assert counts["national_id"] == 1
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                None,
+                float("nan"),
+                "",
+                "nei",
+                "Ring 912 34 567",
+                "ola@example.no",
+                "Konto 1234.56.78903 og 912 34 567",
+                "Saksnummer 12345678901",
+                3,
+            ]
+        )
+        | st.text(alphabet="0123456789 @.ab", max_size=14),
+        max_size=40,
+    )
+)
+def test_redact_series_equals_redact_cell_by_cell(cells):
+    # repeated values are redacted once per distinct value; the result must be the cell-by-cell one
+    s = pd.Series(cells, dtype=object)
+    out, counts = redact_series(s)
+    want_counts = dict.fromkeys(KINDS, 0)
+    for got, cell in zip(out.tolist(), cells, strict=True):
+        if isinstance(cell, str):
+            text, c = redact(cell)
+            assert got == text
+            for k, v in c.items():
+                want_counts[k] += v
+        elif cell is None:
+            assert got is None
+        elif isinstance(cell, float):
+            assert got != got  # NaN stays NaN
+        else:
+            assert got == cell
+    assert counts == want_counts

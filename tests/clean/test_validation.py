@@ -116,6 +116,15 @@ def test_duplicate_of_matches_a_quadratic_scan(rows):
         first = next((j for j in range(i) if same(rows[j], r)), None)
         want.append(None if first is None else f"s{first}")
     assert got == want
+    # every hash colliding: the value-by-value comparison alone must give the same answer
+    real = pd.util.hash_pandas_object
+    try:
+        pd.util.hash_pandas_object = lambda obj, index=False: pd.Series(
+            np.zeros(len(obj), dtype=np.uint64)
+        )
+        assert duplicate_of(items, ids).tolist() == want
+    finally:
+        pd.util.hash_pandas_object = real
 
 
 def test_flags():
@@ -147,3 +156,62 @@ def test_processed_schema_rejects_a_bad_frame():
     ]
     with pytest.raises(pa.errors.SchemaError):
         schema.validate(pd.DataFrame({"response_id": ["a"]}))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["301", "0301", "0301 Oslo", " 4601 ", "Oslo", "12", "301.0", "", None]),
+        max_size=40,
+    )
+)
+def test_repair_kommunenummer_on_distinct_values_equals_cell_by_cell(cells):
+    # repaired once per distinct value and spread back: same values and counts as one cell at a time
+    from analysis.clean.validation import _repair_each
+
+    out, counts = repair_kommunenummer(pd.Series(cells, dtype=object))
+    want_counts: Counter = Counter()
+    for got, cell in zip(out.tolist(), cells, strict=True):
+        one, c = repair_kommunenummer(pd.Series([cell], dtype=object))
+        assert got == one.iloc[0]
+        want_counts += c
+    assert counts == want_counts
+    slow, masks = _repair_each(pd.Series(cells, dtype=object))
+    assert out.tolist() == slow.tolist()
+    assert counts == Counter({k: int(m.sum()) for k, m in masks.items() if m.sum()})
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["a", None, "b"],
+        ["a", np.nan],
+        [None, None],
+        [],
+        ["a", 3],
+        [1.5, "x"],
+        ["a", pd.NA, pd.NaT],
+        [b"a", "b"],
+    ],
+)
+@pytest.mark.parametrize("dtype", [object, "string"])
+def test_fast_str_type_decides_as_pandera_str(values, dtype):
+    # the schema's str type (vectorised fast path) accepts and rejects exactly what pandera's
+    # built-in str does, and names the same failing values
+    import pandera.pandas as pa
+
+    from analysis.clean.validation import STR
+
+    try:
+        df = pd.DataFrame({"a": pd.Series(values, dtype=dtype)})
+    except (TypeError, ValueError):
+        pytest.skip("not representable in this dtype")
+
+    def outcome(t):
+        try:
+            pa.DataFrameSchema({"a": pa.Column(t, nullable=True)}).validate(df, lazy=True)
+        except pa.errors.SchemaErrors as exc:
+            return sorted(map(repr, exc.failure_cases["failure_case"]))
+        return "valid"
+
+    assert outcome(STR) == outcome(str)

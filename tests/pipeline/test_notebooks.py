@@ -40,6 +40,8 @@ def test_source_notebooks_are_thin_and_clean():
     assert [s.name for s in specs] == list(NAMES)
     for spec in specs:
         nb = nbformat.read(spec.path, as_version=4)
+        ids = [c.get("id") for c in json.loads(spec.path.read_text(encoding="utf-8"))["cells"]]
+        assert len(ids) == len(set(ids)), f"{spec.name}: duplicate cell ids (nbformat renames them)"
         tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
         assert len(tagged) == 1
         for name in ("wave", "lang", "disclosure", "min_cell", "data_root"):

@@ -23,6 +23,7 @@ from analysis.io.frame import frame_margins, load_frame
 from analysis.io.manifest import Manifest, sha256_file
 from analysis.questionnaire.demo import (
     CAPITAL_CODE,
+    CATEGORIES,
     DEFAULT_SEED,
     USER_MISSING,
     _answers,
@@ -83,7 +84,9 @@ def test_same_seed_same_bytes(demo, tmp_path):
     root, paths = demo
     again = write_demo(root=tmp_path)
     assert _digests(paths, root) == _digests(again, tmp_path)
-    assert len(paths) == 8 + 3 + 2 * 5  # survey, instrument files, then per wave notes, 3 sheets, qual truth
+    assert (
+        len(paths) == 8 + 3 + 2 * 5
+    )  # survey, instrument files, then per wave notes, 3 sheets, qual truth
 
 
 def test_different_seed_differs(demo, tmp_path):
@@ -125,6 +128,24 @@ def test_manifests(demo):
         assert m.fieldwork_start == start and m.fieldwork_end == start[:4] + "-10-31"
         assert m.source == f"Synthetic demo (analysis.questionnaire.demo, seed {DEFAULT_SEED})"
         assert m.received.startswith(start[:4])
+
+
+def test_manifest_survey_facts(demo_root):
+    """Plausible survey facts: more invited than answered (response rates 30-80 %), one count
+    unknown in demo-2022, the tool that made each export."""
+    from analysis.clean.ingest import load_processed
+
+    for wave, tool, unknown in (
+        ("demo-2022", "Nettskjema", {"kommersiell"}),
+        ("demo-2023", "SurveyXact", set()),
+    ):
+        m = Manifest.read(demo_root / "data" / "raw" / wave)
+        assert m.survey["tool"] == tool
+        assert m.survey["recruitment"] and m.survey["mode"]
+        assert set(CATEGORIES) - set(m.survey["invited"]) == unknown
+        answered = load_processed(wave, root=demo_root)["utleierkategori"].value_counts()
+        for cat, invited in m.survey["invited"].items():
+            assert 0.3 <= answered[cat] / invited <= 0.8, (wave, cat, answered[cat], invited)
 
 
 # ----------------------------------------------------------------------------------------------

@@ -172,6 +172,6 @@ def test_score_by_accepts_the_category_label():
     a = score_by(df, "kompetanse", "storrelse", category="Kommersiell")
     b = score_by(df, "kompetanse", "storrelse", category="kommersiell")
     assert a.data.equals(b.data) and int(a.data["Antall svar"].iloc[0]) == 8
-    assert a.caption.endswith("(kommersiell utleiere, n = 8)"), a.caption
+    assert a.caption.endswith("(kommersielle utleiere, n = 8)"), a.caption  # plural agreement
     with pytest.raises(FilterError, match="valid values"):
         score_by(df, "kompetanse", "storrelse", category="privat")

@@ -239,7 +239,7 @@ def test_score_by_public_suppresses_small_groups(scored):
     assert set(sizes[sizes <= 5].index) <= set(hidden["Gruppe"])
     dots = [ln for ln in r.fig.axes[0].lines if ln.get_marker() == "o"]
     assert len(dots) == len(shown) - 1  # the total row is the dashed line, not a dot
-    assert "prikket" in r.alt and "(kommunal utleiere, n = " in r.caption
+    assert "prikket" in r.alt and "(kommunale utleiere, n = " in r.caption
     for g in hidden["Gruppe"]:
         assert f"{g} (:)" in [t.get_text() for t in r.fig.axes[0].get_yticklabels()]
     internal = plots.score_by(
@@ -266,7 +266,7 @@ def test_municipality_table_only_internal(scored):
 
 
 def test_niva_profile_excludes_not_applicable(scored):
-    r = plots.plot_niva_profile(scored, lang="en")
+    r = plots.plot_participation_profile(scored, lang="en")
     x = scored["niva_vedlikehold"].astype("Float64")
     sub = x[(scored["utleierkategori"] == "ideell") & x.notna() & (x != 9)]
     got = r.data[(r.data["Group"] == "Non-profit") & (r.data["Measure"] == "Maintenance")]

@@ -492,3 +492,73 @@ def test_executed_notebook_kept_without_absolute_paths(built, report_roots):
     nb = json.loads(text)
     assert any("injected-parameters" in c["metadata"].get("tags", []) for c in nb["cells"])
     assert str(report_roots[0]) not in json.dumps([c.get("source") for c in nb["cells"]])
+
+
+# -----------------------------------------------------------------------------------------------
+# issue 14: what a housing officer reads and a methodologist signs
+# -----------------------------------------------------------------------------------------------
+
+
+def _text(html: str) -> str:
+    """The visible text of a page (tags dropped, entities decoded, whitespace collapsed)."""
+    from html import unescape
+
+    body = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", body)))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("wave", ["demo-2023", "demo-2022"])
+def test_report_language_reads_as_norwegian(built, wave):
+    text = _text(
+        built(wave=wave, compare_with="demo-2022" if wave == "demo-2023" else None).read_text(
+            encoding="utf-8"
+        )
+    )
+    for bad in (
+        "skjult",
+        "Generert",
+        "klyngebootstrap",
+        "(komp)",
+        "kommunal utleiere",
+        "kommersiell utleiere",
+        " 0 enkeltsvar",
+        "er ikke sikker",
+        "Eksporten (",
+        "instrumentversjon",
+    ):
+        assert bad not in text, bad
+    # one interval form: never "KI 43–53"
+    assert not re.search(r"KI −?\d[\d\u00a0,]*–", text)
+    assert "«:» = prikket" in text
+
+
+@pytest.mark.slow
+def test_methods_section_lists_every_item(built):
+    html = built().read_text(encoding="utf-8")
+    page = Page(html)
+    text = _text(html)
+    for hid in (
+        "about-design",
+        "about-responses",
+        "about-fieldwork",
+        "about-questions",
+        "about-differences",
+        "about-nonresponse",
+        "about-quality",
+        "about-weighting",
+        "about-reliability",
+        "about-disclosure",
+    ):
+        assert hid in page.ids, hid
+    assert 'href="#appendix"' in html  # question wording: the per-question appendix
+    assert "Datainnsamlingen pågikk fra 15. september til 31. oktober 2023." in text
+    assert "Datafilen (SPSS) ble mottatt 15. november 2023." in text
+    assert "Svarprosent" in text and "Kommuner og svar etter fylke" in text
+    assert "Kommuner og svar etter kommunestørrelse" in text
+    assert "Verktøy: SurveyXact." in text and "Rekruttering:" in text
+    assert "Holm-justering" in text and "Ubesvart og «vet ikke» per spørsmål" in text
+    assert "tolkes ikke som en skala" in text  # forutsetninger: alpha under 0.6
+    # demo-2022 records no count of commercial landlords invited: its rate is "ukjent"
+    old = _text(built(wave="demo-2022", compare_with=None).read_text(encoding="utf-8"))
+    assert re.search(r"Kommersiell ukjent \d+ ukjent", old)

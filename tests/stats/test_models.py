@@ -405,3 +405,71 @@ def test_mean_difference_no_clusters_formula():
     v = n / (n - 1) * (a.var(ddof=0) / 5 + b.var(ddof=0) / 4)
     assert r["se"] == pytest.approx(np.sqrt(v), rel=1e-12)
     assert r["diff"] == pytest.approx(a.mean() - b.mean())
+
+
+def test_weighted_linearised_difference_matches_statsmodels_wls_cluster(data):
+    from analysis.stats.models import linearised_difference
+
+    d = data.assign(g=independent_groups(data))
+    d = d[d["utleierkategori"].isin(["kommersiell", "kommunal"]) & d["kompetanse"].notna()]
+    rng = np.random.default_rng(3)
+    w = rng.uniform(0.5, 3.0, len(d))
+    y = d["kompetanse"].astype(float).to_numpy()
+    is_a = (d["utleierkategori"] == "kommersiell").to_numpy()
+    r = linearised_difference(y, is_a, ~is_a, d["g"].to_numpy(), weights=w)
+    # reference: weighted least squares of y on [1, is_a], cluster-robust (CRV1)
+    X = sm.add_constant(is_a.astype(float))
+    ref = sm.WLS(y, X, weights=w).fit(cov_type="cluster", cov_kwds={"groups": d["g"].to_numpy()})
+    N = len(y)
+    assert r["diff"] == pytest.approx(ref.params[1], rel=1e-10)
+    assert r["se"] == pytest.approx(ref.bse[1] * np.sqrt((N - 2) / (N - 1)), rel=1e-10)
+
+
+def _holm(p):
+    """Holm's step-down adjustment, written out (independent of statsmodels)."""
+    p = np.asarray(p, float)
+    m = len(p)
+    order = np.argsort(p)
+    adj = np.empty(m)
+    running = 0.0
+    for rank, i in enumerate(order):
+        running = max(running, min(1.0, (m - rank) * p[i]))
+        adj[i] = running
+    return adj
+
+
+def test_group_differences_pairs_match_mean_difference_and_holm_over_the_family(data):
+    from analysis.stats.models import group_differences
+
+    scores = ["kompetanse", "forutsetninger"]
+    by = ["utleierkategori", "storrelse"]
+    r = group_differences(data, scores, by)
+    # every pair of every grouping, for every score: 3 category pairs + 3 size pairs, x 2 scores
+    assert len(r) == 2 * (3 + 3) and r.attrs["family_sizes"] == {"all": 12}
+    for row in r.itertuples():
+        one = mean_difference(data, row.variable, by=row.group_var, a=row.a, b=row.b).iloc[0]
+        assert row.diff == pytest.approx(one["diff"], rel=1e-12)
+        assert row.se == pytest.approx(one["se"], rel=1e-12)
+        assert row.p == pytest.approx(one["p"], rel=1e-12)
+    assert np.allclose(r["p_adj"], _holm(r["p"]), rtol=1e-12)
+    assert (r["holds"] == (r["p_adj"] < 0.05)).all()
+    # adjusting over the family never makes a difference hold that fails unadjusted
+    assert not (r["holds"] & (r["p"] >= 0.05)).any()
+    # one family per grouping column: Holm within each
+    g = group_differences(data, scores, by, family="group_var")
+    assert g.attrs["family_sizes"] == {"utleierkategori": 6, "storrelse": 6}
+    for var in by:
+        part = g[g["group_var"] == var]
+        assert np.allclose(part["p_adj"], _holm(part["p"]), rtol=1e-12)
+    assert (g["p_adj"] <= r["p_adj"] + 1e-15).all()  # smaller families adjust less
+
+
+def test_group_differences_none_keeps_raw_p_and_refuses_unknown_method(data):
+    from analysis.stats.models import group_differences
+
+    r = group_differences(data, ["kompetanse"], ["utleierkategori"], padjust="none")
+    assert np.allclose(r["p_adj"], r["p"])
+    with pytest.raises(ValueError, match="padjust"):
+        group_differences(data, ["kompetanse"], ["utleierkategori"], padjust="tukey")
+    with pytest.raises(ValueError, match="not in the data"):
+        group_differences(data, ["nope"], ["utleierkategori"])

@@ -4,7 +4,9 @@
 registers a wave: the export (and the frame) are copied read-only into ``data/raw/WAVE/`` with a
 manifest, then the wave is ingested. ``python -m analysis ingest WAVE`` re-ingests from the
 manifest after checking the checksums; ``ingest WAVE --frame F --design D`` corrects a registered
-wave's frame or design first (recorded in the manifest); ``--force`` registers again a wave whose
+wave's frame or design first (recorded in the manifest), and the survey facts of the report's
+methods section (``--invited CATEGORY=N``, ``--recruitment``, ``--mode``, ``--tool``,
+``--fieldwork START END``) are set likewise, at registration or later; ``--force`` registers again a wave whose
 registration is incomplete or damaged. A registration is built in a temporary folder and moved
 into place complete, and file-system faults are one line naming the path (:mod:`analysis.io.files`).
 
@@ -19,9 +21,13 @@ Examples
 >>> import contextlib, io, tempfile, pathlib
 >>> root = pathlib.Path(tempfile.mkdtemp())
 >>> from analysis.instrument.codebook import load_codebook
->>> heads = [load_codebook(1).source_column(c, "nettskjema") for c in load_codebook(1).item_columns]
->>> rows = [{"utleiertype": "4", "komp.mote": "9", "kommentar": "Ring 912 34 567"},
-...         {"komp.mote": "3"}, {"utleiertype": "4", "komp.mote": "9", "kommentar": "Ring 912 34 567"}]
+>>> cb = load_codebook(1)
+>>> heads = [cb.source_column(c, "nettskjema") for c in cb.item_columns]
+>>> category = cb.category_source                                 # the landlord-type question
+>>> row = cb.question(cb.question_for("competence")).columns[0]   # a matrix row
+>>> text = cb.free_text_columns[-1]                               # a free-text question
+>>> answer = {category: "4", cb.source_column(row, "nettskjema"): "9", text: "Ring 912 34 567"}
+>>> rows = [answer, {cb.source_column(row, "nettskjema"): "3"}, answer]
 >>> line = lambda cells: ";".join(f'"{c}"' for c in cells) + "\\n"
 >>> src = root / "export.csv"
 >>> _ = src.write_text(line(["$submission_id", *heads]) + "".join(
@@ -31,13 +37,11 @@ Examples
 >>> status
 0
 >>> df = load_processed("w", root=root)
->>> df[["response_id", "utleiertype", "utleierkategori", "komp_mote", "kommentar"]]
-  response_id  utleiertype utleierkategori  komp_mote            kommentar
-0         w-1            4          ideell          9  Ring [fjernet: telefon]
->>> load_quarantine("w", root=root)[["source_row", "reason"]]
-   source_row                   reason
-0           2      utleiertype missing
-1           3  duplicate of submission 1
+>>> df[["response_id", category, "utleierkategori", row, text]].to_numpy().tolist()
+[['w-1', 4, 'ideell', 9, 'Ring [fjernet: telefon]']]
+>>> q = load_quarantine("w", root=root)
+>>> q["source_row"].tolist(), q["reason"].str.replace(category, "<category>").tolist()
+([2, 3], ['<category> missing', 'duplicate of submission 1'])
 >>> q = load_quality("w", root=root)
 >>> q["rows_read"], q["rows_kept"], q["rows_quarantined"], q["personal_data_removed"]["phone"]
 (3, 1, 2, 2)
@@ -47,9 +51,11 @@ from __future__ import annotations
 
 import contextlib
 import json
+import operator
 import sys
 from collections import Counter
 from datetime import date
+from itertools import repeat
 from pathlib import Path
 
 import numpy as np
@@ -83,7 +89,14 @@ from analysis.io.files import (
     replace_dir,
     temp_path,
 )
-from analysis.io.manifest import DESIGNS, Manifest, sha256_file
+from analysis.io.manifest import (
+    DESIGNS,
+    Manifest,
+    check_survey_options,
+    sha256_file,
+    survey_changes,
+    survey_from_options,
+)
 
 
 def _log(msg: str) -> None:
@@ -109,6 +122,8 @@ def register_wave(
     design: str | None = None,
     root: Path | None = None,
     force: bool = False,
+    survey: dict | None = None,
+    fieldwork: tuple[str, str] | None = None,
 ) -> Manifest:
     """Copy an export (and its frame) read-only into ``data/raw/WAVE/`` and write the manifest.
 
@@ -117,7 +132,9 @@ def register_wave(
     under a temporary name and moved into place complete, so a full disk or an interruption
     leaves no half registration. ``force`` registers again a wave whose registration is
     incomplete or damaged (no or empty manifest, a registered file missing or changed); a
-    complete registration is never replaced.
+    complete registration is never replaced. ``survey`` (the manifest's ``survey`` object:
+    ``invited`` per landlord category, ``recruitment``, ``mode``, ``tool``) and ``fieldwork``
+    (``(start, end)``, ISO dates) are checked against the wave's instrument and recorded.
     """
     return _register(
         wave,
@@ -128,6 +145,8 @@ def register_wave(
         design=design,
         root=root,
         force=force,
+        survey=survey,
+        fieldwork=fieldwork,
     )[0]
 
 
@@ -180,7 +199,9 @@ def _check_registrable(wave: str, raw: Path, force: bool) -> bool:
     return True
 
 
-def _register(wave, source, *, fmt, instrument, frame, design, root, force=False):
+def _register(
+    wave, source, *, fmt, instrument, frame, design, root, force=False, survey=None, fieldwork=None
+):
     from analysis.io.frame import load_frame
     from analysis.io.loaders import read_export
 
@@ -193,6 +214,7 @@ def _register(wave, source, *, fmt, instrument, frame, design, root, force=False
     cb = load_codebook(instrument) if instrument is not None else None
     loaded = read_export(source, fmt=fmt, version=cb.version if cb is not None else None)
     cb = load_codebook(loaded.version)
+    check_survey_options(survey, fieldwork, cb.categories)
     if fmt == "auto":
         enc = f", encoding: {loaded.encoding}" if loaded.encoding else ""
         _log(f"detected format: {loaded.format}{enc}")
@@ -209,7 +231,9 @@ def _register(wave, source, *, fmt, instrument, frame, design, root, force=False
     try:
         raw.parent.mkdir(parents=True, exist_ok=True)
         tmp.mkdir()
-        manifest = _fill_registration(tmp, wave, source, loaded, frame, design, cb)
+        manifest = _fill_registration(
+            tmp, wave, source, loaded, frame, design, cb, survey=survey, fieldwork=fieldwork
+        )
         if replacing:  # an incomplete registration, with --force
             replace_dir(tmp, raw)
         elif not move_new_dir(tmp, raw):
@@ -234,7 +258,9 @@ def _register(wave, source, *, fmt, instrument, frame, design, root, force=False
     return manifest, (loaded if same else None)
 
 
-def _fill_registration(folder: Path, wave, source: Path, loaded, frame, design, cb) -> Manifest:
+def _fill_registration(
+    folder: Path, wave, source: Path, loaded, frame, design, cb, *, survey=None, fieldwork=None
+) -> Manifest:
     """Copy the export's files (the frame, the instrument) into ``folder``; write its manifest."""
     copied = [_copy_read_only(Path(f), folder) for f in loaded.source_files]
     main_file = copied[0]
@@ -262,6 +288,12 @@ def _fill_registration(folder: Path, wave, source: Path, loaded, frame, design, 
         extra_sha256={p.name: sha256_file(p) for p in copied[1:]},
         instrument={"version": cb.version, "files": instrument_files},
     )
+    survey_changes(
+        manifest,
+        invited=(survey or {}).get("invited"),
+        texts={k: v for k, v in (survey or {}).items() if k != "invited"},
+        fieldwork=fieldwork,
+    )
     manifest.write(folder)
     return manifest
 
@@ -272,6 +304,8 @@ def correct_registration(
     frame: Path | None = None,
     design: str | None = None,
     root: Path | None = None,
+    survey: dict | None = None,
+    fieldwork: tuple[str, str] | None = None,
 ) -> Manifest:
     """Give a registered wave another frame and/or design, recorded in its manifest.
 
@@ -279,6 +313,9 @@ def correct_registration(
     its own would replace a different file there, such as the export or the earlier frame, which
     stays for the record); ``frame_file``, ``frame_sha256`` and ``design`` are updated and each
     change is appended to the manifest's ``corrections``. Nothing changes when anything fails.
+    ``survey`` (counts invited per landlord category merged into the manifest's, texts replaced)
+    and ``fieldwork`` (``(start, end)``) are corrected likewise, one correction per changed key
+    (``survey.invited.kommunal``, ``survey.mode``, ``fieldwork_start``, ...).
     """
     from analysis.io.frame import load_frame
     from analysis.io.manifest import MANIFEST_NAME
@@ -292,6 +329,8 @@ def correct_registration(
     manifest = Manifest.read(raw)
     if design is not None and design not in DESIGNS:
         raise UserError(f"design must be one of {', '.join(DESIGNS)}")
+    if survey or fieldwork is not None:
+        check_survey_options(survey, fieldwork, wave_codebook(wave, root=root).categories)
     today = date.today().isoformat()
     changes, copied = [], None
     try:
@@ -316,6 +355,15 @@ def correct_registration(
                 {"date": today, "field": "design", "old": manifest.design, "new": design}
             )
             manifest.design = design
+        changes += [
+            {"date": today, "field": name, "old": old, "new": new}
+            for name, old, new in survey_changes(
+                manifest,
+                invited=(survey or {}).get("invited"),
+                texts={k: v for k, v in (survey or {}).items() if k != "invited"},
+                fieldwork=fieldwork,
+            )
+        ]
         if changes:
             manifest.corrections = [*manifest.corrections, *changes]
             manifest.write(raw)
@@ -332,7 +380,7 @@ def correct_registration(
     for c in changes:
         _log(f"corrected {wave}: {c['field'].replace('_file', '')} {c['old']} -> {c['new']}")
     if not changes:
-        _log(f"{wave}: frame and design unchanged")
+        _log(f"{wave}: registration unchanged")
     return manifest
 
 
@@ -369,14 +417,31 @@ def wave_codebook(wave: str, *, root: Path | None = None) -> Codebook:
 # ------------------------------------------------------------------------------------------
 
 
-def _as_text(values: pd.Series) -> pd.Series:
-    def conv(v):
-        if v is None or (isinstance(v, float) and np.isnan(v)):
-            return None
-        s = str(v)
-        return s if s.strip() else None
+def _conv_text(v):
+    if v is None or (isinstance(v, float) and np.isnan(v)):
+        return None
+    s = str(v)
+    return s if s.strip() else None
 
-    return values.map(conv).astype(object)
+
+def _as_text(values: pd.Series) -> pd.Series:
+    arr = values.to_numpy(dtype=object)
+    kinds = list(map(type, arr))
+
+    def of_type(t: type) -> np.ndarray:
+        return np.fromiter(map(operator.is_, kinds, repeat(t)), dtype=bool, count=len(kinds))
+
+    is_str, is_none, is_float = of_type(str), of_type(type(None)), of_type(float)
+    if (is_str | is_none | is_float).all() and np.isnan(arr[is_float].astype(float)).all():
+        # the usual cells (str, None, NaN), without a Python call per cell: the same result as
+        # _conv_text (blank and whitespace-only text become None)
+        out = np.full(len(arr), None, dtype=object)
+        strs = arr[is_str]
+        filled = np.fromiter(map(bool, map(str.strip, strs)), dtype=bool, count=len(strs))
+        at = np.flatnonzero(is_str)[filled]
+        out[at] = strs[filled]
+        return pd.Series(out, index=values.index, dtype=object)
+    return values.map(_conv_text).astype(object)
 
 
 def _values_as_strings(df: pd.DataFrame) -> pd.DataFrame:
@@ -405,7 +470,7 @@ def process_export(
     text_columns = cb.text_columns
     muni = cb.role("municipality_code")
     cat_src = cb.category_source
-    data = loaded.data.reset_index(drop=True).copy()
+    data = loaded.data.reset_index(drop=True)  # a copy: the export as loaded stays as it was
     n = len(data)
     source_row = pd.Series(np.arange(1, n + 1), dtype="Int64")
     sub_id = loaded.submission_id.reset_index(drop=True)
@@ -413,7 +478,8 @@ def process_export(
     for c in cb.item_columns:
         if c not in data:
             data[c] = np.nan if c not in text_columns else None
-    data = data[list(cb.item_columns)]
+    if list(data.columns) != list(cb.item_columns):
+        data = data[list(cb.item_columns)]
 
     set_missing: Counter = Counter()
     for reason, cols in loaded.set_missing.items():
@@ -431,7 +497,7 @@ def process_export(
         for k, v in counts.items():
             personal[k] += v
 
-    # 2. the category question (utleiertype): missing or unknown -> quarantine
+    # 2. the category question (the instrument's categories.from): missing or unknown -> quarantine
     reason = pd.Series([None] * n, dtype=object)
     ut = data[cat_src]
     valid_types = set(cb.question(cat_src).codes)
@@ -443,13 +509,13 @@ def process_export(
 
     # 3. exact duplicates of an earlier submission (items only; ids and times ignored)
     label = sub_id.where(sub_id.notna(), "row " + source_row.astype(str))
-    dup = duplicate_of(data[list(cb.item_columns)], label)
+    dup = duplicate_of(data, label)  # data holds the item columns only
     is_dup = dup.notna() & reason.isna()
     reason[is_dup] = "duplicate of submission " + dup[is_dup].astype(str)
 
     # 4. out-of-range codes -> missing, counted (among all rows, so quarantine shows them too)
     coded = [c for c in coded_columns(cb) if c in data]
-    bad = out_of_range(data[coded].drop(columns=[cat_src]), cb)
+    bad = out_of_range(data[[c for c in coded if c != cat_src]], cb)
     for col, grp in bad.groupby("column"):
         data.loc[grp["index"].to_numpy(), col] = np.nan
         set_missing[(col, "out of range")] += len(grp)
@@ -465,7 +531,7 @@ def process_export(
 
     # 6. split kept / quarantined
     quarantined = reason.notna().to_numpy()
-    keep = data.loc[~quarantined].copy()
+    keep = data.take(np.flatnonzero(~quarantined))  # a copy
 
     # flags and derived columns on kept rows
     fl = flags(keep, cb)
@@ -502,7 +568,8 @@ def process_export(
     keep.insert(0, "source_row", source_row[~quarantined].to_numpy())
     keep.insert(0, "instrument_version", int(cb.version))
     keep.insert(0, "wave", wave)
-    keep.insert(0, "response_id", [f"{wave}-{r}" for r in source_row[~quarantined]])
+    kept_rows = source_row[~quarantined].to_numpy(dtype=np.int64).tolist()
+    keep.insert(0, "response_id", [f"{wave}-{r}" for r in kept_rows])
     responses = _typed(keep, cb)
 
     quarantine = _values_as_strings(data.loc[quarantined])
@@ -551,28 +618,46 @@ def process_export(
 
 
 def _typed(keep: pd.DataFrame, cb: Codebook) -> pd.DataFrame:
-    out = pd.DataFrame(index=range(len(keep)))
-    src = keep.reset_index(drop=True)
-    out["response_id"] = src["response_id"].astype(str)
-    out["wave"] = src["wave"].astype(str)
-    out["instrument_version"] = pd.array(src["instrument_version"], dtype="Int8")
-    out["source_row"] = pd.array(src["source_row"], dtype="Int64")
-    out["submission_id"] = src["submission_id"].astype(object)
+    src = keep.set_axis(pd.RangeIndex(len(keep)), axis=0, copy=False)
+    cols: dict[str, object] = {}
+    cols["response_id"] = src["response_id"].astype(str)
+    cols["wave"] = src["wave"].astype(str)
+    cols["instrument_version"] = pd.array(src["instrument_version"], dtype="Int8")
+    cols["source_row"] = pd.array(src["source_row"], dtype="Int64")
+    cols["submission_id"] = src["submission_id"].astype(object)
     text_columns = cb.text_columns
     for c in cb.item_columns:
         if c in text_columns:
-            out[c] = src[c].astype(object)
+            cols[c] = src[c].astype(object)
         else:
-            out[c] = (
-                pd.array(src[c].round(), dtype="Int8") if len(src) else pd.array([], dtype="Int8")
-            )
+            cols[c] = _as_int8(src[c])
     for c in (cb.category_variable, *FRAME_COLUMNS):
-        out[c] = src[c]
+        cols[c] = src[c]
     for c in flag_columns(cb):
-        out[c] = src[c].astype(bool)
+        cols[c] = src[c].astype(bool)
     for c in ("kommune", "fylkesnummer", "fylke", "submission_id", *text_columns):
-        out[c] = out[c].astype(object).where(out[c].notna(), None)
-    return processed_schema(cb).validate(out)
+        col = pd.Series(cols[c]).astype(object)
+        cols[c] = col.where(col.notna(), None)
+    out = pd.DataFrame(cols, index=range(len(keep)))
+    return processed_schema(cb).validate(out, inplace=True)  # out is ours: no copy needed
+
+
+def _as_int8(values: pd.Series):
+    """Whole-number codes (float, NaN for blank) as a nullable Int8 array.
+
+    The same as ``pd.array(values.round(), dtype="Int8")``, built directly from the data and
+    its mask when every value fits (pandas' general conversion inspects each value).
+    """
+    if not len(values):
+        return pd.array([], dtype="Int8")
+    x = values.round()
+    if isinstance(x.dtype, np.dtype) and x.dtype.kind == "f":
+        a = x.to_numpy()
+        mask = np.isnan(a)
+        filled = np.where(mask, 0.0, a)
+        if np.all((filled >= -128) & (filled <= 127)):
+            return pd.arrays.IntegerArray(filled.astype(np.int8), mask)
+    return pd.array(x, dtype="Int8")
 
 
 def _write_outputs(wave: str, root: Path | None, responses, quarantine, quality, frame) -> Path:
@@ -739,6 +824,11 @@ def ingest_command(
     design: str | None = None,
     root: Path | None = None,
     force: bool = False,
+    invited: list[str] | None = None,
+    recruitment: str | None = None,
+    mode: str | None = None,
+    tool: str | None = None,
+    fieldwork: tuple[str, str] | None = None,
 ) -> int:
     """The ``python -m analysis ingest`` command (see the module docstring).
 
@@ -746,20 +836,28 @@ def ingest_command(
     registration); ``ingest W --frame F --design D`` corrects a registered wave's frame or design
     (:func:`correct_registration`); ``ingest W`` re-ingests. A file-system fault anywhere (full
     disk, read-only folder, a file removed meanwhile) is one line naming the path, never a
-    traceback.
+    traceback. ``invited`` (``["CATEGORY=N", ...]``), ``recruitment``, ``mode``, ``tool`` and
+    ``fieldwork`` (``(START, END)``) are the survey facts for the report's methods section, set at
+    registration or corrected for a registered wave.
     """
     if not wave:
         raise UserError(
             "name a wave: 'ingest WAVE' re-ingests a registered wave; "
             "'ingest --wave WAVE --source FILE' registers a new one"
         )
+    survey = survey_from_options(invited, recruitment, mode, tool)
+    fieldwork = tuple(fieldwork) if fieldwork is not None else None
     try:
-        return _ingest_command(wave, register, source, fmt, instrument, frame, design, root, force)
+        return _ingest_command(
+            wave, register, source, fmt, instrument, frame, design, root, force, survey, fieldwork
+        )
     except OSError as exc:  # the specific places name what failed; this is the last resort
         raise fs_error(paths.raw_dir(wave, root), exc, f"ingest wave {wave!r}") from None
 
 
-def _ingest_command(wave, register, source, fmt, instrument, frame, design, root, force) -> int:
+def _ingest_command(
+    wave, register, source, fmt, instrument, frame, design, root, force, survey=None, fieldwork=None
+) -> int:
     if register or source is not None:
         if source is None:
             raise UserError("--source FILE is required to register a new wave")
@@ -772,6 +870,8 @@ def _ingest_command(wave, register, source, fmt, instrument, frame, design, root
             design=design,
             root=root,
             force=force,
+            survey=survey,
+            fieldwork=fieldwork,
         )
         ingest_wave(wave, root=root, _loaded=loaded)
         return 0
@@ -779,10 +879,13 @@ def _ingest_command(wave, register, source, fmt, instrument, frame, design, root
         raise UserError(
             "--format, --instrument and --force are for registering a wave (with --wave and "
             "--source); a registered wave is re-ingested from its manifest, and only its "
-            f"--frame and --design can be corrected ('ingest {wave} --frame FILE --design D')"
+            "--frame, --design, --fieldwork, --invited, --recruitment, --mode and --tool can be "
+            f"corrected ('ingest {wave} --frame FILE --design D')"
         )
-    if frame is not None or design is not None:
-        correct_registration(wave, frame=frame, design=design, root=root)
+    if frame is not None or design is not None or survey or fieldwork is not None:
+        correct_registration(
+            wave, frame=frame, design=design, root=root, survey=survey, fieldwork=fieldwork
+        )
     ingest_wave(wave, root=root)
     return 0
 

@@ -1,7 +1,7 @@
 """Privacy at the door: redact personal data from free-text answers before anything is written.
 
-The survey is anonymous, but free-text answers (``eksempel``, ``kommentar``) may hold personal
-data. Every text cell kept in processed data or quarantine passes through :func:`redact_series`:
+The survey is anonymous, but free-text answers (the instrument's ``text`` questions) may hold
+personal data. Every text cell kept in processed data or quarantine passes through :func:`redact_series`:
 
 - Norwegian national identity numbers (fødselsnummer) and D-numbers: 11 digits, written
   ``DDMMYYNNNNN``, ``DDMMYY NNNNN``, ``DD MM YY NNNNN`` or ``DD.MM.YY NNNNN``, replaced only when the
@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 from stdnum import iban
 from stdnum.no import fodselsnummer, kontonr
@@ -147,17 +148,30 @@ def redact_series(values: pd.Series) -> tuple[pd.Series, dict[str, int]]:
     counts = dict.fromkeys(KINDS, 0)
     if values.empty:
         return values, counts
-    is_text = values.map(lambda v: isinstance(v, str))
-    candidates = values[is_text].astype(str)
-    candidates = candidates[candidates.str.contains(_CANDIDATE_RE, regex=True)]
-    if candidates.empty:
+    # each distinct string is examined once; its replacement and counts go to every cell
+    # holding it (answers repeat: blanks, "nei", a pasted sentence)
+    codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
+    uniques = np.asarray(uniques, dtype=object)
+    is_text = np.fromiter((isinstance(v, str) for v in uniques), dtype=bool, count=len(uniques))
+    cand = pd.Series(uniques[is_text], dtype=object)
+    cand = cand[cand.str.contains(_CANDIDATE_RE, regex=True).to_numpy(dtype=bool)]
+    if cand.empty:
+        return values, counts
+    at = np.flatnonzero(is_text)[cand.index.to_numpy()]  # positions in uniques
+    weight = np.bincount(codes[codes >= 0], minlength=len(uniques))
+    new_u = uniques.copy()
+    changed = np.zeros(len(uniques), dtype=bool)
+    for u, text in zip(at, cand, strict=True):
+        new, c = redact(text)
+        if new != text:
+            new_u[u], changed[u] = new, True
+        for k, v in c.items():
+            counts[k] += v * int(weight[u])
+    if not changed.any():
         return values, counts
     out = values.copy()
-    for idx, text in candidates.items():
-        new, c = redact(text)
-        out.at[idx] = new
-        for k, v in c.items():
-            counts[k] += v
+    rows = np.flatnonzero((codes >= 0) & changed[np.maximum(codes, 0)])
+    out.iloc[rows] = new_u[codes[rows]]
     return out, counts
 
 

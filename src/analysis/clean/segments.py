@@ -18,19 +18,26 @@ segment, a heading, or a participant line removed.
 Examples
 --------
 >>> import pandas as pd
+>>> from analysis.instrument.codebook import load_codebook
+>>> first, second = load_codebook(1).free_text_columns                 # the two free-text questions
 >>> responses = pd.DataFrame({"response_id": ["w-1", "w-2"], "utleierkategori": ["ideell", "kommunal"],
 ...                           "instrument_version": [1, 1],
-...                           "eksempel": ["Faste beboermøter.", None], "kommentar": [None, "  "]})
->>> free_text_segments(responses, wave="w")[["segment_id", "source", "group", "text"]]
-      segment_id     source   group                text
-0  w-1:eksempel  free_text  ideell  Faste beboermøter.
+...                           first: ["Faste beboermøter.", None], second: [None, "  "]})
+>>> s = free_text_segments(responses, wave="w")
+>>> s[["source", "group", "text"]]
+      source   group                text
+0  free_text  ideell  Faste beboermøter.
+>>> s["segment_id"].tolist() == [f"w-1:{first}"]
+True
 """
 
 from __future__ import annotations
 
 import json
+from itertools import repeat
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from analysis.clean.notes import Notes, read_notes, registered_notes
@@ -94,6 +101,24 @@ def notes_segments(notes: Notes, *, wave: str) -> pd.DataFrame:
     return _typed(pd.DataFrame(rows, columns=list(SEGMENT_COLUMNS))) if rows else _empty()
 
 
+def _nonblank_text(col: pd.Series) -> pd.Series:
+    """True where a cell is a string with something besides whitespace (one C-level pass)."""
+    arr = col.to_numpy(dtype=object)
+    is_str = np.fromiter(map(isinstance, arr, repeat(str)), dtype=bool, count=len(arr))
+    filled = np.zeros(len(arr), dtype=bool)
+    strs = arr[is_str]
+    filled[is_str] = np.fromiter(map(bool, map(str.strip, strs)), dtype=bool, count=len(strs))
+    return pd.Series(filled, index=col.index)
+
+
+def _as_str_or_none(values: pd.Series) -> pd.Series:
+    """Each value as ``str``, a missing one as None."""
+    arr = values.astype(object).where(values.notna(), None).to_numpy(dtype=object)
+    if all(t is str or t is type(None) for t in set(map(type, arr))):
+        return pd.Series(arr, index=values.index, dtype=object)  # already so
+    return pd.Series([None if g is None else str(g) for g in arr], index=values.index, dtype=object)
+
+
 def free_text_segments(
     responses: pd.DataFrame, *, wave: str, items: tuple[str, ...] | None = None
 ) -> pd.DataFrame:
@@ -114,7 +139,7 @@ def free_text_segments(
         if item not in responses:
             continue
         col = responses[item]
-        is_text = col.map(lambda v: isinstance(v, str) and bool(v.strip()))
+        is_text = _nonblank_text(col)
         if not is_text.any():
             continue
         text, _ = redact_series(col[is_text].astype(str).str.strip())
@@ -130,9 +155,7 @@ def free_text_segments(
                     "paragraph": None,
                     "response_id": rid,
                     "item": item,
-                    "group": grp.where(grp.notna(), None).map(
-                        lambda g: None if g is None else str(g)
-                    ),
+                    "group": _as_str_or_none(grp),
                     "text": text,
                     "n_participants": None,
                 }

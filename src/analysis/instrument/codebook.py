@@ -13,7 +13,7 @@ A matrix or checkbox question ``q`` with row or option ``r`` gives the column ``
 option keeps the id it had when it first appeared, whatever later versions call it: a rename
 changes only the export header (:meth:`Codebook.source_column`), so waves line up. A question a
 version drops is **not asked** in a wave of that version: it has no column at all
-(:attr:`Codebook.not_asked`). ``utleiertype``-like recodes keep each wave's own coding;
+(:attr:`Codebook.not_asked`). A question whose codes were merged keeps each wave's own coding;
 :mod:`analysis.instrument.compare` harmonises two versions for a comparison.
 
 Examples
@@ -28,9 +28,10 @@ Examples
 >>> cb.source_column(column, "nettskjema") == column.replace("_", ".", 1)
 True
 >>> v2 = load_codebook(2)
->>> [(c.kind, c.question) for c in v2.changes][:2]      # version 2 as changes to version 1
-[('add_row', 'komp'), ('rename_option', 'behov')]
->>> v2.score_items("kompetanse") == cb.score_items("kompetanse")
+>>> [c.kind for c in v2.changes][:2]                   # version 2 as changes to version 1
+['add_row', 'rename_option']
+>>> score = cb.score_for("competence")                 # the new row is left out of the score
+>>> v2.score_items(score) == cb.score_items(score)
 True
 """
 
@@ -305,6 +306,17 @@ class Codebook:
             raise KeyError(f"instrument version {self.version} has no question with role {role!r}")
         return qid
 
+    def role_columns(self, role: str) -> tuple[str, ...]:
+        """The columns of the question with ``role`` (its rows or options, or itself).
+
+        Examples
+        --------
+        >>> cb = load_codebook(1)
+        >>> len(cb.role_columns("competence")), cb.role_columns("dwellings") == (cb.question_for("dwellings"),)
+        (7, True)
+        """
+        return tuple(self.question(self.question_for(role)).columns)
+
     def score_for(self, role: str) -> str:
         """The score built on the question with ``role`` (e.g. ``competence`` -> ``kompetanse``)."""
         qid = self.question_for(role)
@@ -447,8 +459,9 @@ def _read(path: Path) -> tuple[dict, str]:
     if path.is_dir():
         raise InstrumentError(path, None, "is a folder, not an instrument YAML file")
     data = path.read_bytes()
+    sha = hashlib.sha256(data).hexdigest()
     try:
-        raw = yaml.safe_load(data.decode("utf-8"))
+        raw = _safe_load(data.decode("utf-8"))
     except UnicodeDecodeError:
         raise InstrumentError(path, None, "is not UTF-8 text") from None
     except yaml.YAMLError as exc:
@@ -458,7 +471,19 @@ def _read(path: Path) -> tuple[dict, str]:
         raise InstrumentError(path, None, f"malformed YAML{where}: {problem}") from None
     if not isinstance(raw, dict):
         raise InstrumentError(path, None, "expected a mapping with 'version' at the top")
-    return raw, hashlib.sha256(data).hexdigest()
+    return raw, sha
+
+
+#: Parsed instrument texts (parsing YAML is the slow part of loading a codebook, and the same
+#: file is read to learn its version, as a base and as a wave's copy).
+_PARSED: dict[str, object] = {}
+
+
+def _safe_load(text: str):
+    """``yaml.safe_load(text)``, parsed once per process per text (a fresh copy each call)."""
+    if text not in _PARSED:
+        _PARSED[text] = yaml.safe_load(text)
+    return copy.deepcopy(_PARSED[text])
 
 
 @cache
@@ -542,7 +567,7 @@ def _resolve_base(base: int | str, path: Path) -> Path:
             if candidate.resolve() == path.resolve():
                 continue
             try:
-                head = yaml.safe_load(candidate.read_text(encoding="utf-8"))
+                head = _safe_load(candidate.read_text(encoding="utf-8"))
             except (yaml.YAMLError, UnicodeDecodeError, OSError):
                 continue
             if isinstance(head, dict) and head.get("version") == base:
@@ -943,7 +968,7 @@ def _packaged_files() -> dict[int, Path]:
     out: dict[int, Path] = {}
     for p in sorted(packaged_dir().glob("*.y*ml")):
         try:
-            head = yaml.safe_load(p.read_text(encoding="utf-8"))
+            head = _safe_load(p.read_text(encoding="utf-8"))
         except (yaml.YAMLError, OSError):  # pragma: no cover - a broken packaged file
             continue
         if isinstance(head, dict) and isinstance(head.get("version"), int):

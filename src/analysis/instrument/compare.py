@@ -11,7 +11,8 @@ Examples
 >>> t = item_comparability(load_codebook(1), load_codebook(2))
 >>> t.loc[t["status"] != "same", "status"].tolist()     # merged codes, a renamed theme, a new row
 ['recoded', 'renamed', 'new']
->>> len(shared_score_items(load_codebook(1), load_codebook(2), "kompetanse"))
+>>> v1, v2 = load_codebook(1), load_codebook(2)
+>>> len(shared_score_items(v1, v2, v1.score_for("competence")))
 7
 """
 

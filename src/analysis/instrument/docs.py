@@ -17,10 +17,12 @@ The module knows no item id: everything comes from the codebook.
 Examples
 --------
 >>> from analysis.instrument.codebook import load_codebook
->>> md = codebook_markdown(load_codebook(1), lang="en")
+>>> cb = load_codebook(1)
+>>> md = codebook_markdown(cb, lang="en")
 >>> md.splitlines()[0]
 '# Codebook: Survey of competence in tenant participation (version 1)'
->>> "| `komp_na_alle` | `komp.na_alle` | `komp_na_alle` |" in md
+>>> column = cb.question(cb.question_for("competence")).columns[0]    # a matrix row
+>>> f"| `{column}` | `{cb.source_column(column, 'nettskjema')}` | `{column}` |" in md
 True
 """
 
@@ -515,10 +517,12 @@ def codebook_markdown(codebook: Codebook, *, lang: str = "nb") -> str:
     Examples
     --------
     >>> from analysis.instrument.codebook import load_codebook
-    >>> md = codebook_markdown(load_codebook(2), lang="nb")
+    >>> v1, v2 = load_codebook(1), load_codebook(2)
+    >>> md = codebook_markdown(v2, lang="nb")
     >>> md.splitlines()[0]
     '# Kodebok: Kartlegging av kompetanse innen leieboermedvirkning (versjon 2)'
-    >>> "`komp_digitalt`" in md and "Vet ikke *(ikke-substansiell)*" in md
+    >>> new_row = (set(v2.item_columns) - set(v1.item_columns)).pop()   # the row version 2 added
+    >>> f"`{new_row}`" in md and "Vet ikke *(ikke-substansiell)*" in md
     True
     """
     lang = check_lang(lang)

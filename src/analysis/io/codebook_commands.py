@@ -79,13 +79,13 @@ def diff_text(a: Codebook, b: Codebook) -> str:
     --------
     >>> print(diff_text(load_codebook(1), load_codebook(2)))  # doctest: +ELLIPSIS
     instrument version 1 -> version 2
-      added (1): komp_digitalt
+      added (1): ...
       dropped: none
-      renamed (same meaning, new export id) (1): behov_beboerrad (beboerrad -> organisering)
-      recoded (codes mapped) (1): utleiertype (version 1 code -> version 2 code: {1: 1, 2: 2, 3: 2, 4: 4, 5: 5})
+      renamed (same meaning, new export id) (1): ... (... -> ...)
+      recoded (codes mapped) (1): ... (version 1 code -> version 2 code: {1: 1, 2: 2, 3: 2, 4: 4, 5: 5})
       unchanged: 61 column(s)
     scores:
-      kompetanse: comparable on 7 item(s)
+      ...: comparable on 7 item(s)
     ...
     """
     from analysis.instrument.compare import item_comparability, recode_between, score_comparability

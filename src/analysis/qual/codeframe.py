@@ -10,7 +10,7 @@ A coding frame is a YAML file validated against :data:`SCHEMA` (JSON Schema, che
     codes:
       - id: tema_metoder       # lower-case snake_case, unique; the column name in coding sheets
         origin: deductive      # deductive (from the questionnaire) or inductive (added)
-        column: behov_metoder  # optional: the questionnaire column (checkbox option) it stands for
+        column: q_option       # optional: the questionnaire column (checkbox option) it stands for
         label: {nb: ..., en: ...}
         definition: {nb: ..., en: ...}
         include: {nb: ..., en: ...}   # optional: when to use the code
@@ -32,7 +32,8 @@ Examples
 ('tema_metoder', 'tema_inkludering')
 >>> frame.code("tema_konflikt").label("en")
 'Conflict management'
->>> frame.code_for_column("behov_husleierett")
+>>> from analysis.instrument.codebook import load_codebook
+>>> frame.code_for_column(load_codebook(1).role_columns("themes")[2])   # the tenancy-law theme
 'tema_husleierett'
 """
 

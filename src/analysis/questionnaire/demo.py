@@ -334,6 +334,16 @@ WAVES = {
         "file": NETTSKJEMA_FILE,
         "received": "2022-11-15",
         "fieldwork": ("2022-09-15", "2022-10-31"),
+        # the manifest's survey facts (fictional); commercial landlords were reached through a
+        # trade association, so their number invited is unknown
+        "survey": {
+            "invited": {"kommunal": 356, "ideell": 110},
+            "recruitment": "Invitasjon på e-post til alle kommuner og til ideelle utleiere i "
+            "Leieboerforeningens kontaktregister; kommersielle utleiere ble invitert gjennom "
+            "en bransjeforening. Én påminnelse etter to uker.",
+            "mode": "Nettbasert spørreskjema, selvutfylling",
+            "tool": "Nettskjema",
+        },
     },
     "demo-2023": {
         "year": 2023,
@@ -342,6 +352,13 @@ WAVES = {
         "file": SAV_FILE,
         "received": "2023-11-15",
         "fieldwork": ("2023-09-15", "2023-10-31"),
+        "survey": {
+            "invited": {"kommunal": 356, "ideell": 100, "kommersiell": 95},
+            "recruitment": "Invitasjon på e-post til alle kommuner og til ideelle og kommersielle "
+            "utleiere i Leieboerforeningens kontaktregister. To påminnelser.",
+            "mode": "Nettbasert spørreskjema, selvutfylling",
+            "tool": "SurveyXact",
+        },
     },
 }
 # Random streams: default_rng([seed, stream]) with a fixed stream per purpose.
@@ -1361,6 +1378,7 @@ def write_demo(
             frame_sha256=sha256_file(frame_path),
             fieldwork_start=spec["fieldwork"][0],
             fieldwork_end=spec["fieldwork"][1],
+            survey={**spec["survey"], "invited": dict(spec["survey"]["invited"])},
             notes="Fictional data and municipalities; true values in ground_truth.json.",
             instrument={
                 "version": spec["version"],

@@ -88,10 +88,10 @@ TEXTS = {
     },
     "qual_agreement": {
         "nb": "Samsvar mellom de to koderne før samordning, over alle koder: {pct} % like "
-        "vurderinger, Cohens kappa {kappa} (95 % KI {klo}–{khi}), Krippendorffs alfa {alpha} "
+        "vurderinger, Cohens kappa {kappa} (95 % KI {klo} til {khi}), Krippendorffs alfa {alpha} "
         "({segments} tekstbiter).",
         "en": "Agreement of the two coders before reconciliation, over all codes: {pct}% equal "
-        "decisions, Cohen's kappa {kappa} (95% CI {klo}–{khi}), Krippendorff's alpha {alpha} "
+        "decisions, Cohen's kappa {kappa} (95% CI {klo} to {khi}), Krippendorff's alpha {alpha} "
         "({segments} segments).",
     },
     "by_cat_caption": {

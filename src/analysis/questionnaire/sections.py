@@ -328,14 +328,11 @@ def fmt_num(ctx: ReportContext, x, decimals: int = 0) -> str:
 
 
 def fmt_ci(ctx: ReportContext, lo, hi, decimals: int = 0, *, with_label: bool = True) -> str:
-    """``95 % KI 43–53`` (nb) / ``95% CI 43–53`` (en); ``til``/``to`` when the low end is negative."""
+    """``95 % KI 43 til 53`` (nb) / ``95% CI 43 to 53`` (en): one way for every interval."""
     if not (_ok(lo) and _ok(hi)):
         return t("unknown", ctx.lang)
-    signed = float(lo) < 0
     low, high = fmt_num(ctx, lo, decimals), fmt_num(ctx, hi, decimals)
-    if with_label:
-        return t("ci_signed" if signed else "ci", ctx.lang, low=low, high=high)
-    return t("range_signed" if signed else "range", ctx.lang, low=low, high=high)
+    return t("ci" if with_label else "range", ctx.lang, low=low, high=high)
 
 
 def fmt_pct(ctx: ReportContext, p, decimals: int = 0) -> str:
@@ -416,6 +413,17 @@ def _rc():
     )
 
 
+def _tick_format(ax, lang: str) -> None:
+    """Tick labels with the language's decimal mark and a true minus (−0,3 / −0.3)."""
+    from matplotlib.ticker import FuncFormatter
+
+    def fmt(v, _pos):
+        text = f"{v:g}".replace("-", "−")
+        return text.replace(".", ",") if lang == "nb" else text
+
+    ax.xaxis.set_major_formatter(FuncFormatter(fmt))
+
+
 def dot_figure(
     labels: list[str],
     est,
@@ -425,6 +433,7 @@ def dot_figure(
     xlabel: str,
     xlim: tuple[float, float],
     separators: list[int] | None = None,
+    lang: str = "nb",
 ):
     """Horizontal dot plot with interval whiskers (top row first)."""
     from matplotlib.figure import Figure
@@ -444,6 +453,7 @@ def dot_figure(
         ax.set_xlim(*xlim)
         ax.set_ylim(-0.7, n - 0.3)
         ax.set_xlabel(xlabel)
+        _tick_format(ax, lang)
         ax.grid(axis="x", color="#d0d0d0", linewidth=0.6)
         ax.set_axisbelow(True)
         for side in ("top", "right"):
@@ -452,7 +462,7 @@ def dot_figure(
     return fig
 
 
-def bar_figure(labels: list[str], share, lo, hi, *, xlabel: str):
+def bar_figure(labels: list[str], share, lo, hi, *, xlabel: str, lang: str = "nb"):
     """Horizontal bars of shares (0–1, shown in %) with interval whiskers, top row first."""
     from matplotlib.figure import Figure
 
@@ -476,11 +486,39 @@ def bar_figure(labels: list[str], share, lo, hi, *, xlabel: str):
         ax.set_yticks(y, labels)
         ax.set_xlim(0, 100)
         ax.set_xlabel(xlabel)
+        _tick_format(ax, lang)
         ax.grid(axis="x", color="#d0d0d0", linewidth=0.6)
         ax.set_axisbelow(True)
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
         fig.tight_layout()
+    return fig
+
+
+def change_figure(labels: list[str], diff, lo, hi, *, units: list[str], lang: str = "nb"):
+    """One small panel per measure: the change since the earlier wave with its interval, on the
+    measure's own scale, and a line at zero (no change)."""
+    from matplotlib.figure import Figure
+
+    with _rc():
+        n = len(labels)
+        fig = Figure(figsize=(7.0, 0.95 * n + 0.4))
+        axes = fig.subplots(n, 1, squeeze=False)[:, 0]
+        for ax, lab, d, a, b, unit in zip(axes, labels, diff, lo, hi, units, strict=True):
+            span = max(abs(float(a)), abs(float(b)), abs(float(d))) * 1.25 or 1.0
+            ax.axvline(0, color="#8a8a8a", linewidth=1)
+            ax.hlines([0], [a], [b], color=ACCENT, linewidth=2)
+            ax.plot([d], [0], "o", color=ACCENT, markersize=6)
+            ax.set_xlim(-span, span)
+            ax.set_yticks([0], [lab])
+            ax.set_xlabel(unit, fontsize=8, labelpad=1)
+            ax.tick_params(axis="x", labelsize=8)
+            _tick_format(ax, lang)
+            ax.grid(axis="x", color="#d0d0d0", linewidth=0.6)
+            ax.set_axisbelow(True)
+            for side in ("top", "right", "left"):
+                ax.spines[side].set_visible(False)
+        fig.tight_layout(h_pad=0.6)
     return fig
 
 
@@ -513,26 +551,210 @@ def _total_row(table: pd.DataFrame, variable: str):
     return rows.iloc[0]
 
 
-def _competence_finding(ctx: ReportContext) -> str | None:
+def group_gaps(ctx: ReportContext) -> pd.DataFrame:
+    """:func:`analysis.stats.models.group_differences` of every score between every pair of
+    groups of :data:`GROUP_VARS`, Holm-adjusted within each grouping (cached).
+
+    Design weights are used when the wave's design has them. In public output a pair is dropped
+    when either group is suppressed in the score table, so a hidden group is never quoted.
+    """
+    from analysis.stats.models import group_differences
+
+    key = ("gaps",)
+    if key in ctx._cache:
+        return ctx._cache[key]
+    df = ctx.cur.df
+    cb = codebook_for(df)
+    by = [g for g in GROUP_VARS if g in df.columns]
+    weights = None
+    if ctx.cur.design != "convenience" and ctx.cur.frame is not None:
+        from analysis.stats.estimates import estimate_design
+
+        weights = estimate_design(df, design=ctx.cur.design, frame=ctx.cur.frame)[
+            "design_weight"
+        ].to_numpy(dtype="float64")
+    gaps = group_differences(df, list(cb.scores), by, weights=weights, family="group_var")
+    table = score_table(ctx)
+    hidden = set(
+        map(tuple, table.loc[table["suppressed"], ["variable", "group_var", "group"]].to_numpy())
+    )
+    keep = [
+        (r.variable, r.group_var, r.a) not in hidden
+        and (r.variable, r.group_var, r.b) not in hidden
+        for r in gaps.itertuples()
+    ]
+    out = gaps[keep].reset_index(drop=True)
+    out.attrs = gaps.attrs
+    ctx._cache[key] = out
+    return out
+
+
+def _join(items: list[str], lang: str) -> str:
+    """«a, b og c» / "a, b and c"."""
+    word = " og " if lang == "nb" else " and "
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + word + items[-1]
+
+
+def _who(ctx: ReportContext, group_var: str, group: str) -> str:
+    """The respondents of a group as the subject of a sentence («kommersielle utleiere»)."""
     lang = ctx.lang
-    cats = _category_scores(ctx, score_table(ctx), "kompetanse")
-    if len(cats) < 2:
+    if group_var == "utleierkategori":
+        return category_label(group, lang, plural=True).lower()
+    label = group_label(group_var, group, lang)
+    if group_var == "storrelse":
+        label = label[:1].lower() + label[1:]
+    return t(f"kf_who_{group_var}", lang, label=label)
+
+
+def _level(ctx: ReportContext, score: str, group_var: str, group: str):
+    """The score-table row of one group (design-based mean and interval)."""
+    table = score_table(ctx)
+    r = table[
+        (table["variable"] == score) & (table["group_var"] == group_var) & (table["group"] == group)
+    ]
+    return None if r.empty else r.iloc[0]
+
+
+def _gap_finding(ctx: ReportContext, group_var: str) -> str | None:
+    """The largest difference by ``group_var`` that holds after adjustment, in plain words.
+
+    The competence score comes first (the survey's subject): its largest holding difference is
+    named when there is one, else the largest holding difference of any score relative to its
+    scale. Other scores where the same two groups differ the same way are named after it.
+    """
+    lang = ctx.lang
+    cb = codebook_for(ctx.cur.df)
+    gaps = group_gaps(ctx)
+    gaps = gaps[(gaps["group_var"] == group_var) & gaps["diff"].notna()]
+    if gaps.empty:
         return None
-    lo_r = cats.loc[cats["estimate"].idxmin()]
-    hi_r = cats.loc[cats["estimate"].idxmax()]
-    diff = float(hi_r["estimate"] - lo_r["estimate"])
-    se = float(np.hypot(lo_r["se"], hi_r["se"])) if _ok(lo_r["se"]) and _ok(hi_r["se"]) else np.nan
-    certain = bool(np.isfinite(se) and diff - Z95 * se > 0)
-    values = {
-        "low": fmt_num(ctx, lo_r["estimate"]),
-        "low_ci": fmt_ci(ctx, lo_r["ci_low"], lo_r["ci_high"]),
-        "high": fmt_num(ctx, hi_r["estimate"]),
-        "high_ci": fmt_ci(ctx, hi_r["ci_low"], hi_r["ci_high"]),
-        "low_cat": category_label(lo_r["group"], lang, plural=True),
-        "low_cat_lc": category_label(lo_r["group"], lang, plural=True).lower(),
-        "high_cat_lc": category_label(hi_r["group"], lang, plural=True).lower(),
-    }
-    return t("kf_competence_diff" if certain else "kf_competence_nodiff", lang, **values)
+    gv_name = t(f"gv_{group_var}", lang).lower()
+    held = gaps[gaps["holds"]]
+    if held.empty:
+        return t("kf_gap_none", lang, group_var=gv_name)
+    primary = cb.score_for("competence") if cb.role("competence") else None
+    rel = held.assign(
+        rel=[
+            abs(d) / np.subtract(*score_limits(v, cb)[::-1])
+            for v, d in zip(held["variable"], held["diff"], strict=True)
+        ]
+    )
+    pick = rel[rel["variable"] == primary] if primary in set(rel["variable"]) else rel
+    best = pick.loc[pick["rel"].idxmax()]
+    score, a, b = best["variable"], best["a"], best["b"]
+    low_g, high_g = (a, b) if best["diff"] < 0 else (b, a)
+    low, high = _level(ctx, score, group_var, low_g), _level(ctx, score, group_var, high_g)
+    if low is None or high is None:
+        return None
+    dec = score_decimals(score, cb) - 1
+    lo_lim, hi_lim = score_limits(score, cb)
+    same = held[
+        (held["variable"] != score)
+        & (held["a"] == a)
+        & (held["b"] == b)
+        & (np.sign(held["diff"]) == np.sign(best["diff"]))
+    ]
+    also = ""
+    if len(same):
+        names = [_score_label(v, lang).lower() for v in same["variable"]]
+        also = " " + t("kf_gap_also", lang, scores=_join(names, lang))
+    return t(
+        "kf_gap",
+        lang,
+        group_var=gv_name,
+        low_group=_who(ctx, group_var, low_g),
+        high_group=_who(ctx, group_var, high_g),
+        score=_score_label(score, lang).lower(),
+        low=fmt_num(ctx, low["estimate"], dec),
+        low_ci=fmt_ci(ctx, low["ci_low"], low["ci_high"], dec),
+        high=fmt_num(ctx, high["estimate"], dec),
+        high_ci=fmt_ci(ctx, high["ci_low"], high["ci_high"], dec),
+        min=fmt_num(ctx, lo_lim),
+        max=fmt_num(ctx, hi_lim),
+        also=also,
+    )
+
+
+def _high_codes(q) -> tuple[int, ...]:
+    """The two highest substantive codes of a scale question (e.g. 4 and 5 of 1-5)."""
+    return tuple(q.substantive_codes[-2:])
+
+
+def _competence_items_finding(ctx: ReportContext) -> str | None:
+    """Which competences are weakest and strongest, item by item (share answering the two
+    highest answers)."""
+    cb = codebook_for(ctx.cur.df)
+    if cb.role("competence") is None:
+        return None
+    q = cb.question(cb.question_for("competence"))
+    items = [c for c in q.columns if c in ctx.cur.df.columns]
+    tab = share_table(ctx, items, success=_high_codes(q), by=None)
+    tab = tab[(tab["group_var"] == "total") & ~tab["suppressed"] & tab["estimate"].notna()]
+    if len(tab) < 3:
+        return None
+    tab = tab.sort_values("estimate", kind="stable")
+    w1, w2, top = tab.iloc[0], tab.iloc[1], tab.iloc[-1]
+
+    def ci(r):
+        return fmt_ci(ctx, 100 * r["ci_low"], 100 * r["ci_high"])
+
+    return t(
+        "kf_competence_items",
+        ctx.lang,
+        item1=_item_label(w1["variable"], ctx.lang),
+        share1=fmt_pct(ctx, w1["estimate"]),
+        ci1=ci(w1),
+        item2=_item_label(w2["variable"], ctx.lang),
+        share2=fmt_pct(ctx, w2["estimate"]),
+        ci2=ci(w2),
+        best=_item_label(top["variable"], ctx.lang),
+        best_share=fmt_pct(ctx, top["estimate"]),
+        best_ci=ci(top),
+    )
+
+
+#: The rung of the participation ladder from which tenants influence the decision.
+INFLUENCE_RUNG = 3
+
+
+def area_participation(ctx: ReportContext) -> pd.DataFrame:
+    """Per area of the participation-level question: the share at rung 3 or higher
+    (influence or more), "ikke aktuelt" left out; disclosed total rows, highest first."""
+    cb = codebook_for(ctx.cur.df)
+    q = cb.question(cb.question_for("participation_level"))
+    items = [c for c in q.columns if c in ctx.cur.df.columns]
+    success = tuple(c for c in q.substantive_codes if c >= INFLUENCE_RUNG)
+    tab = share_table(ctx, items, success=success, by=None)
+    tab = tab[tab["group_var"] == "total"].copy()
+    tab["_s"] = tab["estimate"].astype(float).fillna(-1)
+    return tab.sort_values(["suppressed", "_s"], ascending=[True, False]).drop(columns="_s")
+
+
+def _area_finding(ctx: ReportContext) -> str | None:
+    """Where tenants most and least often influence decisions."""
+    cb = codebook_for(ctx.cur.df)
+    if cb.role("participation_level") is None:
+        return None
+    tab = area_participation(ctx)
+    tab = tab[~tab["suppressed"] & tab["estimate"].notna()]
+    if len(tab) < 2:
+        return None
+    hi, lo = tab.iloc[0], tab.iloc[-1]
+
+    def label(r):
+        text = _item_label(r["variable"], ctx.lang)
+        return text[:1].lower() + text[1:]
+
+    return t(
+        "kf_areas",
+        ctx.lang,
+        best=label(hi),
+        best_share=fmt_pct(ctx, hi["estimate"]),
+        best_ci=fmt_ci(ctx, 100 * hi["ci_low"], 100 * hi["ci_high"]),
+        worst=label(lo),
+        worst_share=fmt_pct(ctx, lo["estimate"]),
+        worst_ci=fmt_ci(ctx, 100 * lo["ci_low"], 100 * lo["ci_high"]),
+    )
 
 
 def _participation_finding(ctx: ReportContext) -> str | None:
@@ -795,9 +1017,14 @@ def _change_finding(ctx: ReportContext) -> str | None:
 def key_findings_list(ctx: ReportContext) -> list[str]:
     """The key-finding sentences, each with its number and uncertainty."""
     out = []
+    for group_var in GROUP_VARS:
+        s = _gap_finding(ctx, group_var)
+        if s:
+            out.append(s)
     for f in (
-        _competence_finding,
+        _competence_items_finding,
         _participation_finding,
+        _area_finding,
         _resources_finding,
         _barrier_finding,
         _theme_finding,
@@ -811,7 +1038,6 @@ def key_findings_list(ctx: ReportContext) -> list[str]:
 
 def key_findings(ctx: ReportContext) -> None:
     """Key findings first, in plain language, each with its number and interval."""
-    from analysis.stats.estimates import design_caveat
 
     lang = ctx.lang
     items = "".join(f"<li>{_esc(s)}</li>" for s in key_findings_list(ctx))
@@ -821,7 +1047,7 @@ def key_findings(ctx: ReportContext) -> None:
         f'<ul class="key-findings">{items}</ul>',
     ]
     if ctx.cur.design == "convenience":
-        parts.append(_para(t("kf_caveat", lang, caveat=design_caveat("convenience", lang))))
+        parts.append(_para(t("kf_caveat", lang)))
     show_html("".join(parts))
 
 
@@ -835,7 +1061,15 @@ def scores(ctx: ReportContext) -> None:
         label = _score_label(score, lang)
         dec = score_decimals(score, cb)
         scale = t("scale_range", lang, range=score_range(score, codebook=cb))
-        show_html(_heading(3, f"score-{score}", label) + _para(score_description(score, cb, lang)))
+        low = low_alpha(ctx, score)
+        flag = (
+            _para(t("alpha_low_score", lang, alpha=fmt_num(ctx, low, 2)), "note")
+            if low is not None
+            else ""
+        )
+        show_html(
+            _heading(3, f"score-{score}", label) + _para(score_description(score, cb, lang)) + flag
+        )
         part = table[table["variable"] == score]
         fig_rows = part[part["group_var"].isin(["total", "utleierkategori", "storrelse"])]
         shown = fig_rows[~fig_rows["suppressed"] & fig_rows["estimate"].notna()]
@@ -857,6 +1091,7 @@ def scores(ctx: ReportContext) -> None:
                 xlabel=f"{label} ({scale})",
                 xlim=score_limits(score, cb),
                 separators=seps,
+                lang=lang,
             )
             values = "; ".join(
                 f"{lab}: {fmt_num(ctx, e, dec - 1)} ({fmt_ci(ctx, lo, hi, dec - 1, with_label=False)})"
@@ -894,6 +1129,51 @@ def scores(ctx: ReportContext) -> None:
             decimals=dec,
             row_headers=2,
         )
+        if cb.role("participation_level") and score == cb.score_for("participation_level"):
+            _area_figure(ctx)
+
+
+def _area_figure(ctx: ReportContext) -> None:
+    """Share of landlords whose tenants influence decisions (rung 3 or higher) in each area."""
+    lang = ctx.lang
+    tab = area_participation(ctx)
+    shown = tab[~tab["suppressed"] & tab["estimate"].notna()]
+    if shown.empty:
+        return
+    labels = [_item_label(v, lang) for v in shown["variable"]]
+    values = "; ".join(
+        f"{lab} {fmt_pct(ctx, e)} ({fmt_ci(ctx, 100 * lo, 100 * hi, with_label=False)})"
+        for lab, e, lo, hi in zip(
+            labels, shown["estimate"], shown["ci_low"], shown["ci_high"], strict=True
+        )
+    )
+    data = pd.DataFrame(
+        {
+            t("col_area", lang): labels,
+            "n": shown["n"].astype(int).tolist(),
+            t("col_share", lang): (100 * shown["estimate"].astype(float)).round(1).tolist(),
+            t("ci_column", lang): [
+                fmt_ci(ctx, 100 * lo, 100 * hi, 1, with_label=False)
+                for lo, hi in zip(shown["ci_low"], shown["ci_high"], strict=True)
+            ],
+        }
+    )
+    fig = bar_figure(
+        labels,
+        shown["estimate"],
+        shown["ci_low"],
+        shown["ci_high"],
+        xlabel=t("col_share", lang),
+        lang=lang,
+    )
+    show_figure(
+        fig,
+        alt=t("alt_bar", lang, what=t("areas_what", lang), values=values),
+        caption=t("areas_caption_fig", lang),
+        data=data,
+        lang=lang,
+        decimals=1,
+    )
 
 
 def _wide_shares(
@@ -977,6 +1257,7 @@ def barriers(ctx: ReportContext) -> None:
             shown["ci_low"],
             shown["ci_high"],
             xlabel=t("col_share", lang),
+            lang=lang,
         )
         data = pd.DataFrame(
             {
@@ -1024,6 +1305,7 @@ def themes(ctx: ReportContext) -> None:
             shown["ci_low"],
             shown["ci_high"],
             xlabel=t("col_wants", lang),
+            lang=lang,
         )
         show_figure(
             fig,
@@ -1196,6 +1478,7 @@ def change(ctx: ReportContext) -> None:
         body.append(_para(t("nc_same", lang)))
     show_html("".join(body))
     prev, cur = ctx.prev.wave, ctx.wave
+    _change_chart(ctx, ch)
 
     def cell(v, sup, dec, scale=1.0):
         if sup:
@@ -1266,46 +1549,260 @@ def change(ctx: ReportContext) -> None:
         )
 
 
-def _responses_table(ctx: ReportContext) -> pd.DataFrame:
+def _change_chart(ctx: ReportContext, ch: pd.DataFrame) -> None:
+    """The change of every comparable measure (all landlords) as a chart, with its interval."""
     lang = ctx.lang
     cb = codebook_for(ctx.cur.df)
-    cats = cb.categories
-    counts = ctx.cur.df[cb.category_variable].astype("string").value_counts()
-    total = t("all", lang)
-    wide = pd.DataFrame(
-        {"n": [int(counts.get(c, 0)) for c in cats] + [int(counts.sum())]},
-        index=[category_label(c, lang) for c in cats] + [total],
+    tot = ch[
+        (ch["kind"] == "score")
+        & (ch["group_var"] == "total")
+        & ch["comparable"].astype(bool)
+        & ~ch["suppressed"].astype(bool)
+        & ch["diff"].notna()
+        & ch["ci_low"].notna()
+    ]
+    if tot.empty:
+        return
+    labels = [_score_label(v, lang) for v in tot["variable"]]
+    decs = [score_decimals(v, cb) - 1 for v in tot["variable"]]
+    units = [t("change_unit", lang, range=score_range(v, codebook=cb)) for v in tot["variable"]]
+    values = "; ".join(
+        f"{lab} {'+' if float(d) > 0 else ''}{fmt_num(ctx, d, dec)} "
+        f"({fmt_ci(ctx, lo, hi, dec, with_label=False)})"
+        for lab, d, lo, hi, dec in zip(
+            labels, tot["diff"], tot["ci_low"], tot["ci_high"], decs, strict=True
+        )
     )
-    pub = apply_disclosure(
-        wide, n_col=None, level=ctx.disclosure, min_n=ctx.min_cell, total_row=total, lang=lang
-    )
-    mask = pub.attrs.get("suppressed")
-    out = pd.DataFrame(
+    data = pd.DataFrame(
         {
-            t("col_category", lang): list(wide.index),
-            "n": [
-                SUPPRESSED
-                if mask is not None and bool(mask["n"].iloc[i])
-                else int(wide["n"].iloc[i])
-                for i in range(len(wide))
+            t("col_measure", lang): labels,
+            f"n ({ctx.prev.wave})": [int(v) for v in tot["n_a"]],
+            f"n ({ctx.wave})": [int(v) for v in tot["n_b"]],
+            ctx.prev.wave: [
+                fmt_num(ctx, v, d + 1) for v, d in zip(tot["estimate_a"], decs, strict=True)
             ],
+            ctx.wave: [
+                fmt_num(ctx, v, d + 1) for v, d in zip(tot["estimate_b"], decs, strict=True)
+            ],
+            t("col_change", lang): [
+                fmt_num(ctx, v, d + 1) for v, d in zip(tot["diff"], decs, strict=True)
+            ],
+            t("ci_column", lang): [
+                fmt_ci(ctx, lo, hi, d + 1, with_label=False)
+                for lo, hi, d in zip(tot["ci_low"], tot["ci_high"], decs, strict=True)
+            ],
+        },
+        dtype=object,
+    )
+    fig = change_figure(
+        labels,
+        tot["diff"].astype(float).tolist(),
+        tot["ci_low"].astype(float).tolist(),
+        tot["ci_high"].astype(float).tolist(),
+        units=units,
+        lang=lang,
+    )
+    show_figure(
+        fig,
+        alt=t("alt_change", lang, prev=ctx.prev.wave, wave=ctx.wave, values=values),
+        caption=t("change_caption_fig", lang, prev=ctx.prev.wave, wave=ctx.wave),
+        data=data,
+        lang=lang,
+    )
+
+
+def _survey_info(ctx: ReportContext) -> dict:
+    """The manifest's survey facts (invited per category, recruitment, mode, tool), or {}."""
+    info = getattr(ctx.cur.manifest, "survey", None)
+    return dict(info) if isinstance(info, dict) else {}
+
+
+def response_rates(ctx: ReportContext) -> pd.DataFrame:
+    """Responses, number invited and response rate per landlord category (rate NA if unknown).
+
+    The number invited comes from the manifest (``survey.invited``, per category); the
+    responses are the processed rows. Columns ``category, invited, responses, rate``; the last
+    row is the total (its invited count known only when every category's is).
+    """
+    cb = codebook_for(ctx.cur.df)
+    invited = _survey_info(ctx).get("invited", {}) or {}
+    counts = ctx.cur.df[cb.category_variable].astype("string").value_counts()
+    rows = []
+    for c in cb.categories:
+        n_inv = invited.get(c)
+        rows.append({"category": c, "invited": n_inv, "responses": int(counts.get(c, 0))})
+    known = all(r["invited"] is not None for r in rows)
+    rows.append(
+        {
+            "category": "total",
+            "invited": sum(r["invited"] for r in rows) if known and rows else None,
+            "responses": int(sum(r["responses"] for r in rows)),
         }
     )
-    out.attrs["note"] = pub.attrs.get("note")
+    out = pd.DataFrame(rows)
+    out["invited"] = out["invited"].astype("Int64")
+    inv = out["invited"].astype("Float64")
+    out["rate"] = (out["responses"] / inv).where(inv > 0)
     return out
 
 
+def coverage_table(ctx: ReportContext, by: str) -> pd.DataFrame | None:
+    """Municipalities in the frame, municipalities with a municipal response, and responses,
+    by ``by`` (``fylke`` or ``storrelse``); None without a frame. Last row: the total."""
+    frame, df = ctx.cur.frame, ctx.cur.df
+    if frame is None or by not in frame.columns or by not in df.columns:
+        return None
+    cb = codebook_for(df)
+    municipal = df[cb.category_variable].astype("string") == "kommunal"
+    answered = df.loc[municipal.fillna(False).to_numpy(bool)]
+    groups = (
+        list(SIZE_CLASSES) if by == "storrelse" else sorted(frame[by].dropna().astype(str).unique())
+    )
+    rows = []
+    for g in groups:
+        rows.append(
+            {
+                "group": g,
+                "frame": int((frame[by].astype(str) == g).sum()),
+                "munis": int(
+                    answered.loc[answered[by].astype("string") == g, "kommunenummer"].nunique()
+                ),
+                "responses": int((df[by].astype("string") == g).sum()),
+            }
+        )
+    unknown = int(df[by].isna().sum())
+    if unknown:
+        rows.append({"group": None, "frame": None, "munis": None, "responses": unknown})
+    rows.append(
+        {
+            "group": "total",
+            "frame": int(len(frame)),
+            "munis": int(answered["kommunenummer"].nunique()),
+            "responses": int(len(df)),
+        }
+    )
+    return pd.DataFrame(rows)
+
+
+def item_nonresponse(ctx: ReportContext) -> pd.DataFrame:
+    """Per question: the share of respondents who left it blank (every row or option blank) and
+    the share of the given answers that were non-substantive ("vet ikke", "ikke aktuelt").
+
+    Columns ``question, text, n, unanswered, dont_know`` (``dont_know`` NA for questions without
+    a non-substantive answer). Questions the wave's version did not ask are absent.
+    """
+    df = ctx.cur.df
+    cb = codebook_for(df)
+    n = len(df)
+    rows = []
+    for q in cb.questions.values():
+        cols = [c for c in q.columns if c in df.columns]
+        if not cols:
+            continue
+        blank = df[cols].isna().all(axis=1)
+        dont_know = np.nan
+        if q.dont_know_codes:
+            vals = pd.concat([pd.to_numeric(df[c], errors="coerce") for c in cols])
+            given = vals.notna().sum()
+            dont_know = float(vals.isin(q.dont_know_codes).sum() / given) if given else np.nan
+        rows.append(
+            {
+                "question": q.id,
+                "text": q.text(ctx.lang),
+                "n": n,
+                "unanswered": float(blank.sum() / n) if n else np.nan,
+                "dont_know": dont_know,
+            }
+        )
+    return pd.DataFrame(rows, columns=["question", "text", "n", "unanswered", "dont_know"])
+
+
+#: Cronbach's alpha below which a score is not interpreted as a scale.
+ALPHA_FLOOR = 0.6
+
+
+def reliability_table(ctx: ReportContext) -> pd.DataFrame:
+    """:func:`analysis.stats.reliability.scale_reliability` with the score of each scale and a
+    ``low`` flag (alpha under :data:`ALPHA_FLOOR`), cached."""
+    from analysis.stats.reliability import scale_reliability, scales
+
+    key = ("reliability",)
+    if key not in ctx._cache:
+        cb = codebook_for(ctx.cur.df)
+        rel = scale_reliability(ctx.cur.df, codebook=cb).copy()
+        rel["score"] = [scales(cb)[q] for q in rel["scale"]]
+        rel["method"] = [cb.scores[s].method for s in rel["score"]]
+        rel["low"] = rel["alpha"].astype(float) < ALPHA_FLOOR
+        ctx._cache[key] = rel
+    return ctx._cache[key]
+
+
+def low_alpha(ctx: ReportContext, score: str) -> float | None:
+    """The alpha of ``score`` when it is under :data:`ALPHA_FLOOR`, else None."""
+    rel = reliability_table(ctx)
+    r = rel[rel["score"] == score]
+    if r.empty or not bool(r["low"].iloc[0]):
+        return None
+    return float(r["alpha"].iloc[0])
+
+
+def _date(ctx: ReportContext, iso: str | None) -> str:
+    from analysis.lang import format_date
+
+    if not iso:
+        return t("not_stated", ctx.lang)
+    try:
+        return format_date(iso, ctx.lang)
+    except ValueError:
+        return str(iso)
+
+
+def _period(ctx: ReportContext, start: str | None, end: str | None) -> str | None:
+    """«fra 15. september til 31. oktober 2023» (the year once when both dates share it);
+    None when either date is not stated."""
+    from analysis.lang import format_date
+
+    if not (start and end):
+        return None
+    s, e = _date(ctx, start), _date(ctx, end)
+    try:
+        if start[:4] == end[:4]:
+            s = format_date(start, ctx.lang).rsplit(" ", 1)[0]
+    except ValueError:
+        pass
+    return t("fieldwork_period", ctx.lang, start=s, end=e)
+
+
+def _count_cell(ctx: ReportContext, v) -> object:
+    return int(v) if _ok(v) else t("unknown", ctx.lang)
+
+
 def about(ctx: ReportContext) -> None:
-    """'Om undersøkelsen' / 'About the survey': design, fieldwork, responses, exclusions,
-    weighting, reliability and the suppression rule."""
+    """'Om undersøkelsen' / 'About the survey': the whole approach, as a methodologist reads it.
+
+    Population and frame; who answered (responses and response rate by landlord category,
+    municipalities and responses by county and size class); fieldwork (dates, recruitment,
+    mode, tool, data file); questions and how the measures are built; item non-response per
+    question; exclusions and data quality; weighting; reliability (a scale with alpha under
+    0.6 is flagged and not interpreted as a scale); disclosure control.
+    """
+    from analysis.lang import t_count
     from analysis.stats.estimates import design_caveat
-    from analysis.stats.reliability import scale_reliability
 
     lang = ctx.lang
     m, q = ctx.cur.manifest, ctx.cur.quality
+    cb = codebook_for(ctx.cur.df)
+    frame = ctx.cur.frame
     show_html(_heading(2, "about", t("h_about", lang)))
+    # population, frame and design
+    population = (
+        t("about_population", lang, frame_n=fmt_num(ctx, len(frame)))
+        if frame is not None
+        else t("about_population_noframe", lang)
+    )
     show_html(
         _heading(3, "about-design", t("h_about_design", lang))
+        + _para(population)
         + _para(
             t(
                 "design_text",
@@ -1318,22 +1815,138 @@ def about(ctx: ReportContext) -> None:
         )
         + _para(t("cluster_text", lang))
     )
+    # who answered
+    rates = response_rates(ctx)
+    munis = coverage_table(ctx, "fylke")
+    if munis is not None:
+        tot = munis.iloc[-1]
+        who = t(
+            "about_who_text",
+            lang,
+            units=fmt_num(ctx, len(ctx.cur.df)),
+            munis=fmt_num(ctx, tot["munis"]),
+            frame_n=fmt_num(ctx, tot["frame"]),
+            share=fmt_pct(ctx, tot["munis"] / tot["frame"]) if tot["frame"] else "",
+        )
+    else:
+        who = t("about_who_text_noframe", lang, units=fmt_num(ctx, len(ctx.cur.df)))
+    show_html(_heading(3, "about-responses", t("h_about_who", lang)) + _para(who))
+    rates_shown = _rates_display(ctx, rates)
+    show_table(
+        rates_shown,
+        caption=t("rates_caption", lang),
+        lang=lang,
+        note=" ".join(x for x in (t("rates_note", lang), rates_shown.attrs.get("note")) if x),
+        row_headers=1,
+    )
+    for by in ("fylke", "storrelse"):
+        cov = coverage_table(ctx, by)
+        if cov is not None:
+            disp, note = _coverage_display(ctx, cov, by)
+            show_table(
+                disp,
+                caption=t("coverage_caption", lang, group=t(f"gv_{by}", lang).lower()),
+                lang=lang,
+                note=note,
+                row_headers=1,
+            )
+    # fieldwork
+    info = _survey_info(ctx)
+    tool = info.get("tool") or (
+        t(f"tool_{m.format}", lang) if f"tool_{m.format}" in _texts() else t("not_stated", lang)
+    )
+    fmt = t(f"format_{m.format}", lang) if f"format_{m.format}" in _texts() else m.format
+    period = _period(ctx, m.fieldwork_start, m.fieldwork_end)
     show_html(
         _heading(3, "about-fieldwork", t("h_about_fieldwork", lang))
         + _para(
             t(
-                "fieldwork_text",
+                "fieldwork_text" if period else "fieldwork_text_unknown",
                 lang,
-                start=m.fieldwork_start or t("not_stated", lang),
-                end=m.fieldwork_end or t("not_stated", lang),
-                format=m.format,
-                received=m.received or t("not_stated", lang),
+                period=period,
+                format=fmt,
+                received=_date(ctx, m.received),
             )
         )
+        + _para(
+            t(
+                "recruitment_text", lang, text=info.get("recruitment") or t("not_stated", lang)
+            ).rstrip(".")
+            + "."
+        )
+        + _para(t("mode_text", lang, mode=info.get("mode") or t("not_stated", lang), tool=tool))
     )
-    show_html(_heading(3, "about-responses", t("h_about_responses", lang)))
-    resp = _responses_table(ctx)
-    show_table(resp, caption=t("responses_caption", lang), lang=lang, note=resp.attrs.get("note"))
+    # questions and measures
+    rules = []
+    for score in cb.scores:
+        s = cb.scores[score]
+        desc = f"{_score_label(score, lang)}: {score_description(score, cb, lang)}"
+        if s.min_valid:
+            desc = t("score_rule_min_valid", lang, desc=desc, k=number_word_(s.min_valid, lang))
+        elif s.max_invalid is not None:
+            desc = t("score_rule_max_invalid", lang, desc=desc, k=number_word_(s.max_invalid, lang))
+        rules.append(desc)
+    show_html(
+        _heading(3, "about-questions", t("h_about_questions", lang))
+        + "<p>"
+        + _esc(
+            t("questions_text", lang, version=cb.version, n=number_word_(len(cb.questions), lang))
+        )
+        .replace(_esc("«Alle spørsmål»"), '<a href="#appendix">«Alle spørsmål»</a>')
+        .replace(_esc("“All questions”"), '<a href="#appendix">“All questions”</a>')
+        + "</p>"
+        + _para(t("scores_how", lang))
+        + "<ul>"
+        + "".join(f"<li>{_esc(r)}</li>" for r in rules)
+        + "</ul>"
+    )
+    # how group differences are judged
+    sizes = group_gaps(ctx).attrs.get("family_sizes", {})
+    if sizes:
+        show_html(
+            _heading(3, "about-differences", t("h_about_differences", lang))
+            + _para(
+                t(
+                    "differences_text",
+                    lang,
+                    n=number_word_(len(cb.scores), lang),
+                    families=_join(
+                        [
+                            t(
+                                "differences_family",
+                                lang,
+                                group_var=t(f"gv_{g}", lang).lower(),
+                                m=fmt_num(ctx, m),
+                            )
+                            for g, m in sizes.items()
+                        ],
+                        lang,
+                    ),
+                )
+            )
+        )
+    # item non-response
+    nr = item_nonresponse(ctx)
+    show_html(
+        _heading(3, "about-nonresponse", t("h_about_nonresponse", lang))
+        + _para(t("nonresponse_text", lang))
+    )
+    show_table(
+        pd.DataFrame(
+            {
+                t("col_question", lang): nr["text"].tolist(),
+                t("col_unanswered", lang): (100 * nr["unanswered"]).round(1).tolist(),
+                t("col_dont_know", lang): [
+                    round(100 * v, 1) if _ok(v) else "–" for v in nr["dont_know"]
+                ],
+            },
+            dtype=object,
+        ),
+        caption=t("nonresponse_caption", lang),
+        lang=lang,
+        decimals=1,
+        row_headers=1,
+    )
     # exclusions and quality
     redactions = sum(
         int(v)
@@ -1346,17 +1959,22 @@ def about(ctx: ReportContext) -> None:
         for e in q.get("set_missing", [])
         if not str(e.get("reason", "")).startswith("user-missing")
     )
+    quarantined = int(q.get("rows_quarantined", 0))
     show_html(
         _heading(3, "about-quality", t("h_about_quality", lang))
         + _para(
-            t(
-                "quality_text",
-                lang,
-                read=fmt_num(ctx, q.get("rows_read", 0)),
-                kept=fmt_num(ctx, q.get("rows_kept", len(ctx.cur.df))),
-                quarantined=fmt_num(ctx, q.get("rows_quarantined", 0)),
-                set_missing=fmt_num(ctx, set_missing),
-                redactions=fmt_num(ctx, redactions),
+            " ".join(
+                [
+                    t(
+                        "quality_rows",
+                        lang,
+                        read=fmt_num(ctx, q.get("rows_read", 0)),
+                        kept=fmt_num(ctx, q.get("rows_kept", len(ctx.cur.df))),
+                    ),
+                    t_count("quality_quarantined", quarantined, lang, n=fmt_num(ctx, quarantined)),
+                    t_count("quality_invalid", set_missing, lang, n=fmt_num(ctx, set_missing)),
+                    t_count("quality_redacted", redactions, lang, n=fmt_num(ctx, redactions)),
+                ]
             )
         )
     )
@@ -1372,8 +1990,6 @@ def about(ctx: ReportContext) -> None:
             caption=t("quality_caption", lang),
             lang=lang,
         )
-    else:
-        show_html(_para(t("quality_none", lang)))
     flags = {k: int(v) for k, v in q.get("flags", {}).items() if int(v) > 0}
     flag_text = (
         [
@@ -1397,15 +2013,25 @@ def about(ctx: ReportContext) -> None:
         _heading(3, "about-weighting", t("h_about_weighting", lang)) + _para(_weighting_text(ctx))
     )
     # reliability
-    rel = scale_reliability(ctx.cur.df, version=ctx.cur.version)
-    show_html(
-        _heading(3, "about-reliability", t("h_about_reliability", lang))
-        + _para(t("reliability_text", lang))
-    )
+    rel = reliability_table(ctx)
+    low = rel[rel["low"]]
+    parts = [_para(t("reliability_text", lang))]
+    for r in low.itertuples():
+        parts.append(
+            _para(
+                t(
+                    "alpha_low_text",
+                    lang,
+                    score=_score_label(r.score, lang),
+                    alpha=fmt_num(ctx, r.alpha, 2),
+                )
+            )
+        )
+    show_html(_heading(3, "about-reliability", t("h_about_reliability", lang)) + "".join(parts))
     show_table(
         pd.DataFrame(
             {
-                t("col_scale", lang): [t(f"scale_{s}", lang) for s in rel["scale"]],
+                t("col_scale", lang): [_score_label(s, lang) for s in rel["score"]],
                 "n": rel["n"].astype(int),
                 t("col_items", lang): rel["k"].astype(int),
                 t("col_alpha", lang): rel["alpha"].astype(float).round(2),
@@ -1413,10 +2039,14 @@ def about(ctx: ReportContext) -> None:
                     fmt_ci(ctx, lo, hi, 2, with_label=False)
                     for lo, hi in zip(rel["ci_low"], rel["ci_high"], strict=True)
                 ],
+                t("col_comment_scale", lang): [
+                    t("alpha_low", lang) if flag else "" for flag in rel["low"]
+                ],
             }
         ),
         caption=t("reliability_caption", lang),
         lang=lang,
+        note=t("kr20_note", lang) if (rel["method"] == "count_code").any() else None,
         decimals=2,
         row_headers=1,
     )
@@ -1426,6 +2056,85 @@ def about(ctx: ReportContext) -> None:
         _heading(3, "about-disclosure", t("h_about_disclosure", lang))
         + _para(t(key, lang, min_cell=ctx.min_cell))
     )
+
+
+def number_word_(n: int, lang: str) -> str:
+    from analysis.lang import number_word
+
+    return number_word(int(n), lang)
+
+
+def _rates_display(ctx: ReportContext, rates: pd.DataFrame) -> pd.DataFrame:
+    """Display table of :func:`response_rates`; response counts of ``min_cell`` or fewer (and
+    derivable ones) are suppressed in public output, with their rates."""
+    lang = ctx.lang
+    names = [t("all", lang) if c == "total" else category_label(c, lang) for c in rates["category"]]
+    counts = pd.DataFrame({"n": rates["responses"].astype(int).to_numpy()}, index=names)
+    pub = apply_disclosure(
+        counts,
+        n_col=None,
+        level=ctx.disclosure,
+        min_n=ctx.min_cell,
+        total_row=t("all", lang),
+        lang=lang,
+    )
+    mask = pub.attrs.get("suppressed")
+    hidden = mask["n"].to_numpy(bool) if mask is not None else np.zeros(len(rates), dtype=bool)
+    rows = []
+    for r, name, h in zip(rates.itertuples(), names, hidden, strict=True):
+        rows.append(
+            {
+                t("col_category", lang): name,
+                t("col_invited", lang): _count_cell(ctx, r.invited),
+                t("col_responses", lang): SUPPRESSED if h else int(r.responses),
+                t("col_rate", lang): SUPPRESSED
+                if h
+                else (fmt_pct(ctx, r.rate) if _ok(r.rate) else t("unknown", lang)),
+            }
+        )
+    out = pd.DataFrame(rows, dtype=object)
+    out.attrs["note"] = pub.attrs.get("note")
+    return out
+
+
+def _coverage_display(ctx: ReportContext, cov: pd.DataFrame, by: str):
+    """Display table of :func:`coverage_table`: response counts of ``min_cell`` or fewer (and
+    the municipalities behind them) are suppressed in public output, with the derivable ones."""
+    lang = ctx.lang
+    labels = [
+        t("all", lang)
+        if g == "total"
+        else t("coverage_unknown", lang)
+        if g is None
+        else group_label(by, g, lang)
+        for g in cov["group"]
+    ]
+    counts = pd.DataFrame({"n": cov["responses"].astype(int).to_numpy()}, index=labels)
+    pub = apply_disclosure(
+        counts,
+        n_col=None,
+        level=ctx.disclosure,
+        min_n=ctx.min_cell,
+        total_row=t("all", lang),
+        lang=lang,
+    )
+    mask = pub.attrs.get("suppressed")
+    hidden = mask["n"].to_numpy(bool) if mask is not None else np.zeros(len(cov), dtype=bool)
+    out = pd.DataFrame(
+        {
+            t(f"gv_{by}", lang): labels,
+            t("col_frame_munis", lang): [int(v) if _ok(v) else "" for v in cov["frame"]],
+            t("col_answered_munis", lang): [
+                SUPPRESSED if h else (int(v) if _ok(v) else "")
+                for v, h in zip(cov["munis"], hidden, strict=True)
+            ],
+            t("col_responses", lang): [
+                SUPPRESSED if h else int(v) for v, h in zip(cov["responses"], hidden, strict=True)
+            ],
+        },
+        dtype=object,
+    )
+    return out, pub.attrs.get("note")
 
 
 def reason_label(reason: str, lang: str = "nb") -> str:

@@ -19,15 +19,15 @@ Examples
 >>> import pandas as pd
 >>> from analysis.instrument.codebook import load_codebook
 >>> cb = load_codebook(1)
->>> df = pd.DataFrame({"forut_strategi": pd.array([1] * 20 + [2] * 12 + [9] * 3 + [None] * 2,
-...                                               dtype="Int8")})
->>> f = frequencies(df, cb, columns=["forut_strategi"])
+>>> item = cb.role_columns("prerequisites")[0]          # a yes / no / don't know row
+>>> df = pd.DataFrame({item: pd.array([1] * 20 + [2] * 12 + [9] * 3 + [None] * 2, dtype="Int8")})
+>>> f = frequencies(df, cb, columns=[item])
 >>> f[["code", "label", "count", "share", "n", "suppressed"]]
    code     label  count     share   n  suppressed
 0     1        Ja     20  0.571429  35       False
 1     2       Nei   <NA>       NaN  35        True
 2     9  Vet ikke   <NA>       NaN  35        True
->>> frequencies(df, cb, columns=["forut_strategi"], disclosure="internal")["count"].tolist()
+>>> frequencies(df, cb, columns=[item], disclosure="internal")["count"].tolist()
 [20, 12, 3]
 """
 
@@ -512,11 +512,9 @@ def _section_title(codebook: Codebook, section: str, lang: str) -> str:
 
 
 def _summary(q: Question, freq: pd.DataFrame, lang: str) -> str:
-    """One line under the question: id, type, n and the "vet ikke" share."""
-    parts = [
-        t("appendix_question_id", lang, id=q.id),
-        t(f"appendix_type_{q.type}", lang),
-    ]
+    """One line under the question: type, n and the "vet ikke" share (no internal ids)."""
+    kind = t(f"appendix_type_{q.type}", lang)
+    parts = [kind[:1].upper() + kind[1:]]
     if q.type == "single" and len(freq):
         n_sup = bool(freq["n_suppressed"].iloc[0])
         n = SUPPRESSED if n_sup else format_number(int(freq["n"].iloc[0]), lang=lang)

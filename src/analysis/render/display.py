@@ -555,8 +555,8 @@ def all_suppressed(data: pd.DataFrame | None) -> bool:
 def suppressed_figure_html(caption: str, *, lang: Lang = "nb") -> str:
     """What stands in place of a figure whose numbers are all suppressed: a sentence saying why."""
     text = (
-        "Figuren vises ikke: alle tallene i den bygger på for få svar og er skjult av "
-        "personvernhensyn (se merknaden om prikking)."
+        "Figuren vises ikke: alle tallene i den bygger på for få svar og er prikket "
+        "(se «Personvern og prikking»)."
         if lang == "nb"
         else "The figure is not shown: every number in it rests on too few responses and is "
         "suppressed to protect respondents (see the note on suppression)."

@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from analysis.lang import interval
 from analysis.render.display import (
     FIGURE_DPI,
     SUPPRESSED,
@@ -183,7 +184,11 @@ def filter_options(
 def _interval(lo, hi, lang: str) -> str:
     if pd.isna(lo) or pd.isna(hi):
         return ""
-    return f"{format_number(100 * lo, lang=lang, decimals=1)}–{format_number(100 * hi, lang=lang, decimals=1)}"
+    return interval(
+        format_number(100 * lo, lang=lang, decimals=1),
+        format_number(100 * hi, lang=lang, decimals=1),
+        lang,
+    )
 
 
 def frequency_display(freq: pd.DataFrame, *, lang: str = "nb") -> TableResult:
@@ -193,14 +198,16 @@ def frequency_display(freq: pd.DataFrame, *, lang: str = "nb") -> TableResult:
     Examples
     --------
     >>> import pandas as pd
+    >>> from analysis.instrument.codebook import load_codebook
     >>> from analysis.stats.tables import frequencies
+    >>> item = load_codebook(1).role_columns("prerequisites")[0]      # a yes / no / don't know row
     >>> df = pd.DataFrame({"instrument_version": 1, "kommunenummer": None,
-    ...                    "forut_strategi": [1] * 12 + [2] * 9 + [9] * 2})
-    >>> frequency_display(frequencies(df, "forut_strategi")).table
-           Svar   n Andel (%)    95 % KI
-    0        Ja  12      57.1  34,9–76,8
-    1       Nei   9      42.9  23,2–65,1
-    2  Vet ikke   :         :          :
+    ...                    item: [1] * 12 + [2] * 9 + [9] * 2})
+    >>> frequency_display(frequencies(df, item)).table
+           Svar   n Andel (%)        95 % KI
+    0        Ja  12      57.1  34,9 til 76,8
+    1       Nei   9      42.9  23,2 til 65,1
+    2  Vet ikke   :         :              :
     """
     T = _T[lang]
     grouped = bool((freq["group_var"] != "total").any())
@@ -373,7 +380,11 @@ def plot_means(table: pd.DataFrame, *, label: str, lang: str = "nb") -> PlotResu
                 SUPPRESSED
                 if not k
                 else (
-                    f"{format_number(a, lang=lang, decimals=1)}–{format_number(b, lang=lang, decimals=1)}"
+                    interval(
+                        format_number(a, lang=lang, decimals=1),
+                        format_number(b, lang=lang, decimals=1),
+                        lang,
+                    )
                     if not (np.isnan(a) or np.isnan(b))
                     else ""
                 )

@@ -7,9 +7,9 @@ Both languages must define every key with the same placeholders (a test checks t
 Examples
 --------
 >>> t("ci", "nb", low="43", high="53")
-'95\u00a0% KI 43–53'
+'95\u00a0% KI 43 til 53'
 >>> t("ci", "en", low="43", high="53")
-'95% CI 43–53'
+'95% CI 43 to 53'
 >>> category_label("kommersiell", "en", plural=True)
 'Commercial landlords'
 >>> size_label("20 000+", "nb")

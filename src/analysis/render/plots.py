@@ -45,7 +45,7 @@ from analysis.instrument.codebook import (
     known_codebooks,
 )
 from analysis.instrument.labels import score_range, value_label, variable_label
-from analysis.lang import by_lang, check_lang, table
+from analysis.lang import by_lang, check_lang, interval, table
 
 #: Okabe & Ito (2008) colour-blind-safe qualitative palette (black omitted).
 OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#999999")
@@ -144,7 +144,8 @@ def item_label(column: str, lang: str = "nb", *, codebook: Codebook | None = Non
 
     Examples
     --------
-    >>> item_label("komp_mote", "en")
+    >>> from analysis.instrument.codebook import load_codebook
+    >>> item_label(load_codebook(1).role_columns("competence")[2], "en")
     'chair tenant meetings'
     """
     for cb in (codebook,) if codebook is not None else known_codebooks():
@@ -502,10 +503,12 @@ def missingness(df: pd.DataFrame, *, lang: str = "nb") -> pd.DataFrame:
     Examples
     --------
     >>> import pandas as pd
-    >>> df = pd.DataFrame({"instrument_version": [1, 1, 1, 1], "komp_mote": [1, 9, None, 5]})
-    >>> missingness(df)[["item", "n_missing", "share_missing", "n_dont_know"]]
-            item  n_missing  share_missing  n_dont_know
-    0  komp_mote          1           0.25            1
+    >>> from analysis.instrument.codebook import load_codebook
+    >>> row = load_codebook(1).role_columns("competence")[2]
+    >>> df = pd.DataFrame({"instrument_version": [1, 1, 1, 1], row: [1, 9, None, 5]})
+    >>> missingness(df)[["label", "n_missing", "share_missing", "n_dont_know"]]
+                 label  n_missing  share_missing  n_dont_know
+    0  lede beboermøter          1           0.25            1
     """
     check_lang(lang)
     cb = codebook_for(df)
@@ -818,12 +821,10 @@ def score_by(
     if category is not None:  # say which subgroup, and how many answered in it
         var = codebook_for(df).category_variable
         ids = d[var].dropna().astype("string").unique()
-        cat = group_label(var, str(ids[0]) if len(ids) else category, lang).lower()
-        extra = (
-            f" ({cat} utleiere, n = {len(d)})"
-            if lang == "nb"
-            else f" ({cat} landlords, n = {len(d)})"
-        )
+        from analysis.render.i18n import category_label
+
+        cat = category_label(str(ids[0]) if len(ids) else category, lang, plural=True)
+        extra = f" ({cat.lower()}, n = {len(d)})"
         res = res._replace(caption=res.caption + extra, alt=res.alt.rstrip(".") + extra + ".")
     return res
 
@@ -949,8 +950,11 @@ def likert_distribution(df: pd.DataFrame, question: str, *, lang: str = "nb") ->
     Examples
     --------
     >>> import pandas as pd
-    >>> df = pd.DataFrame({"hold_verdi": [1, 5, 5, 9, None]})
-    >>> likert_distribution(df, "hold")[["code", "n", "share"]].to_string(index=False)
+    >>> from analysis.instrument.codebook import load_codebook
+    >>> cb = load_codebook(1)
+    >>> attitude = cb.question_for("attitude")                  # a 1–5 agreement matrix
+    >>> df = pd.DataFrame({cb.role_columns("attitude")[2]: [1, 5, 5, 9, None]})
+    >>> likert_distribution(df, attitude)[["code", "n", "share"]].to_string(index=False)
     ' code  n    share\\n    1  1 0.333333\\n    2  0 0.000000\\n    3  0 0.000000\\n    4  0 0.000000\\n    5  2 0.666667\\n    9  1 0.250000'
     """
     check_lang(lang)
@@ -1091,7 +1095,7 @@ def plot_likert(
     return PlotResult(fig, alt, data.reset_index(drop=True), cap, lang)
 
 
-def niva_profile(
+def participation_profile(
     df: pd.DataFrame,
     by: str = "utleierkategori",
     *,
@@ -1101,8 +1105,8 @@ def niva_profile(
 ) -> pd.DataFrame:
     """Mean participation rung (0–5) per area and group, "ikke aktuelt" (9) left out.
 
-    Returns the :func:`~analysis.stats.estimates.group_means` table over the ``niva_*`` rows (9 set
-    missing), after disclosure control.
+    Returns the :func:`~analysis.stats.estimates.group_means` table over the rows of the
+    ``participation_level`` question (9 set missing), after disclosure control.
     """
     from analysis.stats.estimates import group_means
 
@@ -1116,7 +1120,7 @@ def niva_profile(
     return disclose(t, disclosure=disclosure, min_cell=min_cell, lang=lang)
 
 
-def plot_niva_profile(
+def plot_participation_profile(
     df: pd.DataFrame,
     by: str = "utleierkategori",
     *,
@@ -1129,7 +1133,7 @@ def plot_niva_profile(
     Rungs follow Arnstein's ladder (0 none … 5 tenants decide); "ikke aktuelt" is left out.
     """
     check_lang(lang)
-    t = niva_profile(df, by, disclosure=disclosure, min_cell=min_cell, lang=lang)
+    t = participation_profile(df, by, disclosure=disclosure, min_cell=min_cell, lang=lang)
     sup = t["suppressed"].to_numpy(bool) if "suppressed" in t.columns else np.zeros(len(t), bool)
     g = t[(t["group_var"] != "total")].copy()
     gsup = sup[(t["group_var"] != "total").to_numpy()]
@@ -1225,7 +1229,9 @@ def plot_shares(
     Examples
     --------
     >>> import pandas as pd
-    >>> t = pd.DataFrame({"variable": ["behov_metoder", "behov_husleierett"], "estimate": [0.61, 0.3],
+    >>> from analysis.instrument.codebook import load_codebook
+    >>> themes = load_codebook(1).role_columns("themes")
+    >>> t = pd.DataFrame({"variable": [themes[0], themes[2]], "estimate": [0.61, 0.3],
     ...                   "ci_low": [0.55, 0.25], "ci_high": [0.67, 0.36], "n": [200, 200]})
     >>> plot_shares(t, lang="en", title="Themes wanted").alt
     'Bar chart of Themes wanted (shares with 95% confidence intervals): Methods for participation 61%, Tenancy law 30%.'
@@ -1344,7 +1350,7 @@ def question_shares(
 
     Checkbox options: :func:`~analysis.stats.estimates.group_proportions` with ``success=(1,)``
     (respondents who did not answer the question are left out). A single-choice question such
-    as ``behov_viktigst``: one row per code, the share of substantive answers with that code.
+    (the ``most_important_theme`` role): one row per code, the share of substantive answers with that code.
     Cluster-robust intervals (municipal units by municipality); disclosure control applied.
 
     Returns
@@ -1787,7 +1793,7 @@ def theme_ranking_table(
             "lo": 100 * r["share_ci_low"],
             "hi": 100 * r["share_ci_high"],
             "ranks": [
-                f"{int(lo)}–{int(hi)}" if lo != hi else f"{int(lo)}"
+                interval(int(lo), int(hi), lang) if lo != hi else f"{int(lo)}"
                 for lo, hi in zip(r["rank_low"], r["rank_high"], strict=True)
             ],
             "p_first": 100 * r["p_first"],

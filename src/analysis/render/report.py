@@ -311,7 +311,7 @@ def render_html(
         "skip_text": t("skip_to_content", lang),
         "publishers": t("publishers", lang),
         "wave_line": t("wave_line", lang, wave=wave) if wave else "",
-        "generated": t("produced", lang, date=format_date(when, lang)),
+        "generated": f"{t('generated', lang)} {format_date(when, lang)}",
         "generated_iso": when.date().isoformat(),
         "page_of_css": page_number_css(lang),
         "internal_banner": t("internal_banner", lang) if internal else "",

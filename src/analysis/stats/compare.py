@@ -341,14 +341,18 @@ def compare_waves(
     Examples
     --------
     >>> import pandas as pd
-    >>> a = pd.DataFrame({"komp_mote": [4, 2, 5, 3], "instrument_version": 1, "kommunenummer": None})
-    >>> b = pd.DataFrame({"komp_mote": [4, 5, 5, 1], "komp_digitalt": [2, 4, 5, 9],
+    >>> from analysis.instrument.codebook import load_codebook
+    >>> v1, v2 = load_codebook(1), load_codebook(2)
+    >>> shared = v1.role_columns("competence")[0]                         # asked in both versions
+    >>> new = (set(v2.role_columns("competence")) - set(v1.role_columns("competence"))).pop()
+    >>> a = pd.DataFrame({shared: [4, 2, 5, 3], "instrument_version": 1, "kommunenummer": None})
+    >>> b = pd.DataFrame({shared: [4, 5, 5, 1], new: [2, 4, 5, 9],
     ...                   "instrument_version": 2, "kommunenummer": None})
-    >>> r = compare_waves(a, b, scores=[], items=["komp_mote", "komp_digitalt"], lang="en")
-    >>> r[["variable", "estimate_a", "estimate_b", "diff", "comparable"]]
-            variable  estimate_a  estimate_b  diff  comparable
-    0      komp_mote         0.5    0.750000  0.25        True
-    1  komp_digitalt         NaN    0.666667   NaN       False
+    >>> r = compare_waves(a, b, scores=[], items=[shared, new], lang="en")
+    >>> r[["estimate_a", "estimate_b", "diff", "comparable"]]        # share answering 4 or 5
+       estimate_a  estimate_b  diff  comparable
+    0         0.5    0.750000  0.25        True
+    1         NaN    0.666667   NaN       False
     """
     check_lang(lang)
     va, vb = wave_version(df_a), wave_version(df_b)

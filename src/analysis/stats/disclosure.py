@@ -73,13 +73,13 @@ def disclosure_note(min_n: int = DEFAULT_MIN_N, lang: str = "nb", *, level: str 
         raise ValueError(f"disclosure level must be one of {LEVELS}, not {level!r}")
     if level == "internal":
         return (
-            "Intern tabell, ikke for publisering: små grupper er ikke skjult."
+            "Intern tabell, ikke for publisering: små grupper er ikke prikket."
             if lang == "nb"
             else "Internal table, not for publication: small groups are not suppressed."
         )
     if lang == "nb":
         return (
-            f"«{SUPPRESSED}» = skjult: tallet bygger på {min_n} eller færre svar, eller kunne ellers "
+            f"«{SUPPRESSED}» = prikket: tallet bygger på {min_n} eller færre svar, eller kunne "
             "regnes ut fra andre tall i tabellen. Tall for enkeltkommuner vises ikke."
         )
     return (

@@ -910,14 +910,22 @@ def pairwise_comparisons(
 
 
 def linearised_difference(
-    y: np.ndarray, in_a: np.ndarray, in_b: np.ndarray, clusters: np.ndarray, alpha: float = 0.05
+    y: np.ndarray,
+    in_a: np.ndarray,
+    in_b: np.ndarray,
+    clusters: np.ndarray,
+    alpha: float = 0.05,
+    weights: np.ndarray | None = None,
 ) -> dict:
     """Difference of two (sub)group means with a cluster-robust (linearised) standard error.
 
-    Row influence z_i = [a_i (y_i - m_a) / n_a] - [b_i (y_i - m_b) / n_b]; cluster totals Z_c;
-    V = C / (C - 1) · sum_c Z_c² over the C clusters holding rows of either group. Groups may
-    share clusters (the covariance is then included). The interval uses t with C - 1 df.
-    Rows where ``y`` is NaN are ignored.
+    Row influence z_i = [a_i w_i (y_i - m_a) / W_a] - [b_i w_i (y_i - m_b) / W_b] with the
+    (weighted) group means m and weight totals W (w = 1 without ``weights``: W = n); cluster
+    totals Z_c; V = C / (C - 1) · sum_c (Z_c - mean Z)² over the C clusters holding rows of either
+    group. Groups may share clusters (the covariance is then included). The interval uses t with
+    C - 1 df. Rows where ``y`` is NaN are ignored. With weights this is the sandwich variance of
+    a weighted least-squares group contrast (strata and finite-population corrections are not
+    used, which errs on the conservative side).
 
     Examples
     --------
@@ -928,12 +936,14 @@ def linearised_difference(
     (-2.5, 0.9129)
     """
     y = np.asarray(y, dtype="float64")
-    ok = ~np.isnan(y)
+    w = np.ones(len(y)) if weights is None else np.asarray(weights, dtype="float64")
+    ok = ~np.isnan(y) & ~np.isnan(w)
     a = np.asarray(in_a, bool) & ok
     b = np.asarray(in_b, bool) & ok
     na, nb = int(a.sum()), int(b.sum())
-    ma = y[a].mean() if na else np.nan
-    mb = y[b].mean() if nb else np.nan
+    wa, wb = w[a].sum(), w[b].sum()
+    ma = np.float64(np.dot(w[a], y[a]) / wa) if na else np.nan  # numpy floats: se 0 -> t inf
+    mb = np.float64(np.dot(w[b], y[b]) / wb) if nb else np.nan
     out = {
         "n_a": na,
         "n_b": nb,
@@ -952,8 +962,8 @@ def linearised_difference(
     if na == 0 or nb == 0:
         return out
     z = np.zeros(len(y))
-    z[a] += (y[a] - ma) / na
-    z[b] -= (y[b] - mb) / nb
+    z[a] += w[a] * (y[a] - ma) / wa
+    z[b] -= w[b] * (y[b] - mb) / wb
     cl = np.asarray(clusters)[used]
     _, inv = np.unique(cl, return_inverse=True)
     Z = np.bincount(inv, weights=z[used])
@@ -1040,3 +1050,120 @@ def mean_difference(
     r = linearised_difference(y, in_a, in_b, cluster_ids(df, cluster), alpha=alpha)
     out = pd.DataFrame([{"variable": value, "group_var": by, "a": str(a), "b": str(b), **r}])
     return out[list(DIFFERENCE_COLUMNS)]
+
+
+# --------------------------------------------------------------------------------------------
+# every pairwise group difference of several outcomes, adjusted for multiple comparisons
+# --------------------------------------------------------------------------------------------
+
+#: Columns of :func:`group_differences`.
+GROUP_DIFFERENCE_COLUMNS = (*DIFFERENCE_COLUMNS, "p_adj", "holds")
+
+
+def group_differences(
+    df: pd.DataFrame,
+    values: Sequence[str],
+    by: Sequence[str],
+    *,
+    cluster: str | None = "kommunenummer",
+    weights: str | np.ndarray | None = None,
+    padjust: str = "holm",
+    family: str = "all",
+    alpha: float = 0.05,
+) -> pd.DataFrame:
+    """Every pairwise difference of group means, cluster-robust, adjusted for the search.
+
+    For each outcome in ``values``, each grouping column in ``by`` and each pair of its levels
+    (``a`` before ``b`` in the column's order), the difference ``mean_a - mean_b`` with the
+    linearised cluster-robust standard error of :func:`linearised_difference`. The p-values are
+    adjusted over a family: ``family="all"`` takes every row (every outcome, grouping and pair)
+    as one family, so a difference that ``holds`` survives the search over every comparison of
+    the table; ``family="group_var"`` adjusts each grouping column's rows (all its outcomes and
+    pairs) separately, for a question asked per grouping ("which landlord categories differ?").
+
+    Parameters
+    ----------
+    df : DataFrame
+        Responses (score columns are computed when missing).
+    values : list of str
+        Numeric outcomes (e.g. the scores).
+    by : list of str
+        Grouping columns (e.g. ``utleierkategori``, ``storrelse``, ``fylke``).
+    cluster : str or None
+        Cluster column (rule of :func:`cluster_ids`).
+    weights : str or array, optional
+        A weight column or array (design weights); default unweighted.
+    padjust : {"holm", "bonferroni", "fdr_bh", "sidak", "none"}
+        Correction over each family (statsmodels ``multipletests``).
+    family : {"all", "group_var"}
+        What is adjusted together (see above).
+    alpha : float
+        Level of the intervals and of ``holds`` (``p_adj < alpha``).
+
+    Returns
+    -------
+    DataFrame
+        ``variable, group_var, a, b, n_a, n_b, mean_a, mean_b, diff, se, t, df, p, ci_low,
+        ci_high, n_clusters, p_adj, holds``; ``attrs``: ``padjust``, ``family`` and
+        ``family_sizes`` (tests adjusted together: ``{"all": m}`` or ``{group_var: m, ...}``). The intervals are unadjusted; ``holds`` uses
+        ``p_adj``. A pair whose standard error cannot be computed has NA statistics and no part
+        in the family.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"s": [1.0, 2, 3, 4, 5, 6, 10, 11, 12, 13, 14, 15],
+    ...                    "g": ["x"] * 6 + ["y"] * 6, "h": ["p", "q"] * 6, "kommunenummer": None})
+    >>> r = group_differences(df, ["s"], ["g", "h"])
+    >>> r[["group_var", "a", "b", "diff", "holds"]]
+      group_var  a  b  diff  holds
+    0         g  x  y  -9.0   True
+    1         h  p  q  -1.0  False
+    >>> r.attrs["family_sizes"]
+    {'all': 2}
+    >>> group_differences(df, ["s"], ["g", "h"], family="group_var").attrs["family_sizes"]
+    {'g': 1, 'h': 1}
+    """
+    from statsmodels.stats.multitest import multipletests
+
+    if padjust not in _PADJUST:
+        raise ValueError(f"padjust must be one of {', '.join(_PADJUST)}, not {padjust!r}")
+    if family not in ("all", "group_var"):
+        raise ValueError(f"family must be 'all' or 'group_var', not {family!r}")
+    values, by = list(values), list(by)
+    df = ensure_scores(df, values)
+    missing = [c for c in (*values, *by) if c not in df.columns]
+    if missing:
+        raise ValueError(f"column(s) {', '.join(map(repr, missing))} not in the data")
+    w = None
+    if weights is not None:
+        w = _numeric(df[weights], weights) if isinstance(weights, str) else np.asarray(weights)
+    clusters = cluster_ids(df, cluster)
+    rows = []
+    for var in by:
+        g = df[var]
+        levels = [str(v) for v in _levels(g)]
+        gs = g.astype("string")
+        masks = {lev: (gs == lev).fillna(False).to_numpy(bool) for lev in levels}
+        for value in values:
+            y = _numeric(df[value], value)
+            for a, b in combinations(levels, 2):
+                r = linearised_difference(y, masks[a], masks[b], clusters, alpha=alpha, weights=w)
+                rows.append({"variable": value, "group_var": var, "a": a, "b": b, **r})
+    out = pd.DataFrame(rows, columns=list(DIFFERENCE_COLUMNS))
+    out["p_adj"] = out["p"].astype("float64")
+    method = _PADJUST[padjust]
+    keys = out["group_var"] if family == "group_var" else pd.Series("all", index=out.index)
+    sizes = {}
+    adj = out["p_adj"].to_numpy(copy=True)
+    for k in dict.fromkeys(keys):
+        rows = (keys == k).to_numpy() & out["p"].notna().to_numpy()
+        sizes[str(k)] = int(rows.sum())
+        if method is not None and rows.any():
+            adj[rows] = multipletests(out.loc[rows, "p"].to_numpy(dtype="float64"), method=method)[
+                1
+            ]
+    out["p_adj"] = adj
+    out["holds"] = (out["p_adj"] < alpha).fillna(False).astype(bool)
+    out.attrs = {"padjust": padjust, "family": family, "family_sizes": sizes}
+    return out

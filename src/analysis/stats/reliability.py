@@ -53,8 +53,12 @@ def scales(codebook: Codebook) -> dict[str, str]:
 
     Examples
     --------
-    >>> scales(load_codebook(1))
-    {'komp': 'kompetanse', 'hold': 'holdning', 'niva': 'niva', 'forut': 'forutsetninger'}
+    >>> cb = load_codebook(1)
+    >>> s = scales(cb)                          # question -> score
+    >>> [cb.question(q).role for q in s]
+    ['competence', 'attitude', 'participation_level', 'prerequisites']
+    >>> s[cb.question_for("competence")] == cb.score_for("competence")
+    True
     """
     out: dict[str, str] = {}
     for s in codebook.scores.values():

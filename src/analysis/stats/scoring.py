@@ -28,9 +28,11 @@ Examples
 >>> from analysis.instrument.codebook import load_codebook
 >>> cb = load_codebook(1)
 >>> row = {c: 1 for s in cb.scores for c in cb.score_items(s)}
->>> score_responses(pd.DataFrame([row]), codebook=cb)   # one attitude row is reverse-keyed
-   kompetanse  holdning  niva  niva_maks  forutsetninger  bredde
-0         0.0      25.0   1.0          1               5       7
+>>> scores = score_responses(pd.DataFrame([row]), codebook=cb)
+>>> scores.columns.tolist() == list(cb.score_columns)
+True
+>>> scores.iloc[0].tolist()    # every item at code 1 (one attitude row is reverse-keyed)
+[0.0, 25.0, 1.0, 1.0, 5.0, 7.0]
 """
 
 from __future__ import annotations
@@ -84,8 +86,9 @@ def score_columns(
 
     Examples
     --------
-    >>> score_columns(version=1)[:2]
-    ('kompetanse', 'holdning')
+    >>> from analysis.instrument.codebook import load_codebook
+    >>> score_columns(version=1)[0] == load_codebook(1).score_for("competence")
+    True
     """
     return _codebook(None, version, codebook).score_columns
 
@@ -176,16 +179,17 @@ def score_responses(
     >>> import pandas as pd
     >>> from analysis.instrument.codebook import load_codebook
     >>> cb = load_codebook(1)
-    >>> items = cb.score_items("kompetanse")    # needs 4 substantive answers of 7
+    >>> competence = cb.score_for("competence")
+    >>> items = cb.score_items(competence)     # needs 4 substantive answers of 7
     >>> df = pd.DataFrame({c: [9, 9] for c in items})
     >>> df[list(items[:3])] = 5                # both rows: 3 substantive answers
     >>> df.loc[1, items[3]] = 1                # row 1: a 4th substantive answer
-    >>> for s in ("holdning", "niva", "forutsetninger", "bredde"):
-    ...     df[list(cb.score_items(s))] = pd.NA
-    >>> score_responses(df, codebook=cb)[["kompetanse", "holdning", "bredde"]]
-      kompetanse  holdning  bredde
-    0       <NA>      <NA>    <NA>
-    1       75.0      <NA>    <NA>
+    >>> for s in cb.scores:
+    ...     if s != competence:
+    ...         df[list(cb.score_items(s))] = pd.NA
+    >>> out = score_responses(df, codebook=cb)
+    >>> out[competence].tolist(), bool(out.drop(columns=competence).isna().all().all())
+    ([<NA>, 75.0], True)
     """
     cb = _codebook(df, version, codebook)
     idx = df.index

@@ -30,10 +30,12 @@ Rules
 Examples
 --------
 >>> import pandas as pd
+>>> from analysis.instrument.codebook import load_codebook
+>>> item = load_codebook(1).role_columns("prerequisites")[0]       # a yes / no / don't know row
 >>> df = pd.DataFrame({"instrument_version": 1, "kommunenummer": None,
 ...                    "utleierkategori": ["kommunal"] * 8 + ["ideell"] * 8,
-...                    "forut_strategi": [1, 1, 1, 2, 2, 9, 1, 1, 2, 2, 2, 1, 9, 9, 2, 1]})
->>> f = frequencies(df, "forut_strategi", disclosure="internal")
+...                    item: [1, 1, 1, 2, 2, 9, 1, 1, 2, 2, 2, 1, 9, 9, 2, 1]})
+>>> f = frequencies(df, item, disclosure="internal")
 >>> f[["label", "substantive", "n", "share"]]
       label  substantive  n     share
 0        Ja         True  7  0.538462
@@ -41,7 +43,7 @@ Examples
 2  Vet ikke        False  3  0.187500
 >>> f.attrs["caption"]
 '«medvirkning er omtalt i boligsosial plan/strategi»: svarfordeling, alle svar (n = 16).'
->>> frequencies(df, "forut_strategi", filters={"utleierkategori": "Ideell"},
+>>> frequencies(df, item, filters={"utleierkategori": "Ideell"},
 ...             disclosure="internal").attrs["n"]
 8
 """
@@ -196,8 +198,9 @@ def variable(
     Examples
     --------
     >>> import pandas as pd
-    >>> v = variable(pd.DataFrame({"instrument_version": [1], "antall_boliger": [9]}),
-    ...              "antall_boliger", lang="en")
+    >>> from analysis.instrument.codebook import load_codebook
+    >>> dwellings = load_codebook(1).question_for("dwellings")     # a single-choice question
+    >>> v = variable(pd.DataFrame({"instrument_version": [1], dwellings: [9]}), dwellings, lang="en")
     >>> list(zip(v.codes, v.labels, v.substantive))[-2:]
     [(4, '1000 or more', True), (9, "don't know", False)]
     """
@@ -324,8 +327,8 @@ def apply_filters(
     df : DataFrame
     filters : mapping column -> value or list of values, optional
         Values are matched case-insensitively against the codes and the value labels (both
-        languages): ``{"utleierkategori": "Kommersiell"}``, ``{"antall_boliger": [3, "1000
-        eller flere"]}``, ``{"fylke": "Agder"}``. ``None`` values are ignored.
+        languages): ``{"utleierkategori": "Kommersiell"}``, ``{question: [3, "1000 eller
+        flere"]}``, ``{"fylke": "Agder"}``. ``None`` values are ignored.
     codebook : Codebook or int, optional
         Default: the data's instrument version.
     disclosure : {"public", "internal"}
@@ -432,8 +435,8 @@ def frequencies(
     df : DataFrame
         Processed responses of one wave (``instrument_version`` tells the codebook).
     question : str
-        A column: single-choice question (``antall_boliger``), matrix row (``komp_mote``),
-        checkbox option (``behov_metoder``) or a derived category (``utleierkategori``).
+        A column: single-choice question, matrix row or checkbox option of the wave's
+        codebook (``cb.role_columns(role)``), or a derived category (``utleierkategori``).
     by : str, optional
         A grouping column (a question or ``utleierkategori``, ``storrelse``, ``fylke``); groups
         appear in codebook order with their labels. Rows with a blank grouping are left out of
@@ -464,17 +467,20 @@ def frequencies(
     Examples
     --------
     >>> import pandas as pd
+    >>> from analysis.instrument.codebook import load_codebook
+    >>> cb = load_codebook(2)
+    >>> row, landlord = cb.role_columns("competence")[2], cb.category_source
     >>> df = pd.DataFrame({"instrument_version": 2, "kommunenummer": None,
-    ...     "utleierkategori": "kommunal", "utleiertype": [1] * 10 + [2] * 10,
-    ...     "komp_mote": [4, 5, 4, 3, 9, 4, 5, 2, 4, 4, 1, 2, 3, 3, 2, 9, 9, 4, 2, 3]})
-    >>> t = frequencies(df, "komp_mote", by="utleiertype", disclosure="internal", lang="en")
+    ...     "utleierkategori": "kommunal", landlord: [1] * 10 + [2] * 10,
+    ...     row: [4, 5, 4, 3, 9, 4, 5, 2, 4, 4, 1, 2, 3, 3, 2, 9, 9, 4, 2, 3]})
+    >>> t = frequencies(df, row, by=landlord, disclosure="internal", lang="en")
     >>> t.loc[t["code"] == 4, ["group", "n", "share"]].round(3)
                                        group  n  share
     3             Municipality (agency/unit)  5  0.556
     9  City district or municipal enterprise  1  0.125
     >>> t.attrs["caption"]
     '"chair tenant meetings": answers by "What type of landlord are you answering for?", all responses (n = 20).'
-    >>> pub = frequencies(df, "komp_mote", by="utleiertype")        # public: small cells hidden
+    >>> pub = frequencies(df, row, by=landlord)        # public: small cells hidden
     >>> bool(pub["suppressed"].any() and pub.loc[pub["suppressed"], "n"].isna().all())
     True
     """
@@ -844,10 +850,12 @@ def crosstab(
     Examples
     --------
     >>> import pandas as pd
+    >>> from analysis.instrument.codebook import load_codebook
+    >>> item = load_codebook(1).role_columns("prerequisites")[2]      # a yes / no / don't know row
     >>> df = pd.DataFrame({"instrument_version": 1, "kommunenummer": None,
     ...     "utleierkategori": ["kommunal"] * 12 + ["ideell"] * 12,
-    ...     "forut_budsjett": [1] * 9 + [2] * 3 + [1] * 3 + [2] * 8 + [9]})
-    >>> x = crosstab(df, "forut_budsjett", "utleierkategori", disclosure="internal", lang="en")
+    ...     item: [1] * 9 + [2] * 3 + [1] * 3 + [2] * 8 + [9]})
+    >>> x = crosstab(df, item, "utleierkategori", disclosure="internal", lang="en")
     >>> round(x.attrs["test"]["p_value"], 4)
     0.0356
     >>> x.attrs["note"].split(". ")[-1]

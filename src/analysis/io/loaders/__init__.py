@@ -10,13 +10,15 @@ Examples
 >>> import tempfile, pathlib
 >>> p = pathlib.Path(tempfile.mkdtemp()) / "export.csv"
 >>> from analysis.instrument.codebook import load_codebook
->>> heads = [load_codebook(1).source_column(c, "nettskjema") for c in load_codebook(1).item_columns]
->>> answers = {"utleiertype": "4", "komp.mote": "9"}
+>>> cb = load_codebook(1)
+>>> heads = [cb.source_column(c, "nettskjema") for c in cb.item_columns]
+>>> category, row = cb.category_source, cb.question(cb.question_for("competence")).columns[0]
+>>> answers = {category: "4", cb.source_column(row, "nettskjema"): "9"}
 >>> _ = p.write_text(";".join(f'"{h}"' for h in ["$submission_id", *heads, "$answer_time_ms"]) + "\\n"
 ...                  + ";".join(f'"{v}"' for v in ["17", *(answers.get(h, "") for h in heads), "1200"])
 ...                  + "\\n", encoding="utf-8")
 >>> ex = read_export(p)
->>> ex.format, ex.encoding, ex.version, ex.data.loc[0, ["utleiertype", "komp_mote"]].astype(int).tolist()
+>>> ex.format, ex.encoding, ex.version, ex.data.loc[0, [category, row]].astype(int).tolist()
 ('nettskjema', 'utf-8', 1, [4, 9])
 """
 

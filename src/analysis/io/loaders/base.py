@@ -174,10 +174,19 @@ def _text_cell(v):
     return s if s.strip() else None
 
 
+def _text_cells(values) -> list:
+    """:func:`_text_cell` of each value; for plain strings (what a text export gives) without a
+    Python call per value."""
+    arr = np.asarray(values, dtype=object)
+    if set(map(type, arr)) <= {str}:
+        return [v if k else None for v, k in zip(arr, map(str.strip, arr), strict=True)]
+    return [_text_cell(v) for v in arr]
+
+
 def to_text(values: pd.Series) -> pd.Series:
     """Cells -> str or None (blank and whitespace-only become None; 301.0 becomes '301')."""
     if isinstance(values.dtype, pd.CategoricalDtype):
-        cats = np.array([_text_cell(c) for c in values.cat.categories] + [None], dtype=object)
+        cats = np.array([*_text_cells(values.cat.categories), None], dtype=object)
         return pd.Series(cats[values.cat.codes.to_numpy()], index=values.index, dtype=object)
     return values.map(_text_cell).astype(object)
 
@@ -208,20 +217,24 @@ def assemble(
         notes.warnings.append(
             f"{len(missing)} item column(s) not in the export, left empty: {shown}"
         )
-    out = {}
     text_columns = set(cb.text_columns)
-    for c in cb.item_columns:
-        if c not in columns:
-            out[c] = (
-                pd.Series([None] * n, dtype=object)
-                if c in text_columns
-                else pd.Series(np.full(n, np.nan))
+    # the coded items filled into one float block (no gathering of 60 columns afterwards),
+    # the text items inserted at their places
+    coded = [c for c in cb.item_columns if c not in text_columns]
+    block = np.full((len(coded), n), np.nan)
+    for i, c in enumerate(coded):
+        if c in columns:
+            block[i] = to_codes(columns[c], c, notes).to_numpy(dtype="float64")
+    out = pd.DataFrame(block.T, columns=coded, index=pd.RangeIndex(n), copy=False)
+    for pos, c in enumerate(cb.item_columns):
+        if c in text_columns:
+            values = (
+                to_text(columns[c]).to_numpy(dtype=object)
+                if c in columns
+                else np.full(n, None, dtype=object)
             )
-        elif c in text_columns:
-            out[c] = to_text(columns[c]).reset_index(drop=True)
-        else:
-            out[c] = to_codes(columns[c], c, notes).reset_index(drop=True)
-    return pd.DataFrame(out, index=pd.RangeIndex(n))
+            out.insert(pos, c, values)
+    return out
 
 
 def check_coverage(columns, cb: Codebook, *, path, unknown: Iterable[str] = ()) -> None:

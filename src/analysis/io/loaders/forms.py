@@ -17,8 +17,9 @@ Examples
 >>> from analysis.instrument.codebook import load_codebook
 >>> cb = load_codebook(1)
 >>> m = forms_headers(cb)
->>> m[norm("Hvor enig eller uenig er du i disse påstandene? [Medvirkning gir bedre bomiljø]")]
-('matrix', 'hold_verdi')
+>>> kind, column = m[norm("Hvor enig eller uenig er du i disse påstandene? [Medvirkning gir bedre bomiljø]")]
+>>> kind, cb.label(column, lang="en")
+('matrix', 'Participation gives a better housing environment')
 >>> m[norm("Hvilke former for medvirkning bruker dere?")][0]
 'checkbox'
 """

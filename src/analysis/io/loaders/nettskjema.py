@@ -10,16 +10,18 @@ Two layouts are read:
 
 With the codebook activated the item headers are external ids: ``q`` for a single choice or text,
 ``q.r`` for a matrix row or checkbox option. A header splits on its FIRST dot only
-(:func:`split_header`), so ``komp.na_alle`` is question ``komp``, row ``na_alle``.
+(:func:`split_header`), so ``grid.row_a`` is question ``grid``, row ``row_a``.
 
 Examples
 --------
->>> split_header("komp.na_alle")
-('komp', 'na_alle')
+>>> split_header("grid.row_a")
+('grid', 'row_a')
 >>> split_header("q.a.b")
 ('q', 'a.b')
->>> canonical_column("behov.organisering", load_codebook(2))
-'behov_beboerrad'
+>>> v2 = load_codebook(2)                     # a renamed option: new header, canonical column kept
+>>> renamed = next(c for c in v2.item_columns if v2.source_column(c, "nettskjema") != c.replace("_", ".", 1))
+>>> canonical_column(v2.source_column(renamed, "nettskjema"), v2) == renamed
+True
 """
 
 from __future__ import annotations

@@ -1,12 +1,12 @@
 """SPSS ``.sav`` files (SurveyXact, Questback, Nettskjema via SPSS).
 
-Variable names are the canonical ids in the ``q_r`` spelling of the wave's version (version 2:
-``behov_organisering``). The file is read with ``pyreadstat.read_sav(..., user_missing=True)`` so
+Variable names are the export ids in the ``q_r`` spelling of the wave's version (a renamed row or
+option has its new name here, mapped back to its canonical id). The file is read with ``pyreadstat.read_sav(..., user_missing=True)`` so
 that declared user-missing codes stay visible: each value inside a variable's declared missing
 values or ranges (Questback: 0, -66, -77, -99; the demo: -99 "Ikke besvart") becomes NA and is
 counted as ``user-missing (not seen/not answered)``. A code is user-missing only if the file
-declares it for that variable: ``niva`` code 0 ("Ingen medvirkning") is a valid answer unless
-declared.
+declares it for that variable: a code 0 that the instrument defines (say "Ingen medvirkning" on a
+participation-level scale) is a valid answer unless declared.
 
 Non-substantive answers stay answers: many SPSS files declare 9 "vet ikke" user-missing, but the
 instrument knows 9 as an answer (the codebook's ``non_substantive_codes``). A declared code that

@@ -9,7 +9,7 @@ Two deliveries are read:
   is ``NAME_structure.csv`` (or ``NAME-structure.csv``, or plain ``structure.csv``) and the labels
   file ``NAME_labels.csv`` (likewise); names match case-insensitively, extensions ``.csv`` or ``.txt``.
 
-The dataset's variable names are ``q_r`` (version 2: ``behov_organisering``). Multiple choice is one
+The dataset's variable names are ``q_r`` in the wave version's spelling (renames included). Multiple choice is one
 0/1 dummy per option, and SurveyXact writes the 0 also for respondents who never answered, so the
 dummies are gated on the status dummies ``stato_1..5`` (Ny, Distribuert, Noen svar, Gjennomført,
 Frafalt; or one ``stato`` column coded 1–5): only respondents with status Noen svar or Gjennomført
