@@ -80,13 +80,13 @@ def test_print_media_hides_screen_only_parts(browser, built):  # noqa: F811
     path = built(lang="nb")
     page = browser.new_page()
     page.goto(path.resolve().as_uri(), wait_until="load")
-    n = page.evaluate("document.querySelectorAll('figure details').length")
+    n = page.evaluate("document.querySelectorAll('.numbers-beside details').length")
     assert n > 0
     page.emulate_media(media="print")
     display = (
         "(s) => Array.from(document.querySelectorAll(s)).map(e => getComputedStyle(e).display)"
     )
-    for selector in (".skip-link", "figure details", ".downloads", ".table-tools"):
+    for selector in (".skip-link", ".numbers-beside details", ".downloads", ".table-tools"):
         shown = page.evaluate(display, selector)
         assert shown and set(shown) == {"none"}, (selector, shown)
     page.close()

@@ -267,6 +267,63 @@ def page_number_css(lang: str) -> str:
     return " ".join(parts)
 
 
+_FIGURE_RE = re.compile(r'<figure class="report-figure">(.*?)</figure>', re.S)
+_TABLE_RE = re.compile(r"<table>(.*?)</table>", re.S)
+_BODY_CELL_RE = re.compile(r"<t[hd]\b[^>]*>(.*?)</t[hd]>", re.S)
+#: Class of a figure whose numbers are all in the table printed right after it.
+NUMBERS_BESIDE = "numbers-beside"
+
+
+def _body_cells(table: str) -> list[str]:
+    body = table.split("<tbody>", 1)[-1]
+    return [_html.unescape(_TAG_RE.sub("", c)).strip() for c in _BODY_CELL_RE.findall(body)]
+
+
+def mark_numbers_beside(html: str) -> str:
+    """Mark each figure whose "numbers behind the figure" are all in the table right after it.
+
+    Such a figure gets the class :data:`NUMBERS_BESIDE`, and print leaves its numbers table out
+    (it would be printed twice). "Right after" means the next table, with no other figure and no
+    heading in between; every body cell of the figure's table must be a cell of that table. A
+    figure whose numbers are not all there keeps them in print.
+
+    Examples
+    --------
+    >>> fig = ('<figure class="report-figure"><svg></svg><details><table><tbody><tr><td>Alle'
+    ...        '</td><td>53</td></tr></tbody></table></details></figure>')
+    >>> table = '<table><tbody><tr><th>Alle</th><td>299</td><td>53</td></tr></tbody></table>'
+    >>> mark_numbers_beside(fig + table).startswith('<figure class="report-figure numbers-beside">')
+    True
+    >>> mark_numbers_beside(fig + "<h3>Next</h3>" + table).startswith('<figure class="report-figure">')
+    True
+    """
+    out, pos = [], 0
+    for m in _FIGURE_RE.finditer(html):
+        out.append(html[pos : m.start()])
+        pos = m.end()
+        figure = m.group(0)
+        inner = _TABLE_RE.search(m.group(1))
+        after = _TABLE_RE.search(html, m.end())
+        if inner and "<details" in m.group(1) and after:
+            between = html[m.end() : after.start()]
+            cells = _body_cells(inner.group(1))
+            beside = set(_body_cells(after.group(1)))
+            if (
+                cells
+                and "<figure" not in between
+                and not re.search(r"<h[1-4]\b", between)
+                and all(c in beside for c in cells)
+            ):
+                figure = figure.replace(
+                    '<figure class="report-figure">',
+                    f'<figure class="report-figure {NUMBERS_BESIDE}">',
+                    1,
+                )
+        out.append(figure)
+    out.append(html[pos:])
+    return "".join(out)
+
+
 def _generated_at() -> datetime:
     """When the report is built (UTC); ``SOURCE_DATE_EPOCH`` fixes it (reproducible builds)."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
@@ -317,7 +374,7 @@ def render_html(
         "internal_banner": t("internal_banner", lang) if internal else "",
     }
     body, _ = exporter.from_notebook_node(nb, resources={"report": report})
-    return body
+    return mark_numbers_beside(body)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -763,6 +820,7 @@ def _print_with(browser, html_path: Path) -> bytes:
     try:
         page.route("**/*", only_the_file)
         page.goto(html_path.resolve().as_uri(), wait_until="load")
+        page.evaluate("window.dispatchEvent(new Event('beforeprint'))")  # as a browser's print
         return page.pdf(
             format="A4",
             prefer_css_page_size=True,
