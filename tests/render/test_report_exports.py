@@ -90,7 +90,7 @@ def test_every_figure_written_as_svg_and_png_and_linked(built):  # noqa: F811
     (the PNG carried in the executed notebook's export metadata, never in the page)."""
     path = built()
     html = path.read_text(encoding="utf-8")
-    inline = re.findall(r'<figure class="report-figure"><svg [^>]*\brole="img"', html)
+    inline = re.findall(r'<figure class="report-figure[^"]*"><svg [^>]*\brole="img"', html)
     assert inline and "data:image/png" not in html
     executed = nbformat.read(path.parent / "notebooks" / "06_findings.nb.ipynb", as_version=4)
     pngs = [
