@@ -146,6 +146,12 @@ def _add_report(sub) -> None:
     )
     p.add_argument("--compare-with", metavar="WAVE", help="an earlier wave to compare with")
     p.add_argument("--force", action="store_true", help="build even if nothing changed")
+    p.add_argument(
+        "--pdf",
+        action="store_true",
+        help="also print an A4 PDF beside the HTML (findings.pdf / findings.en.pdf) with the "
+        "system's Chromium; needs the 'pdf' extra (playwright)",
+    )
 
 
 def _add_all(sub) -> None:
@@ -373,7 +379,12 @@ def cmd_report(args) -> int:
             )
         except ReportBuildError as exc:
             raise UserError(str(exc)) from None
-    print(f"wrote {path}" if built else f"up to date: {path}")
+        print(f"wrote {path}" if built else f"up to date: {path}")
+        if getattr(args, "pdf", False):
+            from analysis.render.report import build_pdf
+
+            pdf, printed = build_pdf(path, wave=args.wave, force=args.force)
+            print(f"wrote {pdf}" if printed else f"up to date: {pdf}")
     return 0
 
 

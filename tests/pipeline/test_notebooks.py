@@ -176,10 +176,13 @@ def test_expected_sections_present(internal_run, name, needles):
     html = unescape(_html(root / "reports" / "demo-2023" / "notebooks" / f"{name}.ipynb"))
     for needle in needles:
         assert needle in html, f"{name}: {needle!r} missing"
-    for alt in re.findall(
-        r'<img [^>]*alt="([^"]*)"',
-        _html(root / "reports" / "demo-2023" / "notebooks" / f"{name}.ipynb"),
-    ):
+    # alt texts: of an <img>, or the <title> naming an inline <svg role="img"> (show_figure)
+    page = _html(root / "reports" / "demo-2023" / "notebooks" / f"{name}.ipynb")
+    alts = re.findall(r'<img [^>]*alt="([^"]*)"', page)
+    alts += re.findall(r'<title id="f[0-9a-f]{8}-title">([^<]*)</title>', page)
+    if "<figure" in needles:
+        assert alts, f"{name}: a figure without alt text"
+    for alt in alts:
         assert len(alt) > 40 and re.search(r"\d", alt), f"{name}: weak alt text {alt!r}"
 
 

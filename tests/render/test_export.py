@@ -3,6 +3,7 @@ the sentence that replaces a fully suppressed figure."""
 
 from __future__ import annotations
 
+import base64
 import csv
 
 import openpyxl
@@ -66,7 +67,10 @@ def _exported_nb():
     matplotlib.use("Agg")
     fig = Figure(figsize=(3, 2))
     fig.add_subplot().bar(["a", "b"], [1, 2])
-    fig_html = display.figure_html(fig, alt="Two bars: a 1, b 2", caption="Bars", lang="en")
+    # as show_figure does: inline SVG in the page, the PNG only in the export metadata
+    fig_html = display.figure_html(
+        fig, alt="Two bars: a 1, b 2", caption="Bars", lang="en", image="svg"
+    )
     tab = _result()
     tab_html = display.table_html(tab.table, caption=tab.caption, note=tab.note, decimals=1)
     from analysis.render.export import table_records
@@ -77,7 +81,13 @@ def _exported_nb():
         "note": tab.note,
         **table_records(tab.table, decimals=1),
     }
-    meta_f = {"kind": "figure", "caption": "Bars", "svg": display.figure_svg(fig)}
+    png = display.figure_png(fig)
+    meta_f = {
+        "kind": "figure",
+        "caption": "Bars",
+        "svg": display.figure_svg(fig),
+        "png": base64.b64encode(png).decode("ascii"),
+    }
     cell = new_code_cell(
         outputs=[
             new_output("display_data", data={"text/html": fig_html}, metadata={META_KEY: meta_f}),
@@ -99,6 +109,12 @@ def test_report_assets_written_atomically_and_linked(tmp_path):
     outs = nb.cells[0]["outputs"]
     assert 'href="figures/findings.en-01.svg"' in outs[0]["data"]["text/html"]
     assert 'href="findings.en.xlsx"' in outs[1]["data"]["text/html"]
+    # the spreadsheet link follows the table's note, outside the table's scrolling box
+    tab_html = outs[1]["data"]["text/html"]
+    assert tab_html.index("</table></div>") < tab_html.index('class="table-note"')
+    assert tab_html.index('class="table-note"') < tab_html.index('href="findings.en.xlsx"')
+    png = (tmp_path / "figures" / "findings.en-01.png").read_bytes()
+    assert png.startswith(b"\x89PNG") and "<img" not in outs[0]["data"]["text/html"]
     assert outs[2]["data"]["text/html"] == "<p>text</p>"
     assert not list(tmp_path.glob(".*.tmp")) and not list((tmp_path / "figures").glob(".*"))
     # a later build with fewer figures leaves no stale file; other reports' files are kept

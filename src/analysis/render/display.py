@@ -2,9 +2,10 @@
 
 Notebooks never print raw DataFrames or call ``plt.show()``: every figure and table goes through
 :func:`show_figure` and :func:`show_table`, which emit self-contained, accessible HTML (WCAG 2.1
-AA): a ``<figure>`` with the PNG embedded as base64, meaningful ``alt`` text and a caption, the
-numbers behind the figure as a table inside ``<details>``; tables with a ``<caption>``, header
-cells that are never empty, numbers formatted for the language and suppressed cells marked.
+AA): a ``<figure>`` with the figure as inline SVG (text as text), meaningful alt text and a
+caption, the numbers behind the figure as a table inside ``<details>``; tables with a
+``<caption>`` in a box of their own that scrolls sideways when the table is wider than the page,
+header cells that are never empty, numbers formatted for the language and suppressed cells marked.
 
 The HTML builders (:func:`figure_html`, :func:`table_html`) are pure functions returning strings;
 the ``show_*`` functions display them with IPython.
@@ -54,6 +55,9 @@ _NBSP = "\u00a0"
 #: Preformatted numbers and intervals ("43,1–49,9", "−1,6 til 5,5"): right-aligned, not wrapped.
 _NUMLIKE = re.compile(r"^[\d.,\u00a0\u2212\-–]+(?: (?:til|to) [\d.,\u00a0\u2212\-–]+)?$")
 _MINUS = "\u2212"
+#: A hexadecimal digest (SHA-256 and the like), and a word too long for a phone's table column.
+_CHECKSUM = re.compile(r"^[0-9a-fA-F]{32,}$")
+_LONG_WORD = re.compile(r"[^\s\u00a0]{30,}")
 
 _TEXT = by_lang("display")
 
@@ -150,6 +154,10 @@ def _cell(value: object, *, lang: Lang, decimals: int | None) -> tuple[str, str]
         return format_number(value, lang=lang, decimals=decimals), ' class="num"'
     if isinstance(value, str) and _NUMLIKE.match(value):  # e.g. a preformatted interval "43,1–49,9"
         return _esc(value), ' class="num"'
+    if isinstance(value, str) and _CHECKSUM.match(value.strip()):
+        return _esc(value), ' class="checksum"'  # a hash: may break anywhere, monospace
+    if isinstance(value, str) and _LONG_WORD.search(value):
+        return _esc(value), ' class="long-word"'  # a path or name: may break anywhere
     return _esc(value), ""
 
 
@@ -266,8 +274,11 @@ def table_html(
             d = 0
         col_decimals.append(d)
 
+    # the table scrolls sideways in its own box when wider than the page (a phone): the box is a
+    # named region reachable by keyboard, so it can be scrolled without a mouse
     out = [
         '<div class="report-table">',
+        f'<div class="table-scroll" role="region" tabindex="0" aria-label="{_esc(caption)}">',
         "<table>",
         f"<caption>{_esc(caption)}</caption>",
         "<thead><tr>",
@@ -290,7 +301,7 @@ def table_html(
             else:
                 out.append(f"<td{attrs}>{inner}</td>")
         out.append("</tr>")
-    out.append("</tbody></table>")
+    out.append("</tbody></table></div>")
     if note:
         out.append(f'<p class="table-note">{_esc(note)}</p>')
     out.append("</div>")
@@ -319,7 +330,10 @@ def figure_png(fig, *, dpi: int = FIGURE_DPI, tight: bool = True) -> bytes:
 
 
 def figure_svg(fig) -> str:
-    """SVG text of a matplotlib figure, deterministic (no date, fixed ids), text kept as paths."""
+    """SVG text of a matplotlib figure, deterministic (no date, fixed ids), text kept as paths.
+
+    The standalone file offered for download (it looks the same everywhere, fonts or not); the
+    page itself shows :func:`figure_svg_inline`."""
     import matplotlib
 
     buf = io.StringIO()
@@ -328,6 +342,97 @@ def figure_svg(fig) -> str:
             buf, format="svg", metadata={"Date": None}, bbox_inches="tight", facecolor="white"
         )
     return buf.getvalue()
+
+
+#: Font of the text of inline figures: the report's own font first (matplotlib measured the text
+#: with it), then narrower common fonts, so text set in a fallback font never outgrows its place.
+SVG_FONT_FAMILY = "'DejaVu Sans', 'Bitstream Vera Sans', Arial, Helvetica, sans-serif"
+_SVG_ATTR = re.compile(r'(\s[\w:-]+)="([^"]*)"')
+_SVG_REF = re.compile(r'(?:url\(#|href="#)([^)"]+)')
+_SVG_FONT = re.compile(r"font-family:[^;\"]*;?\s*")
+_LONG_DECIMAL = re.compile(r"(\d\.\d\d)\d+")
+
+
+def figure_svg_inline(fig, *, alt: str, tight: bool = True, dpi: int = FIGURE_DPI) -> str:
+    """The figure as an ``<svg>`` element for an HTML page: text as text, an accessible name.
+
+    Text stays text (``svg.fonttype: none``): sharp at any zoom, found by the browser's search,
+    read by screen readers only through the alt text (``role="img"`` with a ``<title>`` named by
+    ``aria-labelledby``). The text's font is set once on the root (:data:`SVG_FONT_FAMILY`, the
+    report's font with a sans-serif fallback when it is not installed). The element is sized in
+    CSS pixels as the PNG was (``dpi`` pixels per inch, so :func:`display_scale` holds) and scales
+    down with the page (``viewBox``; CSS ``max-width: 100%``).
+
+    Deterministic and page-safe: ids are prefixed with a hash of the figure (several figures on
+    one page never share an id) and ids nothing refers to are dropped, with the metadata; numbers
+    in attributes are cut to 1/100 of a point (finer than any screen or printer shows).
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> fig = Figure(figsize=(2, 1)); ax = fig.add_subplot(); _ = ax.bar(["a", "b"], [1, 2])
+    >>> s = figure_svg_inline(fig, alt="Two bars: a 1, b 2")
+    >>> s.startswith('<svg role="img" aria-labelledby="f'), "<title id=" in s, ">b</text>" in s
+    (True, True, True)
+    """
+    import hashlib
+
+    import matplotlib
+
+    buf = io.StringIO()
+    with matplotlib.rc_context({"svg.hashsalt": "analysis", "svg.fonttype": "none"}):
+        fig.savefig(
+            buf,
+            format="svg",
+            metadata={"Date": None},
+            bbox_inches="tight" if tight else None,
+            facecolor="white",
+        )
+    svg = buf.getvalue()
+    svg = svg[svg.index("<svg") :]
+    svg = re.sub(r"<metadata>.*?</metadata>\s*", "", svg, flags=re.S)
+    # matplotlib's "*{stroke-linejoin: round; stroke-linecap: butt}" would style the whole page
+    # inline: the root's attributes below do the same for the figure only
+    svg = re.sub(r"<defs>\s*<style[^>]*>[^<]*</style>\s*</defs>\s*", "", svg)
+    svg = re.sub(r' transform="rotate\(-?0 [\d.]+ [\d.]+\)"', "", svg)
+    prefix = "f" + hashlib.sha256((svg + alt).encode("utf-8")).hexdigest()[:8]
+    refs = set(_SVG_REF.findall(svg))
+    fonts = set(re.findall(r"font-family:([^;\"]*)", svg))
+
+    def attr(m: re.Match) -> str:
+        name, value = m.group(1), m.group(2)
+        if name.strip() == "id":
+            return f' id="{prefix}-{value}"' if value in refs else ""
+        if name.strip() == "style" and len(fonts) == 1:
+            value = _SVG_FONT.sub("", value).strip().rstrip(";")
+            if not value:
+                return ""
+        value = _LONG_DECIMAL.sub(r"\1", value)
+        value = re.sub(r"\s*\n\s*", " ", value).strip()
+        value = value.replace("url(#", f"url(#{prefix}-")
+        if name.strip() == "xlink:href" and value.startswith("#"):
+            value = f"#{prefix}-{value[1:]}"
+        return f'{name}="{value}"'
+
+    # attributes of tags only (a label's text is never touched; matplotlib escapes its < and >)
+    svg = re.sub(r"<[^>]+>", lambda tag: _SVG_ATTR.sub(attr, tag.group(0)), svg)
+    svg = re.sub(r">\s+<", "><", svg).strip()
+    head_end = svg.index(">")
+    head = svg[:head_end]
+    width = float(re.search(r' width="([\d.]+)pt"', head).group(1))
+    height = float(re.search(r' height="([\d.]+)pt"', head).group(1))
+    viewbox = re.search(r' viewBox="([^"]+)"', head).group(1)
+    scale = dpi / 72
+    root = (
+        f'<svg role="img" aria-labelledby="{prefix}-title" class="figure-svg" '
+        f'width="{width * scale:.0f}" height="{height * scale:.0f}" viewBox="{viewbox}" '
+        'xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+        'stroke-linejoin="round" stroke-linecap="butt"'
+    )
+    if len(fonts) == 1:
+        root += f' font-family="{SVG_FONT_FAMILY}"'
+    title = f'<title id="{prefix}-title">{_esc(alt)}</title>'
+    return f"{root}>{title}{svg[head_end + 1 :]}"
 
 
 #: Smallest text size a reader sees, in CSS points, at the report's display size.
@@ -363,10 +468,11 @@ def min_font_size(fig) -> float:
 
 
 def display_scale(fig, *, dpi: int = FIGURE_DPI) -> float:
-    """CSS points per figure point when the PNG is shown in the report.
+    """CSS points per figure point when the figure is shown in the report.
 
-    The PNG (``dpi`` pixels per inch, tight box) is shown at its natural size, 1 px per CSS px,
-    shrunk to the :data:`REPORT_WIDTH_PX` column when wider; one CSS point is 4/3 px.
+    The figure (``dpi`` CSS pixels per inch, tight box: the size of the inline SVG and of the
+    PNG) is shown at that size, shrunk to the :data:`REPORT_WIDTH_PX` column when wider; one CSS
+    point is 4/3 px.
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
@@ -491,8 +597,13 @@ def figure_html(
     decimals: int | Mapping[str, int] | None = None,
     details: bool = True,
     prepared: bool = False,
+    image: Literal["png", "svg"] = "png",
 ) -> str:
-    """An accessible ``<figure>``: embedded PNG with ``alt``, ``<figcaption>``, numbers in ``<details>``.
+    """An accessible ``<figure>``: the image with ``alt``, ``<figcaption>``, numbers in ``<details>``.
+
+    ``image="png"`` embeds a PNG (``<img alt>``, base64; for widgets), ``image="svg"`` the figure
+    as inline SVG with its text as text and the alt text as its accessible name
+    (:func:`figure_svg_inline`; the findings report, through :func:`show_figure`).
 
     Does not close the figure (:func:`show_figure` does). Before drawing, :func:`make_readable`
     raises small text and wraps long labels. A figure whose ``data`` are all suppressed becomes
@@ -514,6 +625,11 @@ def figure_html(
     True
     >>> "<summary>Numbers behind the figure</summary>" in h
     True
+    >>> fig, ax = plt.subplots(figsize=(2, 1)); _ = ax.bar(["a", "b"], [1, 2])
+    >>> h = figure_html(fig, alt="Two bars: a 1, b 2", caption="Demo", lang="en", image="svg")
+    >>> plt.close(fig)
+    >>> h.startswith('<figure class="report-figure"><svg role="img"'), "<title" in h
+    (True, True)
     """
     check_lang(lang)
     alt_text = check_alt(alt)
@@ -523,10 +639,16 @@ def figure_html(
         return suppressed_figure_html(caption, lang=lang)
     if not prepared:
         make_readable(fig)
-    png = base64.b64encode(figure_png(fig, tight=not prepared)).decode("ascii")
+    if image == "svg":
+        picture = figure_svg_inline(fig, alt=alt_text, tight=not prepared)
+    elif image == "png":
+        png = base64.b64encode(figure_png(fig, tight=not prepared)).decode("ascii")
+        picture = f'<img src="data:image/png;base64,{png}" alt="{_esc(alt_text)}">'
+    else:
+        raise ValueError(f"image must be 'png' or 'svg', not {image!r}")
     parts = [
         '<figure class="report-figure">',
-        f'<img src="data:image/png;base64,{png}" alt="{_esc(alt_text)}">',
+        picture,
         f"<figcaption>{_esc(caption)}</figcaption>",
     ]
     if data is not None and details:
@@ -569,6 +691,10 @@ def show_figure(
 ) -> None:
     """Display a matplotlib figure as an accessible HTML ``<figure>`` and close it.
 
+    The figure is inline SVG (text as text, the alt text as its accessible name; see
+    :func:`figure_svg_inline`). The output's export metadata carries the figure as a standalone
+    SVG and a PNG, the files the report offers for download (:mod:`analysis.render.export`).
+
     Parameters
     ----------
     fig : matplotlib.figure.Figure
@@ -596,14 +722,17 @@ def show_figure(
     import matplotlib.pyplot as plt
 
     try:
-        html = figure_html(fig, alt=alt, caption=caption, data=data, lang=lang, decimals=decimals)
+        html = figure_html(
+            fig, alt=alt, caption=caption, data=data, lang=lang, decimals=decimals, image="svg"
+        )
         export = None
-        if html.startswith('<figure class="report-figure"><img'):
+        if html.startswith('<figure class="report-figure"><svg'):
             export = {
                 "kind": "figure",
                 "caption": str(caption),
                 "alt": check_alt(alt),
                 "svg": figure_svg(fig),
+                "png": base64.b64encode(figure_png(fig)).decode("ascii"),
                 "min_display_pt": round(min_font_size(fig) * display_scale(fig), 2),
             }
     finally:

@@ -341,14 +341,17 @@ def export_report_assets(nb, report_html: Path, *, lang: str = "nb") -> dict:
                 f'<p class="downloads"><a href="{_html.escape(xlsx.name)}">'
                 f"{_html.escape(T['table_link'].format(i=n_tables, sheet=name))}</a></p>"
             )
-            html = _append_after(html, "</table>", link, after_note=True)
+            html = _append_after(html, "</table></div>", link, after_note=True)
         else:
+            # the PNG comes with the metadata (the page shows inline SVG); an output of an older
+            # build may still hold it in the page
             m = _IMG_RE.search(html)
-            if not m:
+            png_b64 = meta.get("png") or (m.group(1) if m else None)
+            if not png_b64:
                 continue
             n_figs += 1
             base = f"{stem}-{n_figs:02d}"
-            png = base64.b64decode(m.group(1))
+            png = base64.b64decode(png_b64)
             svg = meta.get("svg", "")
             p_png = _atomic(fig_dir / f"{base}.png", lambda tmp, b=png: Path(tmp).write_bytes(b))
             written.append(p_png)
@@ -385,6 +388,8 @@ def export_report_assets(nb, report_html: Path, *, lang: str = "nb") -> dict:
 def _append_after(html: str, marker: str, addition: str, *, after_note: bool) -> str:
     """Insert ``addition`` after the table (and its note, if any) in a table_html fragment."""
     i = html.rfind(marker)
+    if i < 0 and marker != "</table>":
+        return _append_after(html, "</table>", addition, after_note=after_note)
     if i < 0:
         return html + addition
     j = i + len(marker)

@@ -6,7 +6,11 @@
 self-contained HTML file with the nbconvert template ``analysis/templates/findings``:
 
 - offline: no scripts, styles or fonts from anywhere (the template replaces nbconvert's head),
-  figures embedded as base64 PNG;
+  figures as inline SVG (text as text);
+- readable on a phone (wide tables scroll in their own box) and in print (A4, page numbers,
+  header rows repeated, the numbers behind each figure not printed twice); :func:`build_pdf`
+  prints it to ``findings.pdf`` with the system's Chromium (``report --pdf``);
+- a title block under the title: publishers, wave and the date («Laget 1. desember 2026»);
 - accessible (WCAG 2.1 AA): ``<html lang>``, one ``h1``, a table of contents built from the
   headings of the outputs (``<nav>``), ``<main>``, figures with alt text, tables with captions;
 - code hidden (no input, no prompts); stream output (warnings) is reported on standard error and
@@ -21,7 +25,8 @@ self-contained HTML file with the nbconvert template ``analysis/templates/findin
   are renumbered, papermill's metadata is not rendered. Set ``SOURCE_DATE_EPOCH`` to fix even
   the timestamp.
 
-The file is written atomically (a temporary file in the same folder, then a rename).
+The files (HTML and PDF) are written atomically (a temporary file in the same folder, then a
+rename).
 """
 
 from __future__ import annotations
@@ -38,6 +43,7 @@ from importlib import resources
 from pathlib import Path
 
 from analysis.errors import UserError
+from analysis.lang import format_date
 from analysis.paths import (
     check_wave,
     notebooks_dir,
@@ -239,14 +245,100 @@ def toc_html(headings: list[tuple[int, str, str]]) -> str:
     return "".join(out)
 
 
-def _generated_at() -> str:
+def page_number_css(lang: str) -> str:
+    """The CSS ``content`` of the page number in the printed report's bottom margin.
+
+    Examples
+    --------
+    >>> page_number_css("nb")
+    '"Side " counter(page) " av " counter(pages)'
+    >>> page_number_css("en")
+    '"Page " counter(page) " of " counter(pages)'
+    """
+    text = t("page_of", lang, page="\0", pages="\1")
+    parts = []
+    for piece in re.split(r"([\0\1])", text):
+        if piece == "\0":
+            parts.append("counter(page)")
+        elif piece == "\1":
+            parts.append("counter(pages)")
+        elif piece:
+            parts.append('"' + piece.replace("\\", "\\\\").replace('"', '\\"') + '"')
+    return " ".join(parts)
+
+
+_FIGURE_RE = re.compile(r'<figure class="report-figure">(.*?)</figure>', re.S)
+_TABLE_RE = re.compile(r"<table>(.*?)</table>", re.S)
+_BODY_CELL_RE = re.compile(r"<t[hd]\b[^>]*>(.*?)</t[hd]>", re.S)
+#: Class of a figure whose numbers are all in the table printed right after it.
+NUMBERS_BESIDE = "numbers-beside"
+
+
+def _body_cells(table: str) -> list[str]:
+    body = table.split("<tbody>", 1)[-1]
+    return [_html.unescape(_TAG_RE.sub("", c)).strip() for c in _BODY_CELL_RE.findall(body)]
+
+
+def mark_numbers_beside(html: str) -> str:
+    """Mark each figure whose "numbers behind the figure" are all in the table right after it.
+
+    Such a figure gets the class :data:`NUMBERS_BESIDE`, and print leaves its numbers table out
+    (it would be printed twice). "Right after" means the next table, with no other figure and no
+    heading in between; every body cell of the figure's table must be a cell of that table. A
+    figure whose numbers are not all there keeps them in print.
+
+    Examples
+    --------
+    >>> fig = ('<figure class="report-figure"><svg></svg><details><table><tbody><tr><td>Alle'
+    ...        '</td><td>53</td></tr></tbody></table></details></figure>')
+    >>> table = '<table><tbody><tr><th>Alle</th><td>299</td><td>53</td></tr></tbody></table>'
+    >>> mark_numbers_beside(fig + table).startswith('<figure class="report-figure numbers-beside">')
+    True
+    >>> mark_numbers_beside(fig + "<h3>Next</h3>" + table).startswith('<figure class="report-figure">')
+    True
+    """
+    out, pos = [], 0
+    for m in _FIGURE_RE.finditer(html):
+        out.append(html[pos : m.start()])
+        pos = m.end()
+        figure = m.group(0)
+        inner = _TABLE_RE.search(m.group(1))
+        after = _TABLE_RE.search(html, m.end())
+        if inner and "<details" in m.group(1) and after:
+            between = html[m.end() : after.start()]
+            cells = _body_cells(inner.group(1))
+            beside = set(_body_cells(after.group(1)))
+            if (
+                cells
+                and "<figure" not in between
+                and not re.search(r"<h[1-4]\b", between)
+                and all(c in beside for c in cells)
+            ):
+                figure = figure.replace(
+                    '<figure class="report-figure">',
+                    f'<figure class="report-figure {NUMBERS_BESIDE}">',
+                    1,
+                )
+        out.append(figure)
+    out.append(html[pos:])
+    return "".join(out)
+
+
+def _generated_at() -> datetime:
+    """When the report is built (UTC); ``SOURCE_DATE_EPOCH`` fixes it (reproducible builds)."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    when = datetime.fromtimestamp(int(epoch), UTC) if epoch else datetime.now(UTC)
-    return when.strftime("%Y-%m-%d %H:%M UTC")
+    return datetime.fromtimestamp(int(epoch), UTC) if epoch else datetime.now(UTC)
 
 
-def render_html(nb, *, lang: str, title: str, internal: bool = False) -> str:
-    """Convert a prepared, executed findings notebook to the report's HTML."""
+def render_html(
+    nb, *, lang: str, title: str, internal: bool = False, wave: str | None = None
+) -> str:
+    """Convert a prepared, executed findings notebook to the report's HTML.
+
+    Under the notebook's title cell the template puts the title block (the publishers, the
+    ``wave`` when given, and the date the report was made, «Laget 1. desember 2026») and the
+    table of contents.
+    """
     from nbconvert import HTMLExporter
     from traitlets.config import Config
 
@@ -261,6 +353,7 @@ def render_html(nb, *, lang: str, title: str, internal: bool = False) -> str:
     exporter = HTMLExporter(
         config=c, template_name="findings", extra_template_basedirs=[str(template_dir())]
     )
+    when = _generated_at()
     headings = collect_headings(nb)
     ids = [h[1] for h in headings]
     dup = sorted({i for i in ids if ids.count(i) > 1})
@@ -273,12 +366,15 @@ def render_html(nb, *, lang: str, title: str, internal: bool = False) -> str:
         "toc_html": toc_html(headings),
         "toc_label": t("toc", lang),
         "skip_text": t("skip_to_content", lang),
-        "generated_label": t("generated", lang),
-        "generated": _generated_at(),
+        "publishers": t("publishers", lang),
+        "wave_line": t("wave_line", lang, wave=wave) if wave else "",
+        "generated": f"{t('generated', lang)} {format_date(when, lang)}",
+        "generated_iso": when.date().isoformat(),
+        "page_of_css": page_number_css(lang),
         "internal_banner": t("internal_banner", lang) if internal else "",
     }
     body, _ = exporter.from_notebook_node(nb, resources={"report": report})
-    return body
+    return mark_numbers_beside(body)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -638,5 +734,119 @@ def _build(
         if first:
             print(f"findings notebook ({lang}) printed: {first[:200]}", file=sys.stderr)
     title = t("report_title", lang, wave=wave)
-    html = render_html(prepared, lang=lang, title=title, internal=disclosure == "internal")
+    html = render_html(
+        prepared, lang=lang, title=title, internal=disclosure == "internal", wave=wave
+    )
     _atomic_write(path, html.encode("utf-8"))
+
+
+# ---------------------------------------------------------------------------------------------
+# print: the report as an A4 PDF
+# ---------------------------------------------------------------------------------------------
+
+#: The system's Chromium, the only browser the PDF is printed with (never downloaded).
+CHROMIUM = Path("/usr/bin/chromium")
+_CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def pdf_path(html_path: Path) -> Path:
+    """The PDF beside a report: ``findings.html`` -> ``findings.pdf``.
+
+    The name follows the HTML's, so an internal report's PDF is internal too and never takes
+    a public report's name.
+
+    Examples
+    --------
+    >>> pdf_path(Path("r/findings.en.html")).name, pdf_path(Path("r/findings.internal.html")).name
+    ('findings.en.pdf', 'findings.internal.pdf')
+    """
+    html_path = Path(html_path)
+    stem = html_path.name[: -len(".html")] if html_path.name.endswith(".html") else html_path.stem
+    return html_path.with_name(f"{stem}.pdf")
+
+
+def print_pdf(html_path: Path, *, chromium: Path = CHROMIUM, browser=None) -> bytes:
+    """The report printed to an A4 PDF by headless Chromium (bytes, nothing written).
+
+    The page's print style decides the layout (A4, margins and the page numbers «Side 3 av 12»
+    in the bottom margin, tables that break across pages with their header row repeated). The
+    PDF is tagged and has an outline from the headings. Chromium may load nothing but the
+    file itself: any other request is refused (the report is offline).
+
+    ``browser`` is a running Playwright Chromium to print with (e.g. to print several reports);
+    by default the system's Chromium (``chromium``) is started and closed. Raises
+    :class:`~analysis.errors.UserError` (one line, exit 2) when Playwright or Chromium is missing.
+    """
+    if browser is not None:
+        return _print_with(browser, Path(html_path))
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        raise UserError(
+            "report --pdf needs Playwright: pip install 'analysis[pdf]' (it prints with the "
+            f"system's Chromium at {chromium}; no browser is downloaded)"
+        ) from None
+    if not Path(chromium).is_file():
+        raise UserError(f"{chromium}: report --pdf needs Chromium there (apt-get install chromium)")
+    from playwright.sync_api import Error as PlaywrightError
+
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(chromium), args=_CHROMIUM_ARGS)
+            try:
+                return _print_with(browser, Path(html_path))
+            finally:
+                browser.close()
+    except PlaywrightError as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise UserError(f"{html_path}: Chromium could not print the report ({first})") from None
+
+
+def _print_with(browser, html_path: Path) -> bytes:
+    def only_the_file(route) -> None:
+        if route.request.url.startswith(("file:", "data:")):
+            route.continue_()
+        else:
+            route.abort()
+
+    page = browser.new_page()
+    try:
+        page.route("**/*", only_the_file)
+        page.goto(html_path.resolve().as_uri(), wait_until="load")
+        page.evaluate("window.dispatchEvent(new Event('beforeprint'))")  # as a browser's print
+        return page.pdf(
+            format="A4",
+            prefer_css_page_size=True,
+            print_background=True,
+            display_header_footer=False,  # the page numbers come from the print CSS
+            tagged=True,
+            outline=True,
+        )
+    finally:
+        page.close()
+
+
+def build_pdf(html_path: Path, *, wave: str, root: Path | None = None, force: bool = False):
+    """Write the A4 PDF beside a built report (:func:`pdf_path`); return ``(path, written)``.
+
+    The PDF is printed again when it is missing, older than the HTML, or ``force``; it is
+    written atomically (a temporary file, then a rename: an interrupted print leaves the earlier
+    PDF, never half a file) under a lock of its own.
+    """
+    from analysis.pipeline.faults import wave_lock
+
+    html_path = Path(html_path)
+    root = Path(root) if root is not None else project_root()
+    out = pdf_path(html_path)
+    if not force and out.is_file() and out.stat().st_mtime_ns >= html_path.stat().st_mtime_ns:
+        return out, False
+    with wave_lock(wave, f"report.{out.name}", root=root):
+        _atomic_write(out, print_pdf(html_path))
+    return out, True
