@@ -271,3 +271,23 @@ def test_show_functions_emit_html(monkeypatch):
     assert not plt.fignum_exists(fig.number)
     show_table(pd.DataFrame({"a": [1]}), caption="t", note="n")
     assert shown[0].startswith("<figure") and '<p class="table-note">n</p>' in shown[1]
+
+
+def test_one_measured_box_crops_like_tight_within_a_few_pixels():
+    """Saving with the box of tight_box (measured once) matches bbox_inches="tight" (measured on
+    every save) to within 1 %, never smaller: nothing is cut off."""
+    import io
+
+    from matplotlib.figure import Figure
+    from PIL import Image
+
+    from analysis.render.display import figure_png, tight_box
+
+    fig = Figure(figsize=(7, 2))
+    ax = fig.add_subplot()
+    ax.barh(["Alle", "Ideelle utleiere med en lang etikett"], [40, 60])
+    ax.set_xlabel("Andel (%)")
+    tight = Image.open(io.BytesIO(figure_png(fig))).size
+    boxed = Image.open(io.BytesIO(figure_png(fig, tight=tight_box(fig)))).size
+    for a, b in zip(tight, boxed, strict=True):
+        assert a <= b <= a * 1.01 + 1

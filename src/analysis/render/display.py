@@ -313,23 +313,46 @@ def table_html(
 # ---------------------------------------------------------------------------------------------
 
 
-def figure_png(fig, *, dpi: int = FIGURE_DPI, tight: bool = True) -> bytes:
+def tight_box(fig):
+    """The figure's tight bounding box (in inches, with matplotlib's ``savefig.pad_inches``).
+
+    ``bbox_inches="tight"`` draws a figure twice on every save: once to measure, once to write.
+    A figure saved several times (inline SVG, the SVG and PNG files) is measured once with this
+    box and passed as ``tight=`` to :func:`figure_png`, :func:`figure_svg` and
+    :func:`figure_svg_inline`, so each save draws once."""
+    import matplotlib
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = fig.canvas if hasattr(fig.canvas, "get_renderer") else FigureCanvasAgg(fig)
+    box = fig.get_tightbbox(canvas.get_renderer())
+    return box.padded(matplotlib.rcParams["savefig.pad_inches"])
+
+
+def _bbox(tight) -> object:
+    """``bbox_inches`` for a ``tight`` argument: True = measure, False = as is, a box = that box."""
+    if isinstance(tight, bool):
+        return "tight" if tight else None
+    return tight
+
+
+def figure_png(fig, *, dpi: int = FIGURE_DPI, tight=True) -> bytes:
     """PNG bytes of a matplotlib figure, deterministic (no 'Software' metadata, fixed dpi).
 
-    ``tight=False`` keeps the figure's own size (one draw instead of two)."""
+    ``tight=False`` keeps the figure's own size (one draw instead of two); a box from
+    :func:`tight_box` crops to it without measuring again."""
     buf = io.BytesIO()
     fig.savefig(
         buf,
         format="png",
         dpi=dpi,
         metadata={"Software": None},
-        bbox_inches="tight" if tight else None,
+        bbox_inches=_bbox(tight),
         facecolor="white",
     )
     return buf.getvalue()
 
 
-def figure_svg(fig) -> str:
+def figure_svg(fig, *, tight=True) -> str:
     """SVG text of a matplotlib figure, deterministic (no date, fixed ids), text kept as paths.
 
     The standalone file offered for download (it looks the same everywhere, fonts or not); the
@@ -339,7 +362,7 @@ def figure_svg(fig) -> str:
     buf = io.StringIO()
     with matplotlib.rc_context({"svg.hashsalt": "analysis", "svg.fonttype": "path"}):
         fig.savefig(
-            buf, format="svg", metadata={"Date": None}, bbox_inches="tight", facecolor="white"
+            buf, format="svg", metadata={"Date": None}, bbox_inches=_bbox(tight), facecolor="white"
         )
     return buf.getvalue()
 
@@ -353,7 +376,7 @@ _SVG_FONT = re.compile(r"font-family:[^;\"]*;?\s*")
 _LONG_DECIMAL = re.compile(r"(\d\.\d\d)\d+")
 
 
-def figure_svg_inline(fig, *, alt: str, tight: bool = True, dpi: int = FIGURE_DPI) -> str:
+def figure_svg_inline(fig, *, alt: str, tight=True, dpi: int = FIGURE_DPI) -> str:
     """The figure as an ``<svg>`` element for an HTML page: text as text, an accessible name.
 
     Text stays text (``svg.fonttype: none``): sharp at any zoom, found by the browser's search,
@@ -385,7 +408,7 @@ def figure_svg_inline(fig, *, alt: str, tight: bool = True, dpi: int = FIGURE_DP
             buf,
             format="svg",
             metadata={"Date": None},
-            bbox_inches="tight" if tight else None,
+            bbox_inches=_bbox(tight),
             facecolor="white",
         )
     svg = buf.getvalue()
@@ -639,10 +662,13 @@ def figure_html(
         return suppressed_figure_html(caption, lang=lang)
     if not prepared:
         make_readable(fig)
+    # measured once: show_figure saves the same figure again as SVG and PNG files
+    box = tight_box(fig) if not prepared else False
+    fig._analysis_tight_box = box
     if image == "svg":
-        picture = figure_svg_inline(fig, alt=alt_text, tight=not prepared)
+        picture = figure_svg_inline(fig, alt=alt_text, tight=box)
     elif image == "png":
-        png = base64.b64encode(figure_png(fig, tight=not prepared)).decode("ascii")
+        png = base64.b64encode(figure_png(fig, tight=box)).decode("ascii")
         picture = f'<img src="data:image/png;base64,{png}" alt="{_esc(alt_text)}">'
     else:
         raise ValueError(f"image must be 'png' or 'svg', not {image!r}")
@@ -731,8 +757,10 @@ def show_figure(
                 "kind": "figure",
                 "caption": str(caption),
                 "alt": check_alt(alt),
-                "svg": figure_svg(fig),
-                "png": base64.b64encode(figure_png(fig)).decode("ascii"),
+                "svg": figure_svg(fig, tight=getattr(fig, "_analysis_tight_box", True)),
+                "png": base64.b64encode(
+                    figure_png(fig, tight=getattr(fig, "_analysis_tight_box", True))
+                ).decode("ascii"),
                 "min_display_pt": round(min_font_size(fig) * display_scale(fig), 2),
             }
     finally:
