@@ -1135,9 +1135,22 @@ def scores(ctx: ReportContext) -> None:
 
 def _area_figure(ctx: ReportContext) -> None:
     """Share of landlords whose tenants influence decisions (rung 3 or higher) in each area."""
-    lang = ctx.lang
     tab = area_participation(ctx)
-    shown = tab[~tab["suppressed"] & tab["estimate"].notna()]
+    _share_figure(
+        ctx,
+        tab[~tab["suppressed"] & tab["estimate"].notna()],
+        first_col="col_area",
+        what="areas_what",
+        caption="areas_caption_fig",
+    )
+
+
+def _share_figure(
+    ctx: ReportContext, shown: pd.DataFrame, *, first_col: str, what: str, caption: str
+) -> None:
+    """Horizontal bars of the shown (unsuppressed) total shares of items, in their order, with
+    intervals, an alt text listing every bar and the numbers behind the figure."""
+    lang = ctx.lang
     if shown.empty:
         return
     labels = [_item_label(v, lang) for v in shown["variable"]]
@@ -1149,7 +1162,7 @@ def _area_figure(ctx: ReportContext) -> None:
     )
     data = pd.DataFrame(
         {
-            t("col_area", lang): labels,
+            t(first_col, lang): labels,
             "n": shown["n"].astype(int).tolist(),
             t("col_share", lang): (100 * shown["estimate"].astype(float)).round(1).tolist(),
             t("ci_column", lang): [
@@ -1168,8 +1181,8 @@ def _area_figure(ctx: ReportContext) -> None:
     )
     show_figure(
         fig,
-        alt=t("alt_bar", lang, what=t("areas_what", lang), values=values),
-        caption=t("areas_caption_fig", lang),
+        alt=t("alt_bar", lang, what=t(what, lang), values=values),
+        caption=t(caption, lang),
         data=data,
         lang=lang,
         decimals=1,
@@ -1242,42 +1255,13 @@ def barriers(ctx: ReportContext) -> None:
     tot["_s"] = tot["estimate"].astype(float).fillna(-1)
     tot = tot.sort_values(["suppressed", "_s"], ascending=[True, False], kind="stable")
     order = tot["variable"].tolist()
-    shown = tot[~tot["suppressed"] & tot["estimate"].notna()]
-    if len(shown):
-        labels = [_item_label(v, lang) for v in shown["variable"]]
-        values = "; ".join(
-            f"{lab} {fmt_pct(ctx, e)} ({fmt_ci(ctx, 100 * lo, 100 * hi, with_label=False)})"
-            for lab, e, lo, hi in zip(
-                labels, shown["estimate"], shown["ci_low"], shown["ci_high"], strict=True
-            )
-        )
-        fig = bar_figure(
-            labels,
-            shown["estimate"],
-            shown["ci_low"],
-            shown["ci_high"],
-            xlabel=t("col_share", lang),
-            lang=lang,
-        )
-        data = pd.DataFrame(
-            {
-                t("col_barrier", lang): labels,
-                "n": shown["n"].astype(int).tolist(),
-                t("col_share", lang): (100 * shown["estimate"].astype(float)).round(1).tolist(),
-                t("ci_column", lang): [
-                    fmt_ci(ctx, 100 * lo, 100 * hi, 1, with_label=False)
-                    for lo, hi in zip(shown["ci_low"], shown["ci_high"], strict=True)
-                ],
-            }
-        )
-        show_figure(
-            fig,
-            alt=t("alt_bar", lang, what=t("barriers_what", lang), values=values),
-            caption=t("barriers_caption_fig", lang),
-            data=data,
-            lang=lang,
-            decimals=1,
-        )
+    _share_figure(
+        ctx,
+        tot[~tot["suppressed"] & tot["estimate"].notna()],
+        first_col="col_barrier",
+        what="barriers_what",
+        caption="barriers_caption_fig",
+    )
     show_table(
         _wide_shares(ctx, tab, order, t("col_barrier", lang)),
         caption=t("barriers_caption_table", lang),
