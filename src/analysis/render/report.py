@@ -744,9 +744,10 @@ def _build(
 # print: the report as an A4 PDF
 # ---------------------------------------------------------------------------------------------
 
-#: The system's Chromium, the only browser the PDF is printed with (never downloaded).
+#: The system's Chromium, the only browser the PDF is printed with (never downloaded), and its
+#: headless flags (the browser tests start it the same way).
 CHROMIUM = Path("/usr/bin/chromium")
-_CHROMIUM_ARGS = [
+CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
     "--disable-background-networking",
@@ -799,7 +800,7 @@ def print_pdf(html_path: Path, *, chromium: Path = CHROMIUM, browser=None) -> by
 
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=str(chromium), args=_CHROMIUM_ARGS)
+            browser = p.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
             try:
                 return _print_with(browser, Path(html_path))
             finally:
