@@ -34,7 +34,7 @@ import pandas as pd
 from analysis.instrument.codebook import SIZE_CLASSES, Codebook, codebook_for
 from analysis.instrument.labels import score_range, variable_label
 from analysis.io.manifest import Manifest
-from analysis.lang import check_lang
+from analysis.lang import check_lang, number_word
 from analysis.paths import project_root, raw_dir
 from analysis.render.display import format_number, show_figure, show_html, show_table
 from analysis.render.i18n import category_label, group_label, group_var_label, t
@@ -57,7 +57,7 @@ def score_limits(score: str, cb: Codebook) -> tuple[float, float]:
 
 def score_description(score: str, cb: Codebook, lang: str) -> str:
     """What a score is, in one sentence, with its counts taken from the instrument."""
-    from analysis.lang import catalogue, number_word
+    from analysis.lang import catalogue
 
     s = cb.scores[score]
     q = cb.question(s.question)
@@ -1597,8 +1597,7 @@ def _change_chart(ctx: ReportContext, ch: pd.DataFrame) -> None:
 
 def _survey_info(ctx: ReportContext) -> dict:
     """The manifest's survey facts (invited per category, recruitment, mode, tool), or {}."""
-    info = getattr(ctx.cur.manifest, "survey", None)
-    return dict(info) if isinstance(info, dict) else {}
+    return dict(ctx.cur.manifest.survey or {})
 
 
 def response_rates(ctx: ReportContext) -> pd.DataFrame:
@@ -1744,16 +1743,11 @@ def _date(ctx: ReportContext, iso: str | None) -> str:
 def _period(ctx: ReportContext, start: str | None, end: str | None) -> str | None:
     """«fra 15. september til 31. oktober 2023» (the year once when both dates share it);
     None when either date is not stated."""
-    from analysis.lang import format_date
-
     if not (start and end):
         return None
     s, e = _date(ctx, start), _date(ctx, end)
-    try:
-        if start[:4] == end[:4]:
-            s = format_date(start, ctx.lang).rsplit(" ", 1)[0]
-    except ValueError:
-        pass
+    if start[:4] == end[:4] and s.endswith(start[:4]):  # «15. september» … «31. oktober 2023»
+        s = s.rsplit(" ", 1)[0]
     return t("fieldwork_period", ctx.lang, start=s, end=e)
 
 
@@ -1866,18 +1860,24 @@ def about(ctx: ReportContext) -> None:
         s = cb.scores[score]
         desc = f"{_score_label(score, lang)}: {score_description(score, cb, lang)}"
         if s.min_valid:
-            desc = t("score_rule_min_valid", lang, desc=desc, k=number_word_(s.min_valid, lang))
+            desc = t("score_rule_min_valid", lang, desc=desc, k=number_word(int(s.min_valid), lang))
         elif s.max_invalid is not None:
-            desc = t("score_rule_max_invalid", lang, desc=desc, k=number_word_(s.max_invalid, lang))
+            desc = t(
+                "score_rule_max_invalid", lang, desc=desc, k=number_word(int(s.max_invalid), lang)
+            )
         rules.append(desc)
     show_html(
         _heading(3, "about-questions", t("h_about_questions", lang))
         + "<p>"
         + _esc(
-            t("questions_text", lang, version=cb.version, n=number_word_(len(cb.questions), lang))
-        )
-        .replace(_esc("«Alle spørsmål»"), '<a href="#appendix">«Alle spørsmål»</a>')
-        .replace(_esc("“All questions”"), '<a href="#appendix">“All questions”</a>')
+            t(
+                "questions_text",
+                lang,
+                version=cb.version,
+                n=number_word(len(cb.questions), lang),
+                appendix="\x00",
+            )
+        ).replace("\x00", f'<a href="#appendix">{_esc(t("appendix_link", lang))}</a>')
         + "</p>"
         + _para(t("scores_how", lang))
         + "<ul>"
@@ -1893,7 +1893,7 @@ def about(ctx: ReportContext) -> None:
                 t(
                     "differences_text",
                     lang,
-                    n=number_word_(len(cb.scores), lang),
+                    n=number_word(len(cb.scores), lang),
                     families=_join(
                         [
                             t(
@@ -2042,20 +2042,13 @@ def about(ctx: ReportContext) -> None:
     )
 
 
-def number_word_(n: int, lang: str) -> str:
-    from analysis.lang import number_word
-
-    return number_word(int(n), lang)
-
-
-def _rates_display(ctx: ReportContext, rates: pd.DataFrame) -> pd.DataFrame:
-    """Display table of :func:`response_rates`; response counts of ``min_cell`` or fewer (and
-    derivable ones) are suppressed in public output, with their rates."""
+def _hidden_counts(ctx: ReportContext, counts, labels: list[str]) -> tuple[np.ndarray, str | None]:
+    """Which of a column of response counts (its last row the total, labelled «Alle») public
+    output must suppress, small and derivable cells alike, and the table note."""
     lang = ctx.lang
-    names = [t("all", lang) if c == "total" else category_label(c, lang) for c in rates["category"]]
-    counts = pd.DataFrame({"n": rates["responses"].astype(int).to_numpy()}, index=names)
+    table = pd.DataFrame({"n": np.asarray(counts, dtype=int)}, index=labels)
     pub = apply_disclosure(
-        counts,
+        table,
         n_col=None,
         level=ctx.disclosure,
         min_n=ctx.min_cell,
@@ -2063,7 +2056,16 @@ def _rates_display(ctx: ReportContext, rates: pd.DataFrame) -> pd.DataFrame:
         lang=lang,
     )
     mask = pub.attrs.get("suppressed")
-    hidden = mask["n"].to_numpy(bool) if mask is not None else np.zeros(len(rates), dtype=bool)
+    hidden = mask["n"].to_numpy(bool) if mask is not None else np.zeros(len(table), dtype=bool)
+    return hidden, pub.attrs.get("note")
+
+
+def _rates_display(ctx: ReportContext, rates: pd.DataFrame) -> pd.DataFrame:
+    """Display table of :func:`response_rates`; response counts of ``min_cell`` or fewer (and
+    derivable ones) are suppressed in public output, with their rates."""
+    lang = ctx.lang
+    names = [t("all", lang) if c == "total" else category_label(c, lang) for c in rates["category"]]
+    hidden, note = _hidden_counts(ctx, rates["responses"], names)
     rows = []
     for r, name, h in zip(rates.itertuples(), names, hidden, strict=True):
         rows.append(
@@ -2077,7 +2079,7 @@ def _rates_display(ctx: ReportContext, rates: pd.DataFrame) -> pd.DataFrame:
             }
         )
     out = pd.DataFrame(rows, dtype=object)
-    out.attrs["note"] = pub.attrs.get("note")
+    out.attrs["note"] = note
     return out
 
 
@@ -2093,17 +2095,7 @@ def _coverage_display(ctx: ReportContext, cov: pd.DataFrame, by: str):
         else group_label(by, g, lang)
         for g in cov["group"]
     ]
-    counts = pd.DataFrame({"n": cov["responses"].astype(int).to_numpy()}, index=labels)
-    pub = apply_disclosure(
-        counts,
-        n_col=None,
-        level=ctx.disclosure,
-        min_n=ctx.min_cell,
-        total_row=t("all", lang),
-        lang=lang,
-    )
-    mask = pub.attrs.get("suppressed")
-    hidden = mask["n"].to_numpy(bool) if mask is not None else np.zeros(len(cov), dtype=bool)
+    hidden, note = _hidden_counts(ctx, cov["responses"], labels)
     out = pd.DataFrame(
         {
             t(f"gv_{by}", lang): labels,
@@ -2118,7 +2110,7 @@ def _coverage_display(ctx: ReportContext, cov: pd.DataFrame, by: str):
         },
         dtype=object,
     )
-    return out, pub.attrs.get("note")
+    return out, note
 
 
 def reason_label(reason: str, lang: str = "nb") -> str:
