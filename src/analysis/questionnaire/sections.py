@@ -36,7 +36,13 @@ from analysis.instrument.labels import score_range, variable_label
 from analysis.io.manifest import Manifest
 from analysis.lang import check_lang, number_word
 from analysis.paths import project_root, raw_dir
-from analysis.render.display import format_number, show_figure, show_html, show_table
+from analysis.render.display import (
+    decimal_ticks,
+    format_number,
+    show_figure,
+    show_html,
+    show_table,
+)
 from analysis.render.i18n import category_label, group_label, group_var_label, t
 from analysis.stats.disclosure import SUPPRESSED, apply_disclosure
 
@@ -413,17 +419,6 @@ def _rc():
     )
 
 
-def _tick_format(ax, lang: str) -> None:
-    """Tick labels with the language's decimal mark and a true minus (−0,3 / −0.3)."""
-    from matplotlib.ticker import FuncFormatter
-
-    def fmt(v, _pos):
-        text = f"{v:g}".replace("-", "−")
-        return text.replace(".", ",") if lang == "nb" else text
-
-    ax.xaxis.set_major_formatter(FuncFormatter(fmt))
-
-
 def dot_figure(
     labels: list[str],
     est,
@@ -453,7 +448,7 @@ def dot_figure(
         ax.set_xlim(*xlim)
         ax.set_ylim(-0.7, n - 0.3)
         ax.set_xlabel(xlabel)
-        _tick_format(ax, lang)
+        decimal_ticks(ax, lang)
         ax.grid(axis="x", color="#d0d0d0", linewidth=0.6)
         ax.set_axisbelow(True)
         for side in ("top", "right"):
@@ -486,7 +481,7 @@ def bar_figure(labels: list[str], share, lo, hi, *, xlabel: str, lang: str = "nb
         ax.set_yticks(y, labels)
         ax.set_xlim(0, 100)
         ax.set_xlabel(xlabel)
-        _tick_format(ax, lang)
+        decimal_ticks(ax, lang)
         ax.grid(axis="x", color="#d0d0d0", linewidth=0.6)
         ax.set_axisbelow(True)
         for side in ("top", "right"):
@@ -513,7 +508,7 @@ def change_figure(labels: list[str], diff, lo, hi, *, units: list[str], lang: st
             ax.set_yticks([0], [lab])
             ax.set_xlabel(unit, fontsize=8, labelpad=1)
             ax.tick_params(axis="x", labelsize=8)
-            _tick_format(ax, lang)
+            decimal_ticks(ax, lang)
             ax.grid(axis="x", color="#d0d0d0", linewidth=0.6)
             ax.set_axisbelow(True)
             for side in ("top", "right", "left"):

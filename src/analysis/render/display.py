@@ -313,6 +313,28 @@ def table_html(
 # ---------------------------------------------------------------------------------------------
 
 
+def decimal_ticks(ax, lang: Lang = "nb") -> None:
+    """x tick labels in the language's number style: ``−0,3`` (bokmål) / ``−0.3``.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> ax = Figure().add_subplot()
+    >>> decimal_ticks(ax, "nb")
+    >>> ax.xaxis.get_major_formatter()(-0.25, 0)
+    '−0,25'
+    """
+    from matplotlib.ticker import FuncFormatter
+
+    check_lang(lang)
+
+    def fmt(v, _pos):
+        text = f"{v:g}".replace("-", _MINUS)
+        return text.replace(".", ",") if lang == "nb" else text
+
+    ax.xaxis.set_major_formatter(FuncFormatter(fmt))
+
+
 def tight_box(fig):
     """The figure's tight bounding box (in inches, with matplotlib's ``savefig.pad_inches``).
 
